@@ -1,0 +1,217 @@
+"""Article text -> sentences -> passages, every one with ``[start, end)`` offsets.
+
+Steps, each keeping offsets into the untouched article text:
+
+1. Lines are classified as content, blank or page furniture ("Advertisement",
+   "Reading Time: 2 minutes", "More on:" tag lists, licence footers, lines
+   repeated from earlier in the article). Furniture is never indexed.
+2. Runs of content lines between furniture form segments; a passage never
+   crosses a segment, so ``text[start:end]`` of a passage is clean article text.
+3. Within a segment, paragraphs (a line each, or blank-line separated blocks
+   when the file is hard-wrapped) are split into sentences by Bling Fire's
+   sentence breaker.
+4. Passages are windows of consecutive sentences with a one-sentence overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import blingfire
+
+from index.articles import Article
+
+PASSAGE_TARGET_WORDS = 70
+PASSAGE_MAX_SENTENCES = 4
+# Bump whenever the output of this module changes, so saved indexes are rebuilt.
+SEGMENTATION_VERSION = "1"
+
+_FURNITURE_LINES = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"advertisement",
+        r"reading time:?\s*\d+\s*min(ute)?s?",
+        r"why you can trust \S+",
+        r"creative commons(:.*)?",
+        r"this work is licensed under .*",
+        r"view licen[cs]e details?",
+        r"(close|share|print|email|post|comments?)",
+        r"\d{1,4}",
+        r"(related|read more|recommended|more on|tags|topics)( articles| stories)?:?",
+    )
+]
+_TAG_LIST_HEADERS = re.compile(r"(more on|tags|topics|related topics):?", re.IGNORECASE)
+_TAG_MAX_WORDS = 5
+_SENTENCE_END = re.compile(r"[.!?:;\"”’)\]]\s*$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article: ``article.text[start:end] == text``."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A window of consecutive sentences: ``article.text[start:end] == text``.
+
+    ``first_sentence`` and ``last_sentence`` are positions (inclusive, exclusive)
+    in the corpus-wide sentence list that :func:`split_corpus` returns.
+    """
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    first_sentence: int
+    last_sentence: int
+
+
+def content_lines(article: Article) -> list[tuple[int, int] | None]:
+    """Each line of the article body as ``(start, end)`` of its stripped content, or None.
+
+    None marks a line break between segments: page furniture. Blank lines are
+    returned as empty spans ``(start, start)`` so that paragraphs can be found.
+    """
+    text = article.text
+    lines: list[tuple[int, int] | None] = []
+    seen: set[str] = set()
+    in_tag_list = False
+    for line_start, line_end in _line_spans(text, article.body_start):
+        raw = text[line_start:line_end]
+        stripped = raw.strip()
+        if not stripped:
+            lines.append((line_start, line_start))
+            continue
+        key = " ".join(stripped.lower().split())
+        if in_tag_list and len(stripped.split()) <= _TAG_MAX_WORDS and not _SENTENCE_END.search(stripped):
+            lines.append(None)
+            continue
+        in_tag_list = bool(_TAG_LIST_HEADERS.fullmatch(stripped))
+        if in_tag_list or key in seen or any(p.fullmatch(stripped) for p in _FURNITURE_LINES):
+            lines.append(None)
+            continue
+        seen.add(key)
+        lead = len(raw) - len(raw.lstrip())
+        lines.append((line_start + lead, line_start + lead + len(stripped)))
+    return lines
+
+
+def paragraphs(article: Article) -> list[list[tuple[int, int]]]:
+    """Segments of the article, each a list of paragraph spans ``(start, end)``."""
+    lines = content_lines(article)
+    wrapped = _is_hard_wrapped(article.text, [span for span in lines if span and span[0] != span[1]])
+    segments: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    open_paragraph: tuple[int, int] | None = None
+    for span in lines:
+        if span is None or span[0] == span[1]:
+            if open_paragraph:
+                current.append(open_paragraph)
+                open_paragraph = None
+            if span is None and current:
+                segments.append(current)
+                current = []
+            continue
+        if wrapped and open_paragraph:
+            open_paragraph = (open_paragraph[0], span[1])
+        else:
+            if open_paragraph:
+                current.append(open_paragraph)
+            open_paragraph = span
+    if open_paragraph:
+        current.append(open_paragraph)
+    if current:
+        segments.append(current)
+    return segments
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside ``text[start:end]``, stripped of surrounding whitespace."""
+    chunk = text[start:end]
+    if not chunk.strip():
+        return []
+    _, offsets = blingfire.text_to_sentences_and_offsets(chunk)
+    spans = []
+    for s, e in offsets:
+        piece = chunk[s:e]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece.rstrip())
+        if trail > lead:
+            spans.append((start + s + lead, start + s + trail))
+    return spans or [(start, end)]
+
+
+def split_article(article: Article, sentence_offset: int = 0) -> tuple[list[Sentence], list[Passage]]:
+    """Sentences and passages of one article.
+
+    Args:
+        article: The article to split.
+        sentence_offset: Position of this article's first sentence in the corpus-wide list.
+    """
+    sentences: list[Sentence] = []
+    passages: list[Passage] = []
+    text = article.text
+    for segment in paragraphs(article):
+        first = len(sentences)
+        for para_start, para_end in segment:
+            for s, e in split_sentences(text, para_start, para_end):
+                sentences.append(Sentence(article.id, s, e, text[s:e]))
+        for lo, hi in _windows([len(s.text.split()) for s in sentences[first:]]):
+            start, end = sentences[first + lo].start, sentences[first + hi - 1].end
+            passages.append(
+                Passage(article.id, start, end, text[start:end], sentence_offset + first + lo, sentence_offset + first + hi)
+            )
+    return sentences, passages
+
+
+def split_corpus(articles: Iterable[Article]) -> tuple[list[Sentence], list[Passage]]:
+    """Sentences and passages of every article, in article order."""
+    sentences: list[Sentence] = []
+    passages: list[Passage] = []
+    for article in articles:
+        s, p = split_article(article, sentence_offset=len(sentences))
+        sentences.extend(s)
+        passages.extend(p)
+    return sentences, passages
+
+
+def _windows(word_counts: Sequence[int]) -> list[tuple[int, int]]:
+    """``[lo, hi)`` sentence windows of about PASSAGE_TARGET_WORDS, overlapping by one sentence."""
+    windows = []
+    lo, n = 0, len(word_counts)
+    while lo < n:
+        hi, words = lo, 0
+        while hi < n and (hi == lo or (words < PASSAGE_TARGET_WORDS and hi - lo < PASSAGE_MAX_SENTENCES)):
+            words += word_counts[hi]
+            hi += 1
+        windows.append((lo, hi))
+        if hi >= n:
+            break
+        lo = hi - 1 if hi - lo > 1 else hi
+    return windows
+
+
+def _line_spans(text: str, start: int) -> Iterable[tuple[int, int]]:
+    pos = start
+    for line in text[start:].splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        yield pos, pos + len(content)
+        pos += len(line)
+
+
+def _is_hard_wrapped(text: str, spans: list[tuple[int, int]]) -> bool:
+    """True when the file wraps paragraphs over several lines at a fixed width."""
+    if len(spans) < 5:
+        return False
+    lengths = [e - s for s, e in spans]
+    if max(lengths) > 100:
+        return False
+    open_ends = sum(1 for s, e in spans if not _SENTENCE_END.search(text[s:e]))
+    return open_ends / len(spans) >= 0.5

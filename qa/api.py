@@ -1,0 +1,167 @@
+"""The public API: ``ask``, ``get_article`` and ``QA`` for a folder of one's own articles."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from index.articles import Article
+from index.build import CorpusIndex, open_index
+from index.embedder import Embedder, MiniLMEmbedder
+from qa.answer import Answer, Citation
+from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
+from qa.extract import ScoredSentence, confidence, score_sentences
+from qa.questions import clean_question
+from qa.retrieve import retrieve
+
+
+class QA:
+    """Question answering over one folder of articles.
+
+    Construction is cheap: the index is opened (loaded, or built the first time
+    and whenever the articles or the model change) on the first question.
+
+    Args:
+        folder: Folder of .txt and .md articles; the built-in Huawei articles when None.
+        index_dir: Where to keep the index; by default a folder under the user's cache.
+        embedder: The embedding model; all-MiniLM-L6-v2 by default, shared by every QA.
+        settings: Retrieval and extraction settings.
+        progress: Show progress while building the index.
+
+    Example:
+        >>> bot = QA()
+        >>> bot.ask("Who is Huawei's CEO?").text
+        'During a speech in late July, CEO Ren Zhengfei said that Huawei decided ...'
+    """
+
+    def __init__(
+        self,
+        folder: str | Path | None = None,
+        *,
+        index_dir: str | Path | None = None,
+        embedder: Embedder | None = None,
+        settings: Settings = DEFAULT_SETTINGS,
+        progress: bool = True,
+    ) -> None:
+        self.folder = Path(folder) if folder is not None else BUILTIN_CORPUS
+        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self.embedder = embedder or _shared_embedder()
+        self.settings = settings
+        self.progress = progress
+        self._index: CorpusIndex | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def index(self) -> CorpusIndex:
+        """The opened index (opened on first use)."""
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = open_index(self.folder, self.embedder, self.index_dir, progress=self.progress)
+        return self._index
+
+    def refresh(self, *, rebuild: bool = False) -> CorpusIndex:
+        """Bring the index in step with the folder now (rebuilding if anything changed)."""
+        with self._lock:
+            self._index = open_index(self.folder, self.embedder, self.index_dir, progress=self.progress, rebuild=rebuild)
+        return self._index
+
+    def get_article(self, article_id: str) -> Article:
+        """The article with this id, its text exactly as in its file.
+
+        Raises:
+            KeyError: if no article has this id.
+        """
+        if not isinstance(article_id, str):
+            raise TypeError(f"article_id must be a string, not {type(article_id).__name__}")
+        try:
+            return self.index.articles[article_id]
+        except KeyError:
+            known = ", ".join(sorted(self.index.articles)[:5])
+            raise KeyError(f"no article with id {article_id!r} in {self.folder} (ids look like: {known})") from None
+
+    def ask(self, question: str) -> Answer:
+        """Answer ``question`` with a verbatim quote from one article, or say there is no answer.
+
+        Raises:
+            TypeError: if ``question`` is not a string.
+            ValueError: if it is empty or too long.
+        """
+        question = clean_question(question)
+        index = self.index
+        vector = self.embedder.encode([question])[0]
+        passages = retrieve(index, question, vector, self.settings)
+        scored = score_sentences(index, question, vector, passages, self.settings)
+        if not scored:
+            return Answer(question, "", True, 0.0, [])
+        best = scored[0]
+        sure = confidence(best.score, self.settings)
+        citations = [self._citation(s) for s in _distinct(scored, self.settings.max_citations)]
+        if sure < 0.5:
+            return Answer(question, "", True, sure, citations)
+        return Answer(question, citations[0].quote, False, sure, citations)
+
+    def _citation(self, scored: ScoredSentence) -> Citation:
+        sentence = self.index.sentences[scored.position]
+        article = self.index.articles[sentence.article_id]
+        return Citation(
+            article_id=article.id,
+            title=article.title,
+            source=article.source,
+            date=article.date,
+            quote=sentence.text,
+            start=sentence.start,
+            end=sentence.end,
+            score=round(scored.score, 4),
+        )
+
+
+def _distinct(scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
+    """The best sentences, at most one per passage, so citations point to different places."""
+    chosen: list[ScoredSentence] = []
+    passages: set[int] = set()
+    for candidate in scored:
+        if candidate.passage.position in passages:
+            continue
+        chosen.append(candidate)
+        passages.add(candidate.passage.position)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+_default_lock = threading.Lock()
+_default_qa: QA | None = None
+_embedder: MiniLMEmbedder | None = None
+
+
+def _shared_embedder() -> MiniLMEmbedder:
+    global _embedder
+    if _embedder is None:
+        _embedder = MiniLMEmbedder()
+    return _embedder
+
+
+def default_qa() -> QA:
+    """The shared QA over the built-in articles."""
+    global _default_qa
+    with _default_lock:
+        if _default_qa is None:
+            _default_qa = QA()
+        return _default_qa
+
+
+def ask(question: str) -> Answer:
+    """Answer a question from the built-in articles.
+
+    Example:
+        >>> a = ask("How much will Huawei invest in its Paris OpenLab?")
+        >>> a.text
+        'Huawei said it will invest 35 million Euros in its Paris OpenLab over five years.'
+    """
+    return default_qa().ask(question)
+
+
+def get_article(article_id: str) -> Article:
+    """The built-in article with this id (see ``Citation.article_id``)."""
+    return default_qa().get_article(article_id)

@@ -1,0 +1,172 @@
+"""Pick the answer: the sentence of the retrieved passages that best answers the question.
+
+No span reader ships here (see ../shared/MODELS.md), so every sentence of the
+top passages is scored on evidence that can be computed from the text and the
+embedder alone:
+
+- ``dense``: cosine of the sentence to the question;
+- ``overlap``: IDF-weighted share of the question's words found in the sentence;
+- ``context``: the same share over the sentence, the one before it and the title,
+  so "It will open in March" can answer through its neighbour;
+- ``passage``: how well its passage was retrieved;
+- ``type``: 1 when the sentence holds the kind of thing asked for (a number for
+  "how many", a date for "when", a name for "who") beyond the question's own words;
+- ``missing``: share of the question's names and numbers that the sentence's
+  article never mentions (a question about "Brazil" is not answered by an
+  article that never names it).
+
+The score is their weighted sum; below ``Settings.answer_threshold`` the reply is "no answer".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.build import CorpusIndex
+from index.lexical import terms, words
+from qa.config import Settings
+from qa.retrieve import RetrievedPassage
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
+    r"thousand|million|billion|trillion|dozens?|half|double|triple)\b",
+    re.IGNORECASE,
+)
+_DATE = re.compile(
+    rf"\b({_MONTHS}|(1[5-9]|20)\d\d|\d{{4}}s|yesterday|today|tomorrow|last (year|month|week)|next (year|month|week)|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|decade)\b",
+    re.IGNORECASE,
+)
+_CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
+_QUESTION_TYPES = (
+    ("number", re.compile(r"\b(how (much|many|large|big|long|far|old|often|tall|high)|what (share|percentage|proportion|amount|number|size))\b", re.I)),
+    ("date", re.compile(r"\b(when|what (year|date|day|month|time)|which (year|month|day)|since when)\b", re.I)),
+    ("name", re.compile(r"\b(who|whom|whose|where|which (company|firm|country|city|university|bank|startup|person|organi[sz]ation))\b", re.I)),
+)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate answer sentence and the evidence for it."""
+
+    position: int
+    passage: RetrievedPassage
+    score: float
+    dense: float
+    overlap: float
+    context: float
+    type_match: float
+    missing: float
+
+
+def question_type(question: str) -> str | None:
+    """"number", "date", "name" or None, from the question's wording.
+
+    Example:
+        >>> question_type("How many partners worked with the lab?")
+        'number'
+    """
+    for name, pattern in _QUESTION_TYPES:
+        if pattern.search(question):
+            return name
+    return None
+
+
+def score_sentences(
+    index: CorpusIndex,
+    question: str,
+    question_vector: np.ndarray,
+    passages: list[RetrievedPassage],
+    settings: Settings,
+) -> list[ScoredSentence]:
+    """Every sentence of the top ``settings.reader_passages`` passages, scored, best first."""
+    top = passages[: settings.reader_passages]
+    if not top:
+        return []
+    q_terms = set(terms(question))
+    q_weights = {t: index.bm25.term_idf(t) for t in q_terms}
+    q_total = sum(q_weights.values()) or 1.0
+    q_names = _names_and_numbers(question)
+    q_words = set(words(question))
+    kind = question_type(question)
+    best_passage = max(p.dense for p in top)
+
+    # Each sentence competes once, with the best-ranked passage that contains it.
+    owner: dict[int, RetrievedPassage] = {}
+    for retrieved in top:
+        passage = index.passages[retrieved.position]
+        for position in range(passage.first_sentence, passage.last_sentence):
+            owner.setdefault(position, retrieved)
+    positions = sorted(owner)
+    similarities = index.sentence_vectors[positions] @ question_vector
+    article_terms: dict[str, set[str]] = {}
+
+    scored = []
+    for position, dense in zip(positions, similarities.tolist(), strict=True):
+        sentence = index.sentences[position]
+        article = index.articles[sentence.article_id]
+        s_terms = set(terms(sentence.text))
+        context_text = f"{article.title} {sentence.text}"
+        if position > 0 and index.sentences[position - 1].article_id == sentence.article_id:
+            context_text += " " + index.sentences[position - 1].text
+        c_terms = set(terms(context_text))
+        overlap = sum(w for t, w in q_weights.items() if t in s_terms) / q_total
+        context = sum(w for t, w in q_weights.items() if t in c_terms) / q_total
+        if sentence.article_id not in article_terms:
+            article_terms[sentence.article_id] = set(terms(article.text)) | set(words(article.text))
+        missing = (
+            sum(1 for n in q_names if n not in article_terms[sentence.article_id]) / len(q_names) if q_names else 0.0
+        )
+        type_match = _type_match(kind, sentence.text, q_words)
+        retrieved = owner[position]
+        passage_score = retrieved.dense / best_passage if best_passage > 0 else 0.0
+        score = (
+            settings.weight_dense * dense
+            + settings.weight_overlap * overlap
+            + settings.weight_context * context
+            + settings.weight_passage * passage_score * 0.5
+            + settings.weight_passage * retrieved.lexical * 0.5
+            + settings.weight_type * type_match
+            - settings.weight_missing * missing
+        )
+        scored.append(ScoredSentence(position, retrieved, score, dense, overlap, context, type_match, missing))
+    scored.sort(key=lambda s: (-s.score, s.position))
+    return scored
+
+
+def confidence(score: float, settings: Settings) -> float:
+    """Map a sentence score to [0, 1]; exactly 0.5 at the answer threshold."""
+    z = (score - settings.answer_threshold) / settings.confidence_scale
+    return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def _names_and_numbers(question: str) -> set[str]:
+    """Lower-cased names (capitalised words after the first) and numbers in the question."""
+    first_word = re.search(r"\w", question)
+    found = {
+        m.group(0).lower().rstrip(".’'")
+        for m in _CAPITALIZED.finditer(question)
+        if first_word is None or m.start() != first_word.start()
+    }
+    found |= {w for w in words(question) if any(c.isdigit() for c in w)}
+    found = {w.removesuffix("’s").removesuffix("'s") for w in found}
+    return {w for w in found if w and w not in {"i", "a"}}
+
+
+def _type_match(kind: str | None, sentence: str, question_words: set[str]) -> float:
+    """1.0 when the sentence holds something of the asked-for kind that the question does not already say."""
+    if kind is None:
+        return 0.0
+    if kind == "number":
+        hits = [m.group(0) for m in re.finditer(r"[\w.,$€£¥%]*\d[\w.,%]*", sentence)]
+        hits += [m.group(0) for m in _NUMBER.finditer(sentence) if not m.group(0).isdigit()]
+    elif kind == "date":
+        hits = [m.group(0) for m in _DATE.finditer(sentence)]
+    else:
+        hits = [m.group(0) for m in _CAPITALIZED.finditer(sentence)]
+    return 1.0 if any(words(h) and not set(words(h)) <= question_words for h in hits) else 0.0

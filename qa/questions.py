@@ -1,0 +1,36 @@
+"""Check a question before it reaches the index: types, length, control characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUESTION_CHARS = 1000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+def clean_question(question: object) -> str:
+    """The question, NFC-normalised, with control characters turned to spaces.
+
+    Raises:
+        TypeError: if ``question`` is not a string.
+        ValueError: if it is empty after cleaning, or longer than MAX_QUESTION_CHARS.
+
+    Example:
+        >>> clean_question("  Who is\\x00 Ken Hu?\\n")
+        'Who is Ken Hu?'
+    """
+    if not isinstance(question, str):
+        raise TypeError(f"question must be a string, not {type(question).__name__}")
+    if len(question) > MAX_QUESTION_CHARS * 10:
+        raise ValueError(
+            f"question is {len(question):,} characters long; ask a question of at most {MAX_QUESTION_CHARS:,}"
+        )
+    cleaned = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", question)).split())
+    if not cleaned:
+        raise ValueError("question is empty; type a question, for example 'How much will Huawei invest in Paris?'")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise ValueError(
+            f"question is {len(cleaned):,} characters long; ask a question of at most {MAX_QUESTION_CHARS:,}"
+        )
+    return cleaned
