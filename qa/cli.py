@@ -1,0 +1,102 @@
+"""The ``qa`` command: ask questions and build indexes from the shell.
+
+    qa ask "How much will Huawei invest in its Paris OpenLab?"
+    qa ask --json --corpus ~/my-articles "Who founded the company?"
+    qa index ~/my-articles
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from index.articles import CorpusError
+from qa.answer import Answer
+from qa.api import QA
+
+CONTEXT_CHARS = 160
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the process exit code (0 ok, 1 failure, 2 bad input)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        return args.run(args)
+    except (ValueError, TypeError, KeyError, CorpusError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"qa: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # a person at a shell gets a sentence, not a traceback
+        print(f"qa: error: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Ask questions of news articles; answers are quoted.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question from the articles")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md articles (default: the built-in articles)")
+    ask.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    ask.set_defaults(run=_run_ask)
+
+    index = commands.add_parser("index", help="build or refresh the index of a folder of articles")
+    index.add_argument("folder", metavar="DIR", help="folder of .txt/.md articles")
+    index.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
+    index.set_defaults(run=_run_index)
+    return parser
+
+
+def _run_ask(args: argparse.Namespace) -> int:
+    bot = QA(args.corpus, index_dir=args.index_dir, progress=not args.json)
+    answer = bot.ask(args.question)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_answer(answer, bot))
+    return 0
+
+
+def _run_index(args: argparse.Namespace) -> int:
+    bot = QA(args.folder, index_dir=args.index_dir)
+    index = bot.refresh(rebuild=args.rebuild)
+    m = index.manifest
+    verb = "Built" if index.how == "built" else "Index is up to date:"
+    print(f"{verb} {m.n_articles} articles, {m.n_passages} passages, {m.n_sentences} sentences ({m.model_name})")
+    for skipped in index.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}")
+    return 0
+
+
+def format_answer(answer: Answer, bot: QA) -> str:
+    """The answer as a person reads it: the quote, its source, and the quote in its context."""
+    lines = []
+    if answer.no_answer:
+        lines.append("The articles do not answer this question.")
+        if answer.citations:
+            lines.append("\nClosest passages (not answers):")
+    else:
+        lines.append(answer.text)
+        lines.append(f"\nconfidence {answer.confidence:.2f}")
+    for number, citation in enumerate(answer.citations, 1):
+        text = bot.get_article(citation.article_id).text
+        before = text[max(0, citation.start - CONTEXT_CHARS) : citation.start]
+        after = text[citation.end : citation.end + CONTEXT_CHARS]
+        before = " ".join(before.split()[1:] if len(before) == CONTEXT_CHARS else before.split())
+        after = " ".join(after.split()[:-1] if len(after) == CONTEXT_CHARS else after.split())
+        where = ", ".join(x for x in (citation.source, citation.date) if x)
+        lines.append(f"\n[{number}] {citation.title}" + (f" ({where})" if where else ""))
+        lines.append(f"    {citation.article_id}, characters {citation.start}-{citation.end}")
+        lines.append(f"    …{before} »{citation.quote}« {after}…")
+    return "\n".join(lines)
