@@ -24,8 +24,20 @@ class Settings:
         rrf_k: Reciprocal-rank-fusion constant.
         reader_passages: Top fused passages whose sentences compete for the answer.
         max_citations: Citations returned with an answer.
-        weight_*: Weights of the sentence score's parts (see qa.extract).
+        weights: Weights of the sentence score's features, in the order of ``qa.extract.FEATURES``.
+        bias: Added to every sentence score.
         answer_threshold: Sentence score below which the reply is "no answer".
+        confidence_scale: Width of the logistic that turns score - threshold into confidence.
+    """
+
+    dense_candidates: int = 50
+    lexical_candidates: int = 50
+    rrf_k: int = 60
+    reader_passages: int = 5
+    max_citations: int = 3
+    weights: tuple[float, ...] = (0.45, 0.30, 0.10, 0.05, 0.05, 0.0, 0.10, -0.30, 0.0)
+    bias: float = 0.0
+    answer_threshold: Sentence score below which the reply is "no answer".
         confidence_scale: Width of the logistic that turns score - threshold into confidence.
     """
 

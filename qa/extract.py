@@ -50,18 +50,18 @@ _QUESTION_TYPES = (
 )
 
 
+#: The evidence for a sentence, in the order of ``Settings.weights``.
+FEATURES = ("dense", "overlap", "context", "passage_dense", "passage_lexical", "passage_rank", "type_match", "missing", "short")
+
+
 @dataclass(frozen=True)
 class ScoredSentence:
-    """A candidate answer sentence and the evidence for it."""
+    """A candidate answer sentence, its score and the evidence for it (see FEATURES)."""
 
     position: int
     passage: RetrievedPassage
     score: float
-    dense: float
-    overlap: float
-    context: float
-    type_match: float
-    missing: float
+    features: tuple[float, ...]
 
 
 def question_type(question: str) -> str | None:
@@ -106,6 +106,8 @@ def score_sentences(
     similarities = index.sentence_vectors[positions] @ question_vector
     article_terms: dict[str, set[str]] = {}
 
+    rank = {retrieved.position: r for r, retrieved in enumerate(top)}
+    weights = np.asarray(settings.weights, dtype=np.float64)
     scored = []
     for position, dense in zip(positions, similarities.tolist(), strict=True):
         sentence = index.sentences[position]
@@ -115,26 +117,22 @@ def score_sentences(
         if position > 0 and index.sentences[position - 1].article_id == sentence.article_id:
             context_text += " " + index.sentences[position - 1].text
         c_terms = set(terms(context_text))
-        overlap = sum(w for t, w in q_weights.items() if t in s_terms) / q_total
-        context = sum(w for t, w in q_weights.items() if t in c_terms) / q_total
         if sentence.article_id not in article_terms:
             article_terms[sentence.article_id] = set(terms(article.text)) | set(words(article.text))
-        missing = (
-            sum(1 for n in q_names if n not in article_terms[sentence.article_id]) / len(q_names) if q_names else 0.0
-        )
-        type_match = _type_match(kind, sentence.text, q_words)
         retrieved = owner[position]
-        passage_score = retrieved.dense / best_passage if best_passage > 0 else 0.0
-        score = (
-            settings.weight_dense * dense
-            + settings.weight_overlap * overlap
-            + settings.weight_context * context
-            + settings.weight_passage * passage_score * 0.5
-            + settings.weight_passage * retrieved.lexical * 0.5
-            + settings.weight_type * type_match
-            - settings.weight_missing * missing
+        features = (
+            dense,
+            sum(w for t, w in q_weights.items() if t in s_terms) / q_total,
+            sum(w for t, w in q_weights.items() if t in c_terms) / q_total,
+            retrieved.dense / best_passage if best_passage > 0 else 0.0,
+            retrieved.lexical,
+            1.0 / (1 + rank[retrieved.position]),
+            _type_match(kind, sentence.text, q_words),
+            sum(1 for n in q_names if n not in article_terms[sentence.article_id]) / len(q_names) if q_names else 0.0,
+            1.0 if len(sentence.text.split()) < 6 else 0.0,
         )
-        scored.append(ScoredSentence(position, retrieved, score, dense, overlap, context, type_match, missing))
+        score = float(np.dot(weights, features[: len(weights)])) + settings.bias
+        scored.append(ScoredSentence(position, retrieved, score, features))
     scored.sort(key=lambda s: (-s.score, s.position))
     return scored
 

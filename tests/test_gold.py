@@ -1,0 +1,84 @@
+"""The gold question set over the built-in articles, asked through ``ask`` with the real model and index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_CORPUS
+
+GOLD = json.loads((Path(__file__).parent / "data" / "gold.json").read_text("utf-8"))
+ANSWERABLE = [g for g in GOLD if g["answers"]]
+UNANSWERABLE = [g for g in GOLD if not g["answers"]]
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def answers(real_qa):
+    return {g["id"]: real_qa.ask(g["question"]) for g in GOLD}
+
+
+def test_gold_set_is_big_enough():
+    assert len(ANSWERABLE) >= 40
+    assert len(UNANSWERABLE) >= 8
+    assert {g["article"] for g in ANSWERABLE} == {p.stem for p in SHARED_CORPUS.glob("*.txt")}
+
+
+def test_answers_contain_an_acceptable_answer(answers):
+    wrong = [
+        (g["question"], answers[g["id"]].text)
+        for g in ANSWERABLE
+        if not any(accepted in answers[g["id"]].text for accepted in g["answers"])
+    ]
+    assert len(wrong) <= 0.10 * len(ANSWERABLE), wrong
+
+
+def test_first_citation_names_the_right_article(answers):
+    wrong = [
+        g["question"]
+        for g in ANSWERABLE
+        if not answers[g["id"]].citations or answers[g["id"]].citations[0].article_id != g["article"]
+    ]
+    assert len(wrong) <= 0.05 * len(ANSWERABLE), wrong
+
+
+def test_unanswerable_questions_get_no_answer(answers):
+    answered = [(g["question"], answers[g["id"]].text) for g in UNANSWERABLE if not answers[g["id"]].no_answer]
+    assert len(answered) <= len(UNANSWERABLE) // 8, answered
+    for g in UNANSWERABLE:
+        a = answers[g["id"]]
+        if a.no_answer:
+            assert a.text == "" and a.confidence < 0.5
+
+
+def test_every_citation_is_an_exact_span_of_the_shipped_file(answers, real_qa):
+    checked = 0
+    for answer in answers.values():
+        assert 0.0 <= answer.confidence <= 1.0
+        if not answer.no_answer:
+            assert answer.text == answer.citations[0].quote
+        for c in answer.citations:
+            article = real_qa.get_article(c.article_id)
+            assert article.text[c.start : c.end] == c.quote
+            shipped = (SHARED_CORPUS / f"{c.article_id}.txt").read_bytes().decode("utf-8")
+            assert shipped[c.start : c.end] == c.quote
+            assert (c.title, c.source, c.date) == (article.title, article.source, article.date)
+            checked += 1
+    assert checked >= len(GOLD)
+
+
+def test_module_level_ask_and_get_article(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_INDEX_HOME", str(tmp_path))
+    import qa.api
+
+    monkeypatch.setattr(qa.api, "_default_qa", None)
+    from qa import ask, get_article
+
+    a = ask("How much will Huawei invest in its Paris OpenLab?")
+    assert not a.no_answer and "35 million" in a.text
+    c = a.citations[0]
+    assert c.article_id == "000_8d8ddf5f4b5d1b8b"
+    assert get_article(c.article_id).text[c.start : c.end] == c.quote
