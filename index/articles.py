@@ -173,7 +173,7 @@ def _article_id(relative: str, taken: set[str]) -> str:
 
 def _first_line(text: str) -> str:
     for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
+        line = re.sub(r"\s+#+$", "", line.strip().lstrip("#").strip())
         if line:
             return line[:300]
     return ""

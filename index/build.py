@@ -93,7 +93,7 @@ def open_index(
     with store.build_lock(target):
         # Another process may have finished the same build while we waited.
         if not rebuild:
-            loaded = _load_if_current(target, wanted, corpus)
+            loaded = _load_if_current(target, wanted, corpus, quiet=True)
             if loaded:
                 return loaded
         stored = _build(corpus, embedder, wanted, progress=progress)
@@ -112,7 +112,7 @@ def _wanted_manifest(corpus: Corpus, embedder: Embedder) -> dict:
     }
 
 
-def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex | None:
+def _load_if_current(target: Path, wanted: dict, corpus: Corpus, quiet: bool = False) -> CorpusIndex | None:
     manifest = store.read_manifest(target)
     if manifest is None:
         return None
@@ -123,7 +123,8 @@ def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex 
     try:
         return _as_corpus_index(store.load(target), "loaded", corpus.skipped)
     except IndexCorruptError as error:
-        logger.warning("%s; rebuilding the index from the articles", error)
+        if not quiet:
+            logger.warning("%s; rebuilding the index from the articles", error)
         return None
 
 

@@ -76,7 +76,8 @@ class BM25:
         # An unseen word is as informative as the rarest word in the collection.
         self.unseen_idf = float(np.log(1.0 + (n_docs + 0.5) / 0.5))
         lengths = np.asarray(tf.sum(axis=1)).ravel()
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / max(lengths.mean(), 1e-9))
+        mean_length = float(lengths.mean()) if n_docs else 0.0
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / max(mean_length, 1e-9))
         weights = tf.tocoo()
         data = weights.data * (BM25_K1 + 1) / (weights.data + norm[weights.row]) * self.idf[weights.col]
         self._weights = sp.csc_matrix((data, (weights.row, weights.col)), shape=tf.shape)

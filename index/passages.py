@@ -83,6 +83,11 @@ def content_lines(article: Article) -> list[tuple[int, int] | None]:
     lines: list[tuple[int, int] | None] = []
     seen: set[str] = set()
     in_tag_list = False
+    # In hard-wrapped text a repeated line is usually part of a paragraph ("the company said."),
+    # not a repeated caption or headline.
+    drop_repeats = not _is_hard_wrapped(
+        text, [(s, e) for s, e in _line_spans(text, article.body_start) if text[s:e].strip()]
+    )
     for line_start, line_end in _line_spans(text, article.body_start):
         raw = text[line_start:line_end]
         stripped = raw.strip()
@@ -94,7 +99,7 @@ def content_lines(article: Article) -> list[tuple[int, int] | None]:
             lines.append(None)
             continue
         in_tag_list = bool(_TAG_LIST_HEADERS.fullmatch(stripped))
-        if in_tag_list or key in seen or any(p.fullmatch(stripped) for p in _FURNITURE_LINES):
+        if in_tag_list or (drop_repeats and key in seen) or any(p.fullmatch(stripped) for p in _FURNITURE_LINES):
             lines.append(None)
             continue
         seen.add(key)

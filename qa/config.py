@@ -1,7 +1,7 @@
 """Every tunable number of retrieval and answer extraction, in one place.
 
-The defaults were chosen from measurements (see docs/EVALUATION.md once it
-exists); a user never needs to touch them.
+The defaults were chosen from measurements (see docs/EVALUATION.md); a user
+never needs to touch them.
 """
 
 from __future__ import annotations
@@ -33,27 +33,12 @@ class Settings:
     dense_candidates: int = 50
     lexical_candidates: int = 50
     rrf_k: int = 60
-    reader_passages: int = 5
+    reader_passages: int = 8
     max_citations: int = 3
-    weights: tuple[float, ...] = (0.45, 0.30, 0.10, 0.05, 0.05, 0.0, 0.10, -0.30, 0.0)
+    weights: tuple[float, ...] = (3.829, 3.915, 3.896, 2.345, 1.749, 0.781, 1.895, -1.089, -0.307)
     bias: float = 0.0
-    answer_threshold: Sentence score below which the reply is "no answer".
-        confidence_scale: Width of the logistic that turns score - threshold into confidence.
-    """
-
-    dense_candidates: int = 50
-    lexical_candidates: int = 50
-    rrf_k: int = 60
-    reader_passages: int = 5
-    max_citations: int = 3
-    weight_dense: float = 0.45
-    weight_overlap: float = 0.30
-    weight_context: float = 0.10
-    weight_passage: float = 0.10
-    weight_type: float = 0.10
-    weight_missing: float = 0.30
-    answer_threshold: float = 0.45
-    confidence_scale: float = 0.05
+    answer_threshold: float = 9.8
+    confidence_scale: float = 1.0
 
 
 DEFAULT_SETTINGS = Settings()

@@ -7,11 +7,11 @@ import logging
 from pathlib import Path
 
 import pytest
-from conftest import SHARED_CORPUS
 
 import index.articles
 from index.articles import CorpusError, load_corpus, read_article
 from qa.config import BUILTIN_CORPUS
+from tests.conftest import SHARED_CORPUS
 
 BUILTIN_IDS = ["000_8d8ddf5f4b5d1b8b", "001_f43a90984e0dbea0", "002_1e5c51e8448bc6d1"]
 
@@ -28,7 +28,8 @@ def _write(path: Path, data: bytes | str) -> Path:
 
 
 def test_txt_title_is_first_non_empty_line_and_text_is_the_exact_file_text(tmp_path):
-    data = "\r\n  \r\n  Zürich – 東京: naïve café opens  \r\n\r\nThe café opened on Monday.\r\nIt serves 42 teas.\r\n".encode()
+    text = "\r\n  \r\n  Zürich – 東京: naïve café opens  \r\n\r\nThe café opened on Monday.\r\nIt serves 42 teas.\r\n"
+    data = text.encode("utf-8")
     path = _write(tmp_path / "cafe.txt", data)
 
     article = read_article(path, article_id="cafe")
@@ -50,12 +51,21 @@ def test_txt_text_keeps_leading_and_trailing_whitespace(tmp_path):
 
 
 def test_markdown_heading_marks_are_not_part_of_the_title(tmp_path):
-    _write(tmp_path / "h.md", "\n## Big News Today ##\n\nSomething happened.\n")
+    _write(tmp_path / "h.md", "\n## Big News Today\n\nSomething happened.\n")
 
     (article,) = load_corpus(tmp_path).articles
 
     assert article.title == "Big News Today"
     assert article.body_start == 0
+
+
+def test_markdown_closing_heading_marks_are_not_part_of_the_title(tmp_path):
+    # CommonMark: "## Title ##" is the heading "Title"; the closing #s are optional syntax.
+    _write(tmp_path / "h.md", "## Big News Today ##\n\nSomething happened.\n")
+
+    (article,) = load_corpus(tmp_path).articles
+
+    assert article.title == "Big News Today"
 
 
 # --- .md front matter ---------------------------------------------------------------------------
@@ -82,7 +92,7 @@ def test_md_front_matter_gives_metadata_and_body_start(tmp_path):
     assert article.source == "Le Monde"
     assert article.author == "Jane Doe"
     assert article.date == "1 March 2024"
-    assert article.body_start == len(FRONT_MATTER) == 122
+    assert article.body_start == len(FRONT_MATTER) == 118
     assert article.text[article.body_start :] == body
     assert article.text == FRONT_MATTER + body
 
@@ -95,7 +105,7 @@ def test_md_front_matter_with_crlf_line_endings(tmp_path):
     article = read_article(path, article_id="crlf")
 
     assert (article.title, article.source) == ("CRLF title", "Wire")
-    assert article.body_start == len(front) == 41
+    assert article.body_start == len(front) == 43
     assert article.text == front + body
 
 

@@ -1,0 +1,347 @@
+"""Bad questions, bad ids and bad command lines: clear errors, never a traceback or a crash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import qa.api
+from index.articles import CorpusError
+from qa.answer import Answer
+from qa.api import QA
+from qa.cli import main
+from qa.questions import MAX_QUESTION_CHARS, clean_question
+from tests.conftest import FakeEmbedder
+
+LYON = (
+    "Acme opens a lab in Lyon\n\n"
+    "Acme will invest 10 million euros in its Lyon lab over five years. "
+    "The lab will open in May 2024 and employ 40 engineers.\n"
+)
+NANTES = (
+    "Zed buys a bakery in Nantes\n\n"
+    "Zed bought a family bakery in Nantes for 2 million euros on Tuesday. "
+    "The bakery bakes 500 croissants a day and has 12 staff.\n"
+)
+CHINESE = "华为在巴黎投资多少？"
+SPANISH = "¿Cuánto invertirá Huawei en su laboratorio de París?"
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lyon.txt").write_text(LYON, "utf-8")
+    (corpus / "nantes.txt").write_text(NANTES, "utf-8")
+    return corpus
+
+
+@pytest.fixture
+def bot(folder, tmp_path, fake_embedder) -> QA:
+    return QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+
+@pytest.fixture
+def fake_model(monkeypatch) -> FakeEmbedder:
+    """Make the CLI (which always uses the shared model) use the fake embedder."""
+    fake = FakeEmbedder()
+    monkeypatch.setattr(qa.api, "_shared_embedder", lambda: fake)
+    return fake
+
+
+def _check_answer(answer: Answer, bot: QA) -> None:
+    assert isinstance(answer, Answer)
+    assert 0.0 <= answer.confidence <= 1.0
+    for c in answer.citations:
+        assert bot.get_article(c.article_id).text[c.start : c.end] == c.quote
+    if answer.no_answer:
+        assert answer.text == ""
+    else:
+        assert answer.text == answer.citations[0].quote
+
+
+# --- clean_question -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["", " ", "   \n\t  ", "\x00\x07\x1b", "\u200b\ufeff", "\u2028 \u3000"])
+def test_empty_or_blank_question_is_a_value_error(question):
+    with pytest.raises(ValueError, match="empty"):
+        clean_question(question)
+
+
+@pytest.mark.parametrize("question", [None, 42, 4.2, b"bytes", ["list"], {"q": "x"}])
+def test_non_string_question_is_a_type_error(question):
+    with pytest.raises(TypeError, match="must be a string, not"):
+        clean_question(question)
+
+
+def test_hundred_thousand_character_question_is_a_value_error_naming_the_limit():
+    with pytest.raises(ValueError) as raised:
+        clean_question("x" * 100_000)
+
+    message = str(raised.value)
+    assert "100,000 characters" in message
+    assert f"at most {MAX_QUESTION_CHARS:,}" in message
+    assert MAX_QUESTION_CHARS == 1000
+
+
+def test_question_just_over_the_limit_is_rejected_and_at_the_limit_accepted():
+    assert clean_question("x" * MAX_QUESTION_CHARS) == "x" * MAX_QUESTION_CHARS
+    with pytest.raises(ValueError, match="1,001 characters"):
+        clean_question("x" * (MAX_QUESTION_CHARS + 1))
+
+
+def test_long_padding_around_a_short_question_is_not_counted():
+    assert clean_question(" " * 5000 + "Who is Ken Hu?" + "\n" * 4000) == "Who is Ken Hu?"
+
+
+def test_control_characters_are_cleaned():
+    assert clean_question("Who\x00 is\x07 Ken Hu?") == "Who is Ken Hu?"
+    assert clean_question("  Who\u200bis\x1b[31m Ken\r\nHu?\x7f ") == "Who is [31m Ken Hu?"
+
+
+def test_question_is_nfc_normalised():
+    assert clean_question("Cafe\u0301 in Paris?") == "Caf\u00e9 in Paris?"
+
+
+def test_other_languages_are_kept_as_they_are():
+    assert clean_question(CHINESE) == CHINESE
+    assert clean_question(SPANISH) == SPANISH
+
+
+# --- QA.ask -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_ask_empty_question_is_a_value_error(bot, question):
+    with pytest.raises(ValueError, match="empty"):
+        bot.ask(question)
+
+
+@pytest.mark.parametrize("question", [None, 42, b"bytes", ["list"]])
+def test_ask_non_string_question_is_a_type_error(bot, question):
+    with pytest.raises(TypeError):
+        bot.ask(question)
+
+
+def test_ask_rejects_bad_questions_before_opening_the_index(folder, tmp_path, fake_embedder):
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    with pytest.raises(ValueError, match="1,000"):
+        bot.ask("x" * 100_000)
+
+    assert fake_embedder.encoded == 0
+    assert not (tmp_path / "index").exists()
+
+
+def test_ask_with_control_characters_answers(bot):
+    answer = bot.ask("How much will Acme\x00 invest\x07 in Lyon?")
+
+    assert answer.question == "How much will Acme invest in Lyon?"
+    _check_answer(answer, bot)
+    assert answer.text == "Acme will invest 10 million euros in its Lyon lab over five years."
+
+
+@pytest.mark.parametrize("question", [CHINESE, SPANISH, "Кто генеральный директор?", "😀😀😀?"])
+def test_ask_in_another_language_returns_a_valid_answer(bot, question):
+    answer = bot.ask(question)
+
+    assert answer.question == question
+    _check_answer(answer, bot)
+
+
+def test_ask_on_missing_folder_is_a_corpus_error(tmp_path, fake_embedder):
+    bot = QA(tmp_path / "missing", index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    with pytest.raises(CorpusError, match="does not exist"):
+        bot.ask("Who?")
+
+
+# --- get_article --------------------------------------------------------------------------------
+
+
+def test_get_article_returns_the_exact_text(bot):
+    article = bot.get_article("lyon")
+
+    assert article.text == LYON
+    assert article.title == "Acme opens a lab in Lyon"
+
+
+@pytest.mark.parametrize("article_id", ["unknown", "", "lyon.txt", "LYON", "../../etc/passwd", "/etc/passwd"])
+def test_get_article_with_unknown_id_is_a_key_error(bot, article_id):
+    with pytest.raises(KeyError) as raised:
+        bot.get_article(article_id)
+
+    message = raised.value.args[0]
+    assert repr(article_id) in message
+    assert "lyon, nantes" in message
+    assert "root:" not in message
+
+
+@pytest.mark.parametrize("article_id", [None, 3, b"lyon", ["lyon"]])
+def test_get_article_with_non_string_id_is_a_type_error(bot, article_id):
+    with pytest.raises(TypeError, match="article_id must be a string"):
+        bot.get_article(article_id)
+
+
+def test_get_article_with_a_path_reads_no_file(bot, monkeypatch):
+    bot.index  # open the index first: what follows must not touch the disk
+    opened = []
+    monkeypatch.setattr(Path, "read_bytes", lambda self: opened.append(self) or b"")
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: opened.append(self) or "")
+
+    with pytest.raises(KeyError):
+        bot.get_article("../../etc/passwd")
+
+    assert opened == []
+
+
+# --- the real model -----------------------------------------------------------------------------
+
+
+@pytest.mark.model
+def test_real_model_handles_bad_and_foreign_questions(real_qa):
+    with pytest.raises(ValueError, match="empty"):
+        real_qa.ask(" \x00 ")
+    with pytest.raises(TypeError):
+        real_qa.ask(None)
+
+    cleaned = real_qa.ask("Who\x00 is\x07 Ken Hu?")
+    _check_answer(cleaned, real_qa)
+    assert cleaned.question == "Who is Ken Hu?"
+
+    chinese = real_qa.ask(CHINESE)
+    _check_answer(chinese, real_qa)
+    assert chinese.no_answer is True
+
+    spanish = real_qa.ask(SPANISH)
+    _check_answer(spanish, real_qa)
+
+    with pytest.raises(KeyError):
+        real_qa.get_article("../../etc/passwd")
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_cli_empty_question_exits_2_with_a_one_line_error(capsys):
+    code = main(["ask", ""])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.startswith("qa: error:")
+    assert "empty" in captured.err
+    assert "Traceback" not in captured.err
+    assert captured.out == ""
+
+
+def test_cli_huge_question_exits_2(capsys):
+    code = main(["ask", "x" * 100_000])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.startswith("qa: error: question is 100,000 characters long")
+    assert "Traceback" not in captured.err
+
+
+def test_cli_missing_corpus_exits_2_naming_the_folder(tmp_path, capsys):
+    missing = tmp_path / "missing"
+
+    code = main(["ask", "--corpus", str(missing), "hi"])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.startswith("qa: error:")
+    assert str(missing) in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_cli_index_of_missing_folder_exits_2(tmp_path, capsys):
+    missing = tmp_path / "missing"
+
+    code = main(["index", str(missing), "--index-dir", str(tmp_path / "index")])
+
+    captured = capsys.readouterr()
+    assert code == 2
+    assert str(missing) in captured.err
+    assert not (tmp_path / "index").exists()
+
+
+def test_cli_unknown_command_exits_2(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["frobnicate"])
+
+    assert raised.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_cli_index_builds_then_is_up_to_date(folder, tmp_path, capsys, fake_model):
+    index_dir = tmp_path / "index"
+
+    assert main(["index", str(folder), "--index-dir", str(index_dir)]) == 0
+    first = capsys.readouterr().out
+    assert main(["index", str(folder), "--index-dir", str(index_dir)]) == 0
+    second = capsys.readouterr().out
+
+    assert first == "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)\n"
+    assert second == "Index is up to date: 2 articles, 2 passages, 6 sentences (fake-bag-of-words)\n"
+    assert fake_model.encoded == 8
+    assert (index_dir / "CURRENT").is_file()
+
+
+def test_cli_index_rebuild_flag_rebuilds(folder, tmp_path, capsys, fake_model):
+    index_dir = tmp_path / "index"
+    main(["index", str(folder), "--index-dir", str(index_dir)])
+
+    assert main(["index", str(folder), "--index-dir", str(index_dir), "--rebuild"]) == 0
+
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Built 2 articles")
+    assert fake_model.encoded == 16
+
+
+def test_cli_index_reports_skipped_files_and_succeeds(folder, tmp_path, capsys, fake_model):
+    (folder / "photo.txt").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    (folder / "latin1.md").write_bytes(b"caf\xe9")
+
+    code = main(["index", str(folder), "--index-dir", str(tmp_path / "index")])
+
+    out = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert out[0] == "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)"
+    assert out[1].startswith("skipped latin1.md: not valid UTF-8")
+    assert out[2] == "skipped photo.txt: binary file (contains NUL bytes), not a text article"
+    assert len(out) == 3
+
+
+def test_cli_ask_prints_the_answer_and_its_place(folder, tmp_path, capsys, fake_model):
+    code = main(["ask", "--corpus", str(folder), "--index-dir", str(tmp_path / "index"), "How much will Acme invest?"])
+
+    captured = capsys.readouterr()
+    assert code == 0
+    lines = captured.out.splitlines()
+    assert lines[0] == "Acme will invest 10 million euros in its Lyon lab over five years."
+    assert "[1] Acme opens a lab in Lyon" in lines
+    assert "    lyon, characters 26-92" in lines
+
+
+@pytest.mark.model
+def test_cli_ask_json_with_the_real_model(folder, tmp_path, capsys):
+    question = "How much will Acme invest in its Lyon lab?"
+
+    code = main(["ask", "--corpus", str(folder), "--index-dir", str(tmp_path / "index"), "--json", question])
+
+    captured = capsys.readouterr()
+    assert code == 0
+    result = json.loads(captured.out)
+    assert set(result) == {"question", "text", "no_answer", "confidence", "citations"}
+    assert result["question"] == question
+    assert result["no_answer"] is False
+    assert result["text"] == "Acme will invest 10 million euros in its Lyon lab over five years."
+    assert 0.5 <= result["confidence"] <= 1.0
+    texts = {"lyon": LYON, "nantes": NANTES}
+    for c in result["citations"]:
+        assert texts[c["article_id"]][c["start"] : c["end"]] == c["quote"]
+    assert result["citations"][0]["article_id"] == "lyon"
+    assert "Indexing" not in captured.err

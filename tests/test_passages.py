@@ -1,0 +1,348 @@
+"""Sentences and passages: exact offsets, no page furniture, one-sentence overlap."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from index.articles import Article, load_corpus
+from index.passages import Passage, Sentence, content_lines, paragraphs, split_article, split_corpus
+from qa.config import BUILTIN_CORPUS
+
+# Whole lines of the built-in articles that are page furniture, with how often each occurs as a line.
+FURNITURE = {
+    "001_f43a90984e0dbea0": {
+        "Advertisement": 4,
+        "Reading Time:2 minutes": 1,
+        "Why you can trust SCMP": 1,
+        "1": 1,
+    },
+    "002_1e5c51e8448bc6d1": {
+        "Post": 1,
+        "More on:": 2,
+        "China": 2,
+        "Russia": 2,
+        "Huawei": 2,
+        "Technology and Innovation": 2,
+        "5G": 2,
+        "Creative Commons": 1,
+        "Creative Commons: Some rights reserved.": 1,
+        "This work is licensed under Creative Commons Attribution-NonCommercial-NoDerivatives 4.0 International "
+        "(CC BY-NC-ND 4.0) License.": 1,
+        "View License Detail": 1,
+        "Close": 2,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def builtin():
+    articles = load_corpus(BUILTIN_CORPUS).articles
+    sentences, passages = split_corpus(articles)
+    return {a.id: a for a in articles}, sentences, passages
+
+
+def _line_spans(text: str, line: str) -> list[tuple[int, int]]:
+    return [m.span(1) for m in re.finditer(rf"^[ \t]*({re.escape(line)})[ \t]*\r?$", text, re.MULTILINE)]
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+# --- the built-in articles ----------------------------------------------------------------------
+
+
+def test_builtin_articles_split_into_exact_counts(builtin):
+    articles, sentences, passages = builtin
+
+    n_sentences = Counter(s.article_id for s in sentences)
+    n_passages = Counter(p.article_id for p in passages)
+    assert {i: (n_sentences[i], n_passages[i]) for i in articles} == {
+        "000_8d8ddf5f4b5d1b8b": (39, 15),
+        "001_f43a90984e0dbea0": (20, 8),
+        "002_1e5c51e8448bc6d1": (37, 18),
+    }
+    assert (len(sentences), len(passages)) == (96, 41)
+
+
+def test_every_sentence_and_passage_quotes_its_article_exactly(builtin):
+    articles, sentences, passages = builtin
+
+    for item in (*sentences, *passages):
+        text = articles[item.article_id].text
+        assert 0 <= item.start < item.end <= len(text)
+        assert text[item.start : item.end] == item.text
+        assert item.text == item.text.strip()
+
+
+def test_known_sentence_has_exact_offsets(builtin):
+    articles, sentences, _ = builtin
+    quote = "Huawei said it will invest 35 million Euros in its Paris OpenLab over five years."
+
+    (match,) = [s for s in sentences if s.text == quote]
+
+    assert (match.article_id, match.start, match.end) == ("000_8d8ddf5f4b5d1b8b", 65, 146)
+    assert articles[match.article_id].text.index(quote) == 65
+
+
+def test_sentences_are_in_order_and_do_not_overlap(builtin):
+    _, sentences, _ = builtin
+
+    for before, after in zip(sentences, sentences[1:], strict=False):
+        if before.article_id == after.article_id:
+            assert before.end <= after.start
+
+
+def test_furniture_lines_are_in_no_sentence_and_no_passage(builtin):
+    articles, sentences, passages = builtin
+
+    for article_id, lines in FURNITURE.items():
+        text = articles[article_id].text
+        spans = []
+        for line, count in lines.items():
+            found = _line_spans(text, line)
+            assert len(found) == count, line
+            spans.extend(found)
+        for item in (*sentences, *passages):
+            if item.article_id != article_id:
+                continue
+            for span in spans:
+                assert not _overlaps((item.start, item.end), span), (item.text, text[span[0] : span[1]])
+
+
+def test_no_sentence_mentions_furniture_words(builtin):
+    _, sentences, _ = builtin
+
+    for s in sentences:
+        assert "Advertisement" not in s.text
+        assert "Reading Time" not in s.text
+        assert "More on:" not in s.text
+        assert "View License Detail" not in s.text
+        assert "Creative Commons" not in s.text
+
+
+def test_passage_sentence_range_covers_exactly_the_passage_span(builtin):
+    _, sentences, passages = builtin
+
+    for p in passages:
+        assert 0 <= p.first_sentence < p.last_sentence <= len(sentences)
+        inside = sentences[p.first_sentence : p.last_sentence]
+        assert inside[0].start == p.start
+        assert inside[-1].end == p.end
+        for s in inside:
+            assert s.article_id == p.article_id
+            assert p.start <= s.start < s.end <= p.end
+
+
+def test_passages_cover_every_sentence(builtin):
+    _, sentences, passages = builtin
+
+    covered = set()
+    for p in passages:
+        covered.update(range(p.first_sentence, p.last_sentence))
+    assert covered == set(range(len(sentences)))
+
+
+def _segment_of(article: Article, start: int) -> int:
+    for number, segment in enumerate(paragraphs(article)):
+        if segment[0][0] <= start < segment[-1][1]:
+            return number
+    raise AssertionError(f"offset {start} is in no segment")
+
+
+def test_consecutive_passages_in_a_segment_overlap_by_one_sentence(builtin):
+    articles, _, passages = builtin
+
+    same_segment = 0
+    for before, after in zip(passages, passages[1:], strict=False):
+        if before.article_id != after.article_id:
+            assert after.first_sentence == before.last_sentence
+            continue
+        article = articles[before.article_id]
+        if _segment_of(article, before.start) == _segment_of(article, after.start):
+            same_segment += 1
+            assert after.first_sentence == before.last_sentence - 1
+        else:
+            assert after.first_sentence == before.last_sentence
+    assert same_segment == 31
+
+
+def test_passage_never_crosses_a_segment(builtin):
+    articles, _, passages = builtin
+
+    for p in passages:
+        article = articles[p.article_id]
+        assert _segment_of(article, p.start) == _segment_of(article, p.end - 1)
+
+
+# --- hard-wrapped text --------------------------------------------------------------------------
+
+WRAPPED = """Acme Posts Record Quarter
+
+Acme Corp reported revenue of 4.2 billion dollars for the first quarter,
+up 12 percent from a year earlier, driven by strong demand for its cloud
+services in Europe and Asia, where it opened two new data centres.
+
+The firm expects to hire 3,000 engineers over the next two years and to
+double its research budget, with most of the new jobs based in Lyon. Its
+chief executive said the company would also open an office in Nantes.
+
+Analysts had expected revenue of 4.0 billion dollars. Shares rose 5
+percent in early trading on Tuesday after the results were published.
+"""
+
+
+def test_hard_wrapped_article_yields_sentences_spanning_line_breaks():
+    article = Article("wrapped", "Acme Posts Record Quarter", "", "", "", WRAPPED, 0, "f")
+
+    sentences, passages = split_article(article)
+
+    assert [s.text for s in sentences] == [
+        "Acme Posts Record Quarter",
+        "Acme Corp reported revenue of 4.2 billion dollars for the first quarter,\n"
+        "up 12 percent from a year earlier, driven by strong demand for its cloud\n"
+        "services in Europe and Asia, where it opened two new data centres.",
+        "The firm expects to hire 3,000 engineers over the next two years and to\n"
+        "double its research budget, with most of the new jobs based in Lyon.",
+        "Its\nchief executive said the company would also open an office in Nantes.",
+        "Analysts had expected revenue of 4.0 billion dollars.",
+        "Shares rose 5\npercent in early trading on Tuesday after the results were published.",
+    ]
+    for s in sentences:
+        assert WRAPPED[s.start : s.end] == s.text
+    assert sum("\n" in s.text for s in sentences) == 4
+    assert [(p.first_sentence, p.last_sentence) for p in passages] == [(0, 4), (3, 6)]
+
+
+def test_hard_wrapped_article_keeps_a_wrapped_line_that_repeats_an_earlier_one():
+    # Wire copy often ends several paragraphs with the same wrapped tail line.
+    text = (
+        "Acme Posts Record Quarter\n\n"
+        "Acme Corp reported revenue of 4.2 billion dollars for the first quarter,\n"
+        "up 12 percent from a year earlier, driven by strong demand for its cloud\n"
+        "services in Europe and Asia, where it opened two new data centres,\n"
+        "the company said.\n\n"
+        "The firm expects to hire 3,000 engineers over the next two years and to\n"
+        "double its research budget, with most of the new jobs based in Lyon,\n"
+        "the company said.\n\n"
+        "Analysts had expected revenue of 4.0 billion dollars. Shares rose 5\n"
+        "percent in early trading on Tuesday after the results were published.\n"
+    )
+    article = Article("wire", "Acme Posts Record Quarter", "", "", "", text, 0, "f")
+
+    sentences, _ = split_article(article)
+
+    assert (
+        "The firm expects to hire 3,000 engineers over the next two years and to\n"
+        "double its research budget, with most of the new jobs based in Lyon,\n"
+        "the company said."
+    ) in [s.text for s in sentences]
+
+
+def test_front_matter_is_not_split_into_sentences():
+    front = "---\ntitle: Lyon lab\npublisher: Le Monde\n---\n"
+    text = front + "Acme will invest 10 million euros in Lyon. The lab opens in May.\n"
+    article = Article("md", "Lyon lab", "Le Monde", "", "", text, len(front), "f")
+
+    sentences, passages = split_article(article)
+
+    assert [(s.start, s.end, s.text) for s in sentences] == [
+        (44, 86, "Acme will invest 10 million euros in Lyon."),
+        (87, 108, "The lab opens in May."),
+    ]
+    assert [(p.start, p.end) for p in passages] == [(44, 108)]
+
+
+def test_crlf_article_offsets_point_into_the_untranslated_text():
+    text = "Title here\r\n\r\nFirst sentence is here. Second one follows.\r\n\r\nA third paragraph.\r\n"
+    article = Article("crlf", "Title here", "", "", "", text, 0, "f")
+
+    sentences, _ = split_article(article)
+
+    assert [(s.start, s.end, s.text) for s in sentences] == [
+        (0, 10, "Title here"),
+        (14, 37, "First sentence is here."),
+        (38, 57, "Second one follows."),
+        (61, 79, "A third paragraph."),
+    ]
+
+
+def test_sentence_offset_numbers_passages_in_the_corpus_wide_list():
+    text = "One sentence here. Two sentences here.\n"
+    article = Article("x", "x", "", "", "", text, 0, "f")
+
+    _, passages = split_article(article, sentence_offset=10)
+
+    assert [(p.first_sentence, p.last_sentence) for p in passages] == [(10, 12)]
+
+
+# --- property: offsets hold for any text ---------------------------------------------------------
+
+_WORDS = st.sampled_from(
+    ["Huawei", "invest", "Paris", "the", "35", "million", "U.S.", "Mr.", "e.g.", "1,000", "45.3", "a", "said"]
+)
+_UNICODE_WORDS = st.text(
+    alphabet=st.characters(categories=("Lu", "Ll", "Lo", "Nd", "Mn", "So")), min_size=1, max_size=8
+)
+_PUNCTUATION = st.sampled_from([".", "!", "?", ",", ";", ":", '"', "“", "”", "’", "(", ")", "...", "—", "-"])
+_BREAKS = st.sampled_from(["\n", "\n\n", "\r\n", "\r\n\r\n", "  \n \n", "\t", "\u00a0", "\u2028", "\x0c", "\x85"])
+_FURNITURE_LINES = st.sampled_from(
+    [
+        "Advertisement",
+        "Reading Time:2 minutes",
+        "Reading Time: 3 min",
+        "More on:",
+        "China",
+        "Technology and Innovation",
+        "Creative Commons",
+        "View License Detail",
+        "Close",
+        "12",
+    ]
+).map(lambda line: f"\n{line}\n")
+_PIECES = st.one_of(_WORDS, _WORDS, _WORDS, _UNICODE_WORDS, _PUNCTUATION, _BREAKS, _FURNITURE_LINES)
+
+
+@st.composite
+def _articles(draw) -> Article:
+    pieces = draw(st.lists(st.tuples(_PIECES, st.sampled_from([" ", "", " "])), max_size=80))
+    body = "".join(piece + gap for piece, gap in pieces)
+    front = draw(st.sampled_from(["", "---\ntitle: T\n---\n"]))
+    return Article("prop", "T", "", "", "", front + body, len(front), "f")
+
+
+def _check_split(article: Article, sentences: list[Sentence], passages: list[Passage]) -> None:
+    text = article.text
+    previous_end = article.body_start
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+        assert s.start < s.end
+        assert s.start >= previous_end
+        assert s.text == s.text.strip()
+        previous_end = s.end
+    for p in passages:
+        assert text[p.start : p.end] == p.text
+        assert p.start < p.end
+        assert sentences[p.first_sentence].start == p.start
+        assert sentences[p.last_sentence - 1].end == p.end
+
+    lines = content_lines(article)
+    content = {i for span in lines if span for i in range(*span) if not text[i].isspace()}
+    covered = {i for s in sentences for i in range(s.start, s.end)}
+    # Every visible character of a content line is in a sentence, and nothing else is.
+    assert content <= covered
+    assert {i for i in covered if not text[i].isspace()} <= content
+    assert {i for p in passages for i in range(p.first_sentence, p.last_sentence)} == set(range(len(sentences)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_articles())
+def test_any_text_splits_into_sentences_and_passages_with_exact_offsets(article):
+    sentences, passages = split_article(article)
+
+    _check_split(article, sentences, passages)
