@@ -129,7 +129,9 @@ def read_article(path: Path, article_id: str) -> Article:
     """
     size = path.stat().st_size
     if size > MAX_ARTICLE_BYTES:
-        raise ArticleFileError(f"file is {size:,} bytes; articles larger than {MAX_ARTICLE_BYTES:,} bytes are not indexed")
+        raise ArticleFileError(
+            f"file is {size:,} bytes; articles larger than {MAX_ARTICLE_BYTES:,} bytes are not indexed"
+        )
     data = path.read_bytes()
     if b"\0" in data[:8192]:
         raise ArticleFileError("binary file (contains NUL bytes), not a text article")

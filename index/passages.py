@@ -171,7 +171,9 @@ def split_article(article: Article, sentence_offset: int = 0) -> tuple[list[Sent
         for lo, hi in _windows([len(s.text.split()) for s in sentences[first:]]):
             start, end = sentences[first + lo].start, sentences[first + hi - 1].end
             passages.append(
-                Passage(article.id, start, end, text[start:end], sentence_offset + first + lo, sentence_offset + first + hi)
+                Passage(
+                    article.id, start, end, text[start:end], sentence_offset + first + lo, sentence_offset + first + hi
+                )
             )
     return sentences, passages
 

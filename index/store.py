@@ -89,7 +89,9 @@ def save(index: StoredIndex, index_dir: Path) -> Path:
     tmp.mkdir()
     try:
         article_ids = {a.id: i for i, a in enumerate(index.articles)}
-        _write_bytes(tmp / "articles.json", json.dumps([asdict(a) for a in index.articles], ensure_ascii=False).encode())
+        _write_bytes(
+            tmp / "articles.json", json.dumps([asdict(a) for a in index.articles], ensure_ascii=False).encode()
+        )
         table = {
             "sentences": [[article_ids[s.article_id], s.start, s.end] for s in index.sentences],
             "passages": [
@@ -138,9 +140,7 @@ def load(index_dir: Path) -> StoredIndex:
     try:
         articles = tuple(Article(**a) for a in json.loads((build / "articles.json").read_text("utf-8")))
         table = json.loads((build / "passages.json").read_text("utf-8"))
-        sentences = tuple(
-            Sentence(articles[a].id, s, e, articles[a].text[s:e]) for a, s, e in table["sentences"]
-        )
+        sentences = tuple(Sentence(articles[a].id, s, e, articles[a].text[s:e]) for a, s, e in table["sentences"])
         passages = tuple(
             Passage(articles[a].id, s, e, articles[a].text[s:e], fs, ls) for a, s, e, fs, ls in table["passages"]
         )

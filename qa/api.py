@@ -63,7 +63,9 @@ class QA:
     def refresh(self, *, rebuild: bool = False) -> CorpusIndex:
         """Bring the index in step with the folder now (rebuilding if anything changed)."""
         with self._lock:
-            self._index = open_index(self.folder, self.embedder, self.index_dir, progress=self.progress, rebuild=rebuild)
+            self._index = open_index(
+                self.folder, self.embedder, self.index_dir, progress=self.progress, rebuild=rebuild
+            )
         return self._index
 
     def get_article(self, article_id: str) -> Article:

@@ -1,8 +1,8 @@
 """The ``qa`` command: ask questions and build indexes from the shell.
 
-    qa ask "How much will Huawei invest in its Paris OpenLab?"
-    qa ask --json --corpus ~/my-articles "Who founded the company?"
-    qa index ~/my-articles
+qa ask "How much will Huawei invest in its Paris OpenLab?"
+qa ask --json --corpus ~/my-articles "Who founded the company?"
+qa index ~/my-articles
 """
 
 from __future__ import annotations

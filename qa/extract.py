@@ -44,14 +44,28 @@ _DATE = re.compile(
 )
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
 _QUESTION_TYPES = (
-    ("number", re.compile(r"\b(how (much|many|large|big|long|far|old|often|tall|high)|what (share|percentage|proportion|amount|number|size))\b", re.I)),
-    ("date", re.compile(r"\b(when|what (year|date|day|month|time)|which (year|month|day)|since when)\b", re.I)),
-    ("name", re.compile(r"\b(who|whom|whose|where|which (company|firm|country|city|university|bank|startup|person|organi[sz]ation))\b", re.I)),
+    (
+        "number",
+        r"how (much|many|large|big|long|far|old|often|tall|high)|what (share|percentage|proportion|amount|number|size)",
+    ),
+    ("date", r"when|what (year|date|day|month|time)|which (year|month|day)|since when"),
+    ("name", r"who|whom|whose|where|which (company|firm|country|city|university|bank|startup|person|organi[sz]ation)"),
 )
+_QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 
 
 #: The evidence for a sentence, in the order of ``Settings.weights``.
-FEATURES = ("dense", "overlap", "context", "passage_dense", "passage_lexical", "passage_rank", "type_match", "missing", "short")
+FEATURES = (
+    "dense",
+    "overlap",
+    "context",
+    "passage_dense",
+    "passage_lexical",
+    "passage_rank",
+    "type_match",
+    "missing",
+    "short",
+)
 
 
 @dataclass(frozen=True)
@@ -65,13 +79,13 @@ class ScoredSentence:
 
 
 def question_type(question: str) -> str | None:
-    """"number", "date", "name" or None, from the question's wording.
+    """ "number", "date", "name" or None, from the question's wording.
 
     Example:
         >>> question_type("How many partners worked with the lab?")
         'number'
     """
-    for name, pattern in _QUESTION_TYPES:
+    for name, pattern in _QUESTION_PATTERNS:
         if pattern.search(question):
             return name
     return None

@@ -27,7 +27,9 @@ class RetrievedPassage:
     lexical: float
 
 
-def retrieve(index: CorpusIndex, question: str, question_vector: np.ndarray, settings: Settings) -> list[RetrievedPassage]:
+def retrieve(
+    index: CorpusIndex, question: str, question_vector: np.ndarray, settings: Settings
+) -> list[RetrievedPassage]:
     """Passages most likely to answer ``question``, best first.
 
     Args:
