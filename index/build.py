@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -22,11 +23,12 @@ import numpy as np
 from index import store
 from index.articles import Article, Corpus, SkippedFile, load_corpus
 from index.embedder import Embedder
-from index.lexical import BM25
+from index.lexical import BM25, terms, words
 from index.passages import SEGMENTATION_VERSION, Passage, Sentence, split_corpus
 from index.store import IndexCorruptError, Manifest, StoredIndex
 
 logger = logging.getLogger(__name__)
+_DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
 @dataclass
@@ -48,6 +50,18 @@ class CorpusIndex:
 
     def __post_init__(self) -> None:
         self.bm25 = BM25([f"{self.articles[p.article_id].title}\n{p.text}" for p in self.passages])
+        self._vocabularies: dict[str, frozenset[str]] = {}
+
+    def article_vocabulary(self, article_id: str) -> frozenset[str]:
+        """Every word and stemmed term of an article (computed once per article)."""
+        vocabulary = self._vocabularies.get(article_id)
+        if vocabulary is None:
+            text = self.articles[article_id].text
+            # "U.S." also counts as the word "us", so a question about the "US" finds it.
+            acronyms = {m.group(0).replace(".", "").lower() for m in _DOTTED_ACRONYM.finditer(text)}
+            vocabulary = frozenset(terms(text)) | frozenset(words(text)) | acronyms
+            self._vocabularies[article_id] = vocabulary
+        return vocabulary
 
 
 def default_index_home() -> Path:

@@ -10,7 +10,7 @@ from index.build import CorpusIndex, open_index
 from index.embedder import Embedder, MiniLMEmbedder
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
-from qa.extract import ScoredSentence, confidence, score_sentences
+from qa.extract import ScoredSentence, confidence, score_sentences, unseen_share
 from qa.questions import clean_question
 from qa.retrieve import retrieve
 
@@ -97,9 +97,9 @@ class QA:
         if not scored:
             return Answer(question, "", True, 0.0, [])
         best = scored[0]
-        sure = confidence(best.score, self.settings)
+        sure = confidence(best, unseen_share(index, question), self.settings)
         citations = [self._citation(s) for s in _distinct(scored, self.settings.max_citations)]
-        if sure < 0.5:
+        if sure < self.settings.answer_threshold:
             return Answer(question, "", True, sure, citations)
         return Answer(question, citations[0].quote, False, sure, citations)
 

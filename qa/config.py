@@ -26,8 +26,8 @@ class Settings:
         max_citations: Citations returned with an answer.
         weights: Weights of the sentence score's features, in the order of ``qa.extract.FEATURES``.
         bias: Added to every sentence score.
-        answer_threshold: Sentence score below which the reply is "no answer".
-        confidence_scale: Width of the logistic that turns score - threshold into confidence.
+        confidence_model: tuple[float, float, float] = (0.768, -0.123, -9.778)
+        answer_threshold: Confidence below which the reply is "no answer".
     """
 
     dense_candidates: int = 50
@@ -35,10 +35,10 @@ class Settings:
     rrf_k: int = 60
     reader_passages: int = 8
     max_citations: int = 3
-    weights: tuple[float, ...] = (3.829, 3.915, 3.896, 2.345, 1.749, 0.781, 1.895, -1.089, -0.307)
+    weights: tuple[float, ...] = (3.907, 3.543, 4.271, 2.855, 1.992, 0.782, 1.786, -1.12, -0.463, -1.119)
     bias: float = 0.0
-    answer_threshold: float = 9.8
-    confidence_scale: float = 1.0
+    confidence_model: tuple[float, float, float] = (0.768, -0.123, -9.778)
+    answer_threshold: float = 0.15
 
 
 DEFAULT_SETTINGS = Settings()

@@ -11,6 +11,7 @@ embedder alone:
 - ``passage``: how well its passage was retrieved;
 - ``type``: 1 when the sentence holds the kind of thing asked for (a number for
   "how many", a date for "when", a name for "who") beyond the question's own words;
+- ``focus_missing``: 1 when a "how many X" question's X is absent from the sentence and its context;
 - ``missing``: share of the question's names and numbers that the sentence's
   article never mentions (a question about "Brazil" is not answered by an
   article that never names it).
@@ -48,7 +49,7 @@ _QUESTION_TYPES = (
         "number",
         r"how (much|many|large|big|long|far|old|often|tall|high)|what (share|percentage|proportion|amount|number|size)",
     ),
-    ("date", r"when|what (year|date|day|month|time)|which (year|month|day)|since when"),
+    ("date", r"when|(what|which) (years?|dates?|days?|months?|time)|since when"),
     ("name", r"who|whom|whose|where|which (company|firm|country|city|university|bank|startup|person|organi[sz]ation)"),
 )
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
@@ -65,6 +66,7 @@ FEATURES = (
     "type_match",
     "missing",
     "short",
+    "focus_missing",
 )
 
 
@@ -108,6 +110,7 @@ def score_sentences(
     q_names = _names_and_numbers(question)
     q_words = set(words(question))
     kind = question_type(question)
+    focus = _focus_term(question)
     best_passage = max(p.dense for p in top)
 
     # Each sentence competes once, with the best-ranked passage that contains it.
@@ -118,7 +121,6 @@ def score_sentences(
             owner.setdefault(position, retrieved)
     positions = sorted(owner)
     similarities = index.sentence_vectors[positions] @ question_vector
-    article_terms: dict[str, set[str]] = {}
 
     rank = {retrieved.position: r for r, retrieved in enumerate(top)}
     weights = np.asarray(settings.weights, dtype=np.float64)
@@ -131,8 +133,6 @@ def score_sentences(
         if position > 0 and index.sentences[position - 1].article_id == sentence.article_id:
             context_text += " " + index.sentences[position - 1].text
         c_terms = set(terms(context_text))
-        if sentence.article_id not in article_terms:
-            article_terms[sentence.article_id] = set(terms(article.text)) | set(words(article.text))
         retrieved = owner[position]
         features = (
             dense,
@@ -142,8 +142,9 @@ def score_sentences(
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
             _type_match(kind, sentence.text, q_words),
-            sum(1 for n in q_names if n not in article_terms[sentence.article_id]) / len(q_names) if q_names else 0.0,
+            sum(1 for n in q_names if n not in index.article_vocabulary(article.id)) / len(q_names) if q_names else 0.0,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
+            1.0 if focus and focus not in c_terms else 0.0,
         )
         score = float(np.dot(weights, features[: len(weights)])) + settings.bias
         scored.append(ScoredSentence(position, retrieved, score, features))
@@ -151,9 +152,26 @@ def score_sentences(
     return scored
 
 
-def confidence(score: float, settings: Settings) -> float:
-    """Map a sentence score to [0, 1]; exactly 0.5 at the answer threshold."""
-    z = (score - settings.answer_threshold) / settings.confidence_scale
+def unseen_share(index: CorpusIndex, question: str) -> float:
+    """Share of the question's content words that no article contains at all.
+
+    A question about "satellites" put to articles that never use the word is
+    unlikely to be answered by them, however close the nearest sentence is.
+    """
+    q_terms = set(terms(question))
+    if not q_terms:
+        return 0.0
+    return sum(1 for t in q_terms if t not in index.bm25.vocabulary) / len(q_terms)
+
+
+def confidence(best: ScoredSentence, unseen: float, settings: Settings) -> float:
+    """Probability that ``best`` answers the question, from its score and the question's unseen words.
+
+    A logistic model fitted on SQuAD questions asked with and without their own
+    article in the collection (see docs/EVALUATION.md).
+    """
+    a, b, c = settings.confidence_model
+    z = a * best.score + b * unseen + c
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
@@ -168,6 +186,18 @@ def _names_and_numbers(question: str) -> set[str]:
     found |= {w for w in words(question) if any(c.isdigit() for c in w)}
     found = {w.removesuffix("’s").removesuffix("'s") for w in found}
     return {w for w in found if w and w not in {"i", "a"}}
+
+
+_FOCUS = re.compile(r"\bhow (?:many|much)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?([A-Za-z][\w-]+)", re.I)
+
+
+def _focus_term(question: str) -> str | None:
+    """The counted thing of a "how many X" question, stemmed: "how many partners" -> "partner"."""
+    match = _FOCUS.search(question)
+    if not match:
+        return None
+    found = terms(match.group(1))
+    return found[0] if found else None
 
 
 def _type_match(kind: str | None, sentence: str, question_words: set[str]) -> float:
