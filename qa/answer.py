@@ -40,7 +40,9 @@ class Answer:
         question: The question as asked (after validation).
         text: The answer, a verbatim span of one article; "" when ``no_answer``.
         no_answer: True when the articles do not answer the question.
-        confidence: In [0, 1]; 0.5 is the line between answering and saying "no answer".
+        confidence: Estimated probability, in [0, 1], that ``text`` answers the question
+            (calibrated on SQuAD); below ``Settings.answer_threshold`` (0.15) the reply is
+            ``no_answer``.
         citations: Best first; ``citations[0]`` is where ``text`` comes from. When
             ``no_answer``, these are the closest passages, not answers.
     """

@@ -29,9 +29,9 @@ class QA:
         progress: Show progress while building the index.
 
     Example:
-        >>> bot = QA()
-        >>> bot.ask("Who is Huawei's CEO?").text
-        'During a speech in late July, CEO Ren Zhengfei said that Huawei decided ...'
+        >>> bot = QA()  # the built-in articles; QA("path/to/folder") for your own
+        >>> bot.ask("Which Russian bank did Huawei partner with?").text[:60]
+        'In March, Huawei also partnered with Sberbank, a Russian sta'
     """
 
     def __init__(
@@ -81,6 +81,13 @@ class QA:
         except KeyError:
             known = ", ".join(sorted(self.index.articles)[:5])
             raise KeyError(f"no article with id {article_id!r} in {self.folder} (ids look like: {known})") from None
+
+    def context(self, citation: Citation) -> tuple[str, str]:
+        """The sentences just before and just after a citation's quote, in its article ("" at an edge)."""
+        sentences = [s for s in self.index.sentences if s.article_id == citation.article_id]
+        before = [s.text for s in sentences if s.end <= citation.start]
+        after = [s.text for s in sentences if s.start >= citation.end]
+        return (before[-1] if before else "", after[0] if after else "")
 
     def ask(self, question: str) -> Answer:
         """Answer ``question`` with a verbatim quote from one article, or say there is no answer.
@@ -159,7 +166,7 @@ def ask(question: str) -> Answer:
     Example:
         >>> a = ask("How much will Huawei invest in its Paris OpenLab?")
         >>> a.text
-        'Huawei said it will invest 35 million Euros in its Paris OpenLab over five years.'
+        'Huawei to invest 35 million euros in Paris OpenLab'
     """
     return default_qa().ask(question)
 

@@ -17,8 +17,6 @@ from index.articles import CorpusError
 from qa.answer import Answer
 from qa.api import QA
 
-CONTEXT_CHARS = 160
-
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (0 ok, 1 failure, 2 bad input)."""
@@ -90,13 +88,9 @@ def format_answer(answer: Answer, bot: QA) -> str:
         lines.append(answer.text)
         lines.append(f"\nconfidence {answer.confidence:.2f}")
     for number, citation in enumerate(answer.citations, 1):
-        text = bot.get_article(citation.article_id).text
-        before = text[max(0, citation.start - CONTEXT_CHARS) : citation.start]
-        after = text[citation.end : citation.end + CONTEXT_CHARS]
-        before = " ".join(before.split()[1:] if len(before) == CONTEXT_CHARS else before.split())
-        after = " ".join(after.split()[:-1] if len(after) == CONTEXT_CHARS else after.split())
+        before, after = bot.context(citation)
         where = ", ".join(x for x in (citation.source, citation.date) if x)
         lines.append(f"\n[{number}] {citation.title}" + (f" ({where})" if where else ""))
         lines.append(f"    {citation.article_id}, characters {citation.start}-{citation.end}")
-        lines.append(f"    …{before} »{citation.quote}« {after}…")
+        lines.append("    " + " ".join(x for x in (before, f"»{citation.quote}«", after) if x))
     return "\n".join(lines)
