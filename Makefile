@@ -22,8 +22,8 @@ chat: install
 	$(BIN)/qa ask "$(QUESTION)"
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check index qa ui tests bench
+	$(BIN)/ruff format --check index qa ui tests bench
 
 test: install lint
 	$(BIN)/python -m pytest

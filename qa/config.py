@@ -1,6 +1,6 @@
 """Every tunable number of retrieval and answer extraction, in one place.
 
-The defaults were chosen from measurements (see docs/EVALUATION.md); a user
+The defaults were chosen from measurements (see bench/fit/README.md); a user
 never needs to touch them.
 """
 

@@ -168,7 +168,7 @@ def confidence(best: ScoredSentence, unseen: float, settings: Settings) -> float
     """Probability that ``best`` answers the question, from its score and the question's unseen words.
 
     A logistic model fitted on SQuAD questions asked with and without their own
-    article in the collection (see docs/EVALUATION.md).
+    article in the collection (see bench/fit/README.md).
     """
     a, b, c = settings.confidence_model
     z = a * best.score + b * unseen + c

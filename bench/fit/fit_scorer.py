@@ -1,0 +1,88 @@
+"""Fit the sentence-score weights (listwise softmax) and the confidence model (logistic) on tune_dump.py output.
+
+Usage: python bench/fit/fit_scorer.py OUT.npy   (even-numbered questions train, odd test)
+"""
+
+import sys
+
+import numpy as np  # noqa: E401
+from sklearn.linear_model import LogisticRegression
+
+R = np.load(sys.argv[1])
+U = np.load(sys.argv[1].replace(".npy", "_unseen.npy"))
+q = R[:, 0].astype(int)
+out = R[:, 1] > 0
+y = R[:, 2]
+X = R[:, 3:]
+qs = np.unique(q)
+tr = qs[qs % 2 == 0]
+te = qs[qs % 2 == 1]
+base = np.array([3.91, 3.532, 4.322, 2.797, 1.967, 0.793, 1.808, -1.12, -0.44, -0.5])
+
+
+def fit_listwise(idx, iters=400, lr=2.0, l2=1e-3):
+    w = base.copy()
+    groups = [np.where((q == qi) & ~out)[0] for qi in idx]
+    groups = [g for g in groups if y[g].sum() > 0]
+    for it in range(iters):
+        grad = np.zeros_like(w)
+        for g in groups:
+            s = X[g] @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            pos = y[g] > 0
+            grad += p @ X[g] - (p[pos] @ X[g][pos]) / p[pos].sum()
+        w -= lr * (grad / len(groups) + l2 * w)
+    return w
+
+
+w = fit_listwise(tr)
+print("w", np.round(w, 3).tolist())
+s = X @ w
+
+
+def best(idx, mode):
+    r = []
+    for qi in idx:
+        m = (q == qi) & (out if mode else ~out)
+        if m.sum() == 0:
+            r.append((np.nan, 0))
+            continue
+        i = np.argmax(s[m])
+        r.append((s[m][i], y[m][i]))
+    return np.array(r)
+
+
+def data(idx):
+    bi = best(idx, False)
+    bo = best(idx, True)
+    ui = U[idx, 0]
+    uo = U[idx, 1]
+    Xc = np.r_[np.c_[bi[:, 0], ui], np.c_[bo[:, 0], uo]]
+    yc = np.r_[bi[:, 1], np.zeros(len(idx))]
+    ok = ~np.isnan(Xc[:, 0])
+    return Xc[ok], yc[ok], bi, bo, ui, uo
+
+
+Xc, yc, *_ = data(tr)
+lr = LogisticRegression(C=10).fit(Xc, yc)
+a, b = lr.coef_[0]
+c = lr.intercept_[0]
+print("conf model", round(a, 3), round(b, 3), round(c, 3))
+Xt, yt, bi, bo, ui, uo = data(te)
+print("test acc (argmax)", np.nanmean(bi[:, 1]))
+ci = 1 / (1 + np.exp(-(a * bi[:, 0] + b * ui + c)))
+co = 1 / (1 + np.exp(-(a * bo[:, 0] + b * uo + c)))
+for th in [0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]:
+    answered = ci >= th
+    print(
+        f"th={th}: answered(in)={answered.mean():.3f} acc-answered={bi[:, 1][answered].mean():.3f}",
+        f"rejected(out)={np.mean(co < th):.3f}",
+    )
+# calibration bins
+ci = 1 / (1 + np.exp(-(a * bi[:, 0] + b * ui + c)))
+allc = np.r_[ci, 1 / (1 + np.exp(-(a * bo[:, 0] + b * uo + c)))]
+ally = np.r_[bi[:, 1], np.zeros(len(bo))]
+for lo in np.arange(0, 1, 0.2):
+    m = (allc >= lo) & (allc < lo + 0.2)
+    print(f"conf [{lo:.1f},{lo + 0.2:.1f}) n={m.sum()} correct={ally[m].mean() if m.sum() else float('nan'):.3f}")

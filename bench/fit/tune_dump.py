@@ -1,0 +1,74 @@
+"""Sentence features of SQuAD questions, with and without their own article, for fitting the scorer.
+
+Usage: python bench/fit/tune_dump.py WORKDIR N_QUESTIONS OUT.npy   (after squad_corpus.py)
+"""
+
+import json
+import re
+import string
+import sys
+import time
+from collections import defaultdict
+
+import numpy as np
+
+from index.build import open_index
+from index.embedder import MiniLMEmbedder
+from index.lexical import terms
+from qa.config import Settings
+from qa.extract import score_sentences
+from qa.retrieve import retrieve
+
+
+def norm(s):
+    s = s.lower()
+    s = "".join(c for c in s if c not in set(string.punctuation))
+    s = re.sub(r"\b(a|an|the)\b", " ", s)
+    return " ".join(s.split())
+
+
+emb = MiniLMEmbedder()
+ix = open_index(sys.argv[1] + "/corpus", emb, sys.argv[1] + "/index", progress=False)
+qs = json.load(open(sys.argv[1] + "/questions.json"))
+rng = np.random.default_rng(0)
+sel = rng.choice(len(qs), int(sys.argv[2]), replace=False)
+qs = [qs[i] for i in sel]
+t = time.time()
+V = emb.encode([q["question"] for q in qs])
+print("enc", time.time() - t)
+st = Settings(reader_passages=8)
+rows = []
+U = []
+arts = defaultdict(set)
+for aid in ix.articles:
+    for t in ix.article_vocabulary(aid):
+        arts[t].add(aid)
+
+r5 = 0
+for qi, (q, v) in enumerate(zip(qs, V)):
+    ps = retrieve(ix, q["question"], v, st)
+    a, b = q["para"]
+    own = [
+        p
+        for p in ps[:5]
+        if ix.passages[p.position].article_id == q["article"]
+        and ix.passages[p.position].start < b
+        and ix.passages[p.position].end > a
+    ]
+    r5 += bool(own)
+    golds = [norm(x) for x in q["answers"]]
+    qt = set(terms(q["question"]))
+    U.append(
+        (
+            sum(t not in ix.bm25.vocabulary for t in qt) / max(len(qt), 1),
+            sum(arts.get(t, set()) <= {q["article"]} for t in qt) / max(len(qt), 1),
+        )
+    )
+    for mode, plist in (("in", ps), ("out", [p for p in ps if ix.passages[p.position].article_id != q["article"]])):
+        for s in score_sentences(ix, q["question"], v, plist, st):
+            sent = ix.sentences[s.position]
+            lab = int(any(g in norm(sent.text) for g in golds)) if mode == "in" else 0
+            rows.append((qi, mode == "out", lab) + s.features)
+print("R@5", r5 / len(qs))
+np.save(sys.argv[3], np.array(rows, dtype=np.float64))
+np.save(sys.argv[3].replace(".npy", "_unseen.npy"), np.array(U))
