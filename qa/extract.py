@@ -8,15 +8,18 @@ embedder alone:
 - ``overlap``: IDF-weighted share of the question's words found in the sentence;
 - ``context``: the same share over the sentence, the one before it and the title,
   so "It will open in March" can answer through its neighbour;
-- ``passage``: how well its passage was retrieved;
-- ``type``: 1 when the sentence holds the kind of thing asked for (a number for
+- ``passage_dense``, ``passage_lexical``, ``passage_rank``: how well its passage was retrieved;
+- ``type_match``: 1 when the sentence holds the kind of thing asked for (a number for
   "how many", a date for "when", a name for "who") beyond the question's own words;
-- ``focus_missing``: 1 when a "how many X" question's X is absent from the sentence and its context;
 - ``missing``: share of the question's names and numbers that the sentence's
   article never mentions (a question about "Brazil" is not answered by an
-  article that never names it).
+  article that never names it);
+- ``short``: 1 for fragments under six words (headings, datelines);
+- ``focus_missing``: 1 when a "how many X" question's X is absent from the sentence and its context.
 
-The score is their weighted sum; below ``Settings.answer_threshold`` the reply is "no answer".
+The score is their weighted sum, with weights fitted on SQuAD (bench/fit/). The
+answer's confidence is a logistic model of the best score; below
+``Settings.answer_threshold`` the reply is "no answer".
 """
 
 from __future__ import annotations
@@ -146,7 +149,7 @@ def score_sentences(
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
         )
-        score = float(np.dot(weights, features[: len(weights)])) + settings.bias
+        score = float(np.dot(weights, features)) + settings.bias
         scored.append(ScoredSentence(position, retrieved, score, features))
     scored.sort(key=lambda s: (-s.score, s.position))
     return scored
