@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from index.articles import Article
@@ -10,6 +11,7 @@ from index.build import CorpusIndex, open_index
 from index.embedder import Embedder, MiniLMEmbedder
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
+from qa.conversation import earlier_turns
 from qa.extract import ScoredSentence, confidence, score_sentences, unseen_share
 from qa.questions import clean_question
 from qa.retrieve import retrieve
@@ -89,17 +91,25 @@ class QA:
         after = [s.text for s in sentences if s.start >= citation.end]
         return (before[-1] if before else "", after[0] if after else "")
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, history: Sequence[str | Answer] | None = None) -> Answer:
         """Answer ``question`` with a verbatim quote from one article, or say there is no answer.
+
+        Args:
+            question: The question, in plain English.
+            history: Earlier turns of the same conversation, oldest first: the
+                ``Answer`` objects returned for them (or just their questions), so
+                that a follow-up such as "Who announced it?" is understood.
 
         Raises:
             TypeError: if ``question`` is not a string.
             ValueError: if it is empty or too long.
         """
         question = clean_question(question)
+        turns = earlier_turns(history)
         index = self.index
         vector = self.embedder.encode([question])[0]
-        passages = retrieve(index, question, vector, self.settings)
+        query = " ".join([question, *(t.question for t in turns[-2:])])
+        passages = retrieve(index, query, vector, self.settings)
         scored = score_sentences(index, question, vector, passages, self.settings)
         if not scored:
             return Answer(question, "", True, 0.0, [])
@@ -160,15 +170,15 @@ def default_qa() -> QA:
         return _default_qa
 
 
-def ask(question: str) -> Answer:
-    """Answer a question from the built-in articles.
+def ask(question: str, history: Sequence[str | Answer] | None = None) -> Answer:
+    """Answer a question from the built-in articles (``history``: earlier turns, see ``QA.ask``).
 
     Example:
         >>> a = ask("How much will Huawei invest in its Paris OpenLab?")
         >>> a.text
         'Huawei to invest 35 million euros in Paris OpenLab'
     """
-    return default_qa().ask(question)
+    return default_qa().ask(question, history)
 
 
 def get_article(article_id: str) -> Article:
