@@ -1,12 +1,14 @@
 # Two commands on a fresh machine:
-#   make chat   install everything and ask the built-in articles (the chat page arrives with issue 4)
-#   make test   install everything and run the tests
+#   make chat   install everything and serve the chat page on the built-in articles (http://127.0.0.1:7860)
+#   make test   install everything and run the tests (the browser tests drive Debian's chromium)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-QUESTION ?= How much will Huawei invest in its Paris OpenLab?
+CHAT_PORT ?= 7860
+# apt-get needs root: use sudo unless we are root already.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install chat test lint
+.PHONY: install chromium chat test lint
 
 # torch first, pinned: 2.13.0 is the CPU build on this machine kind's disk;
 # letting another package pick torch pulls the CUDA build (several GB).
@@ -16,10 +18,15 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
-install: $(BIN)/.installed
+# Debian's chromium, for the browser tests: Playwright cannot download browsers here.
+chromium:
+	@command -v chromium >/dev/null || ( $(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium )
+
+install: $(BIN)/.installed chromium
 
 chat: install
-	$(BIN)/qa ask "$(QUESTION)"
+	$(BIN)/qa chat --port $(CHAT_PORT)
 
 lint: install
 	$(BIN)/ruff check index qa ui tests bench

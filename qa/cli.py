@@ -3,6 +3,7 @@
 qa ask "How much will Huawei invest in its Paris OpenLab?"
 qa ask --json --corpus ~/my-articles "Who founded the company?"
 qa index ~/my-articles
+qa chat --port 7860
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from index.articles import CorpusError
 from qa.answer import Answer
@@ -53,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
     index.set_defaults(run=_run_index)
+
+    chat = commands.add_parser("chat", help="serve the chat page (http://127.0.0.1:7860 by default)")
+    chat.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md articles (default: the built-in articles)")
+    chat.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    chat.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    chat.add_argument("--port", type=int, default=7860, help="port to listen on (default: %(default)s)")
+    chat.add_argument("--share", action="store_true", help="also ask Gradio for a public share link (off by default)")
+    chat.set_defaults(run=_run_chat)
     return parser
 
 
@@ -74,6 +84,15 @@ def _run_index(args: argparse.Namespace) -> int:
     print(f"{verb} {m.n_articles} articles, {m.n_passages} passages, {m.n_sentences} sentences ({m.model_name})")
     for skipped in index.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}")
+    return 0
+
+
+def _run_chat(args: argparse.Namespace) -> int:
+    if args.corpus is not None and not Path(args.corpus).expanduser().is_dir():
+        raise ValueError(f"corpus folder {args.corpus!r} does not exist or is not a folder")
+    from ui.page import launch  # imports gradio: only this command pays for it
+
+    launch(QA(args.corpus, index_dir=args.index_dir), host=args.host, port=args.port, share=args.share)
     return 0
 
 

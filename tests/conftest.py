@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +61,84 @@ def real_qa(tmp_path_factory):
     bot = QA(index_dir=tmp_path_factory.mktemp("builtin-index"), progress=False)
     bot.index  # build once for the whole session
     return bot
+
+
+# --- The chat page (tests/test_ui_*.py): Debian's chromium through Playwright, `qa chat` as a subprocess ---
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright launches Debian's chromium: browsers cannot be downloaded here."""
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.fail("chromium is not installed: run `make install` (it runs `apt-get install -y chromium`)")
+    return {**browser_type_launch_args, "executable_path": chromium, "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
+
+
+@dataclass
+class ChatServer:
+    """A running `qa chat` and where to reach it."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_chat(*options: str, log: Path, timeout: float = 120.0):
+    """Run `qa chat OPTIONS --port FREE` until the block ends; yields a ChatServer once the page answers HTTP."""
+    port = free_port()
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    command = [sys.executable, "-m", "qa", "chat", *options, "--port", str(port)]
+    with log.open("wb") as output:
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"`qa chat` exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"`qa chat` did not serve {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
+            time.sleep(0.25)
+        yield ChatServer(url, process, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def chat_server(real_qa, tmp_path_factory):
+    """`qa chat` on the built-in articles, sharing real_qa's index (so answers can be compared exactly)."""
+    log = tmp_path_factory.mktemp("chat") / "qa-chat.log"
+    with serve_chat("--index-dir", str(real_qa.index_dir), log=log) as server:
+        yield server

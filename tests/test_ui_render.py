@@ -1,0 +1,213 @@
+"""The chat page's HTML (ui.render): quotes in context, source cards, the article viewer, and escaping.
+
+Fast: articles in a temporary folder, the fake embedder, no browser.
+"""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from qa import QA
+from qa.answer import Answer, Citation
+from qa.cli import _parser, main
+from qa.config import BUILTIN_CORPUS
+from ui.examples import BUILTIN_EXAMPLES, example_questions
+from ui.render import quote_in_context, render_answer, render_article, render_conversation
+
+EVIL_TITLE = '<b>Bold</b> claims & <script>alert("title")</script>'
+EVIL_TEXT = (
+    f"{EVIL_TITLE}\n\n"
+    "The council met on <script>window.__pwned = 1</script> Monday to vote on the new bridge.\n\n"
+    'The bridge will cost 40 million dollars <img src=x onerror="window.__pwned = 2"> and open in 2027. '
+    "Residents said {{value}} and ${1+1} were printed on the posters.\n\n"
+    "The mayor did not comment.\n"
+)
+PLAIN_TEXT = (
+    "Harbour ferry returns after repairs\n\n"
+    "The harbour ferry will run again from Monday. It was out of service for six weeks.\n\n"
+    "Tickets cost two euros.\n"
+)
+BRIDGE_QUOTE = 'The bridge will cost 40 million dollars <img src=x onerror="window.__pwned = 2"> and open in 2027.'
+
+# Everything ui.render emits; an article's or a question's markup must never add to it.
+RENDERED_TAGS = {"div", "span", "p", "blockquote", "a", "ol", "li", "mark", "button", "article", "h3", "strong"}
+
+
+class _Page(HTMLParser):
+    """Tags, text, and the text inside <mark> elements of an HTML fragment."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.text: list[str] = []
+        self.marks: list[str] = []
+        self._in_mark = 0
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "mark":
+            self._in_mark += 1
+            self.marks.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "mark":
+            self._in_mark -= 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in_mark:
+            self.marks[-1] += data
+
+
+@pytest.fixture
+def bot(tmp_path, fake_embedder):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "evil.txt").write_text(EVIL_TEXT, encoding="utf-8")
+    (folder / "ferry.txt").write_text(PLAIN_TEXT, encoding="utf-8")
+    return QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+
+def _citation(bot: QA, article_id: str, quote: str) -> Citation:
+    article = bot.get_article(article_id)
+    start = article.text.index(quote)
+    return Citation(article.id, article.title, article.source, article.date, quote, start, start + len(quote), 1.0)
+
+
+def test_quote_in_context_is_the_quotes_paragraph():
+    text = "Title\n\nOne. Two. Three.\n\nNext paragraph."
+    assert quote_in_context(text, 12, 16) == ("One. ", "Two.", " Three.")
+
+
+def test_quote_in_context_joins_hard_wrapped_lines():
+    text = "Title\n\nThe first line of a paragraph\nwrapped here. The quoted\nsentence. And the end.\n\nNext."
+    start = text.index("The quoted")
+    end = text.index("sentence.") + len("sentence.")
+    assert quote_in_context(text, start, end) == (
+        "The first line of a paragraph wrapped here. ",
+        "The quoted sentence.",
+        " And the end.",
+    )
+
+
+def test_quote_in_context_uses_the_line_when_the_block_is_long():
+    lines = [f"Line {n} says something rather long about the topic of the day, number {n}." for n in range(20)]
+    text = "\n".join(lines)
+    start = text.index("Line 10 ")
+    end = start + len(lines[10])
+    assert quote_in_context(text, start, end, limit=300) == ("", lines[10], "")
+
+
+def test_quote_in_context_cuts_a_long_line_at_words():
+    words = " ".join(f"word{n}" for n in range(400))
+    start = words.index("word200")
+    end = start + len("word200")
+    before, quote, after = quote_in_context(words, start, end, limit=100)
+    assert quote == "word200"
+    assert before.startswith("…word") and before.endswith("word199 ")
+    assert after.startswith(" word201") and after.endswith("…")
+    assert len(before) + len(after) <= 110
+
+
+def test_quote_in_context_rejects_offsets_outside_the_text():
+    with pytest.raises(ValueError, match="outside the article"):
+        quote_in_context("short", 2, 99)
+
+
+def test_answer_shows_quote_marker_and_source_card(bot):
+    citation = _citation(bot, "ferry", "It was out of service for six weeks.")
+    answer = Answer("How long was the ferry out of service?", citation.quote, False, 0.91, [citation])
+    html = render_answer(answer, bot.get_article)
+    page = _Page(html)
+    assert 'class="qa-answer">It was out of service for six weeks. <a href="#" class="qa-cite"' in html
+    assert 'data-article="ferry"' in html and f'data-start="{citation.start}"' in html
+    assert "[1]" in "".join(page.text)
+    assert "Harbour ferry returns after repairs" in "".join(page.text)
+    assert "confidence 0.91" in html
+    # The card shows the quote highlighted inside its paragraph.
+    assert page.marks == ["It was out of service for six weeks."]
+    assert "The harbour ferry will run again from Monday. It was out of service for six weeks." in "".join(page.text)
+
+
+def test_article_markup_in_title_quote_and_question_is_shown_as_text(bot):
+    quote = _citation(bot, "evil", BRIDGE_QUOTE)
+    answer = Answer('<i onmouseover="x()">How much</i> will the bridge cost?', BRIDGE_QUOTE, False, 0.8, [quote])
+    html = render_conversation([answer], bot.get_article)
+    page = _Page(html)
+    assert set(page.tags) <= RENDERED_TAGS, f"markup from the article got through: {set(page.tags) - RENDERED_TAGS}"
+    assert "<script" not in html.lower() and "<img" not in html.lower() and "<i " not in html
+    assert "&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;" in html
+    shown = "".join(page.text)
+    assert EVIL_TITLE in shown  # the title, markup and all, as text
+    assert BRIDGE_QUOTE in shown
+    assert '<i onmouseover="x()">How much</i> will the bridge cost?' in shown
+    assert page.marks == [BRIDGE_QUOTE]
+
+
+def test_no_answer_says_so_and_marks_closest_matches(bot):
+    closest = [_citation(bot, "ferry", "Tickets cost two euros."), _citation(bot, "evil", "The mayor did not comment.")]
+    html = render_answer(Answer("Who won the cup?", "", True, 0.02, closest), bot.get_article)
+    page = _Page(html)
+    shown = "".join(page.text)
+    assert "The articles do not say." in shown
+    assert "Closest matches (not answers):" in shown
+    assert 'class="qa-answer"' not in html and "confidence" not in html
+    assert html.count('class="qa-card qa-closest"') == 2
+    assert shown.count("closest match, not an answer") == 2
+    assert page.marks == ["Tickets cost two euros.", "The mayor did not comment."]
+
+
+def test_article_view_highlights_exactly_the_quote(bot):
+    article = bot.get_article("evil")
+    start = article.text.index(BRIDGE_QUOTE)
+    html = render_article(article, start, start + len(BRIDGE_QUOTE))
+    page = _Page(html)
+    assert set(page.tags) <= RENDERED_TAGS
+    assert page.marks == [BRIDGE_QUOTE]
+    assert '<mark id="qa-quote">' in html
+    assert "".join(page.text).endswith(article.text)  # the whole text, as text, after title and byline
+    assert f"characters {start}–{start + len(BRIDGE_QUOTE)} of {len(article.text)}" in "".join(page.text)
+
+
+def test_article_view_rejects_offsets_outside_the_article(bot):
+    with pytest.raises(ValueError, match="outside the article 'ferry'"):
+        render_article(bot.get_article("ferry"), 5, 10_000)
+
+
+def test_answer_from_qa_renders_each_citation_highlighted(bot):
+    answer = bot.ask("How much will the bridge cost?")
+    assert answer.citations
+    page = _Page(render_conversation([answer], bot.get_article))
+    assert set(page.tags) <= RENDERED_TAGS
+    assert page.marks == [c.quote for c in answer.citations]
+
+
+def test_pending_question_is_shown_with_a_notice(bot):
+    html = render_conversation([], bot.get_article, pending="<b>Is it ready?</b>", notice="Loading the model…")
+    shown = "".join(_Page(html).text)
+    assert "<b>Is it ready?</b>" in shown and "Loading the model…" in shown
+    assert "<b>" not in html
+
+
+def test_example_questions_for_builtin_and_own_articles(bot):
+    assert example_questions(BUILTIN_CORPUS) == list(BUILTIN_EXAMPLES)
+    assert example_questions(bot.folder) == [
+        f"What does the article “{' '.join(EVIL_TITLE.split())}” report?",
+        "What does the article “Harbour ferry returns after repairs” report?",
+    ]
+
+
+def test_chat_command_defaults_to_this_machine_only():
+    args = _parser().parse_args(["chat"])
+    assert (args.host, args.port, args.share, args.corpus) == ("127.0.0.1", 7860, False, None)
+    args = _parser().parse_args(["chat", "--port", "8123", "--corpus", "x", "--share"])
+    assert (args.port, args.corpus, args.share) == (8123, "x", True)
+
+
+def test_chat_command_refuses_a_missing_corpus(tmp_path, capsys):
+    assert main(["chat", "--corpus", str(tmp_path / "nowhere")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -1,0 +1,75 @@
+"""Open a QA's index and load its model in the background, so the page comes up at once."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from qa.api import QA
+
+logger = logging.getLogger(__name__)
+
+
+class IndexLoader:
+    """Opens ``bot.index`` (building it the first time) and loads the model, in a thread.
+
+    Questions asked meanwhile simply wait for ``QA``'s own lock; the loader only lets the
+    page say what is happening.
+
+    Example:
+        >>> loader = IndexLoader(QA()).start()
+        >>> loader.wait(60), loader.status()
+        (True, 'Ready: 3 articles. Every answer is quoted from one of them.')
+    """
+
+    def __init__(self, bot: QA) -> None:
+        self.bot = bot
+        self.error: str | None = None
+        self.articles = 0
+        self.seconds: float | None = None
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> IndexLoader:
+        """Start loading (once); returns self."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._load, name="qa-index-loader", daemon=True)
+            self._thread.start()
+        return self
+
+    @property
+    def done(self) -> bool:
+        """True once loading finished, well or not."""
+        return self._done.is_set()
+
+    @property
+    def ready(self) -> bool:
+        """True once the index and the model are loaded."""
+        return self.done and self.error is None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until loading finished; True if it finished well."""
+        self._done.wait(timeout)
+        return self.ready
+
+    def status(self) -> str:
+        """One line for the page: loading, ready, or what went wrong."""
+        if not self.done:
+            return "Loading the model and index… (the first start builds the index; questions wait for it)"
+        if self.error is not None:
+            return f"Could not open the articles: {self.error}"
+        articles = "1 article" if self.articles == 1 else f"{self.articles} articles"
+        return f"Ready: {articles}. Every answer is quoted from one of them."
+
+    def _load(self) -> None:
+        began = time.monotonic()
+        try:
+            self.articles = len(self.bot.index.articles)
+            self.bot.embedder.encode(["warm up the model before the first question"])
+        except Exception as error:  # shown on the page; the CLI keeps serving so the person can read it
+            logger.exception("opening the index failed")
+            self.error = f"{type(error).__name__}: {error}"
+        finally:
+            self.seconds = time.monotonic() - began
+            self._done.set()
