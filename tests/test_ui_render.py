@@ -193,6 +193,13 @@ def test_pending_question_is_shown_with_a_notice(bot):
     assert "<b>" not in html
 
 
+def test_question_that_was_not_asked_shows_why(bot):
+    html = render_conversation([], bot.get_article, pending="<b>?</b>", error="question is too long (1,200 characters)")
+    page = _Page(html)
+    assert 'class="qa-turn qa-not-asked"' in html and 'class="qa-error"' in html
+    assert "".join(page.text) == "<b>?</b>question is too long (1,200 characters)"
+
+
 def test_example_questions_for_builtin_and_own_articles(bot):
     assert example_questions(BUILTIN_CORPUS) == list(BUILTIN_EXAMPLES)
     assert example_questions(bot.folder) == [

@@ -11,20 +11,16 @@ the answer as JSON out (``Answer.to_dict()``), for ``gradio_client``.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator, Sequence
 from html import escape
 
-# Before gradio is imported: it would otherwise try to reach its analytics host.
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+import gradio as gr  # ui/__init__.py has turned Gradio's analytics off by now
 
-import gradio as gr  # noqa: E402
-
-from qa.answer import Answer  # noqa: E402
-from qa.api import QA  # noqa: E402
-from ui.examples import example_questions  # noqa: E402
-from ui.loading import IndexLoader  # noqa: E402
-from ui.render import render_article, render_conversation, render_no_article  # noqa: E402
+from qa.answer import Answer
+from qa.api import QA
+from ui.examples import example_questions
+from ui.loading import IndexLoader
+from ui.render import render_article, render_conversation, render_no_article
 
 TITLE = "News Q&A: answers quoted from the articles"
 DEFAULT_HOST = "127.0.0.1"
@@ -134,12 +130,11 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         yield render_conversation(answers, bot.get_article, pending=question, notice=notice), "", answers
         try:
             answer = bot.ask(question, history=answers)
-        except (TypeError, ValueError) as error:
-            failed = render_conversation(answers, bot.get_article, pending=question, notice=f"Not asked: {error}")
-            yield failed, question, answers
+        except (TypeError, ValueError) as error:  # a question the person can fix: it stays in the box
+            yield render_conversation(answers, bot.get_article, pending=question, error=str(error)), question, answers
             return
-        except Exception as error:  # the person sees why, the page keeps working
-            failed = render_conversation(answers, bot.get_article, pending=question, notice=f"Failed: {error}")
+        except Exception as error:  # the person sees why, and the page keeps working
+            failed = render_conversation(answers, bot.get_article, pending=question, error=f"Failed: {error}")
             yield failed, question, answers
             return
         answers = [*answers, answer]

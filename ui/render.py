@@ -99,20 +99,27 @@ def render_conversation(
     *,
     pending: str | None = None,
     notice: str | None = None,
+    error: str | None = None,
 ) -> str:
     """The whole chat: every earlier question with its reply, oldest first.
 
     Args:
         answers: The conversation's answers so far (each carries its question).
         article_for: Looks an article up by id, for the source cards.
-        pending: A question just asked whose answer is still being worked out.
+        pending: A question just asked whose answer is still being worked out (or that failed).
         notice: A line to show under the pending question (e.g. that the model is loading).
+        error: Why the pending question got no answer (e.g. it is too long), instead of a notice.
     """
     turns = [
         f'<div class="qa-turn" id="qa-turn-{n}">{render_question(a.question)}{render_answer(a, article_for, n)}</div>'
         for n, a in enumerate(answers, 1)
     ]
-    if pending is not None:
+    if pending is not None and error is not None:
+        turns.append(
+            f'<div class="qa-turn qa-not-asked">{render_question(pending)}'
+            f'<div class="qa-reply"><p class="qa-error">{escape(error)}</p></div></div>'
+        )
+    elif pending is not None:
         waiting = escape(notice or "Looking through the articles…")
         turns.append(
             f'<div class="qa-turn qa-pending">{render_question(pending)}'
@@ -124,14 +131,6 @@ def render_conversation(
             "from one of them, with its source; click a citation to read it in the whole article.</div>"
         )
     return '<div class="qa-conversation">' + "".join(turns) + "</div>"
-
-
-def render_error(question: str, message: str) -> str:
-    """A question that could not be asked (empty, too long), with what to do."""
-    return (
-        f'<div class="qa-turn">{render_question(question)}'
-        f'<div class="qa-reply"><p class="qa-error">{escape(message)}</p></div></div>'
-    )
 
 
 def render_article(article: Article, start: int, end: int) -> str:
