@@ -50,6 +50,9 @@ class CorpusIndex:
 
     def __post_init__(self) -> None:
         self.bm25 = BM25([f"{self.articles[p.article_id].title}\n{p.text}" for p in self.passages])
+        ordinal = {article_id: n for n, article_id in enumerate(self.articles)}
+        #: For each passage, the ordinal of its article (for article-level retrieval evidence).
+        self.passage_article = np.fromiter((ordinal[p.article_id] for p in self.passages), np.int64, len(self.passages))
         self._vocabularies: dict[str, frozenset[str]] = {}
 
     def article_vocabulary(self, article_id: str) -> frozenset[str]:

@@ -12,7 +12,7 @@ from index.embedder import Embedder, MiniLMEmbedder
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
 from qa.conversation import earlier_turns
-from qa.extract import ScoredSentence, confidence, score_sentences, unseen_share
+from qa.extract import ScoredSentence, confidence, score_sentences
 from qa.questions import clean_question
 from qa.retrieve import retrieve
 
@@ -114,7 +114,7 @@ class QA:
         if not scored:
             return Answer(question, "", True, 0.0, [])
         best = scored[0]
-        sure = confidence(best, unseen_share(index, question), self.settings)
+        sure = confidence(best, self.settings)
         citations = [self._citation(s) for s in _distinct(scored, self.settings.max_citations)]
         if sure < self.settings.answer_threshold:
             return Answer(question, "", True, sure, citations)

@@ -21,23 +21,39 @@ class Settings:
     Attributes:
         dense_candidates: Passages taken from the vector index before fusion.
         lexical_candidates: Passages taken from BM25 before fusion.
-        rrf_k: Reciprocal-rank-fusion constant.
+        retrieval_weights: Weights of a passage's dense cosine, best sentence cosine, BM25 and
+            its article's best BM25 in the fused retrieval score (see ``qa.retrieve``).
         reader_passages: Top fused passages whose sentences compete for the answer.
         max_citations: Citations returned with an answer.
         weights: Weights of the sentence score's features, in the order of ``qa.extract.FEATURES``.
         bias: Added to every sentence score.
-        confidence_model: tuple[float, float, float] = (0.768, -0.123, -9.778)
+        confidence_model: tuple[float, float] = (0.835, -9.612)
         answer_threshold: Confidence below which the reply is "no answer".
     """
 
     dense_candidates: int = 50
     lexical_candidates: int = 50
-    rrf_k: int = 60
+    retrieval_weights: tuple[float, float, float, float] = (2.0, 1.0, 1.0, 0.25)
     reader_passages: int = 8
     max_citations: int = 3
-    weights: tuple[float, ...] = (3.907, 3.543, 4.271, 2.855, 1.992, 0.782, 1.786, -1.12, -0.463, -1.119)
+    weights: tuple[float, ...] = (
+        3.171,
+        3.108,
+        4.164,
+        1.588,
+        0.21,
+        1.423,
+        1.815,
+        -1.163,
+        -0.731,
+        -1.363,
+        -0.342,
+        1.641,
+        -0.032,
+        0.909,
+    )
     bias: float = 0.0
-    confidence_model: tuple[float, float, float] = (0.768, -0.123, -9.778)
+    confidence_model: tuple[float, float] = (0.835, -9.612)
     answer_threshold: float = 0.15
 
 

@@ -15,7 +15,13 @@ embedder alone:
   article never mentions (a question about "Brazil" is not answered by an
   article that never names it);
 - ``short``: 1 for fragments under six words (headings, datelines);
-- ``focus_missing``: 1 when a "how many X" question's X is absent from the sentence and its context.
+- ``focus_missing``: 1 when a "how many X" question's X is absent from the sentence and its context;
+- ``previous_dense``: cosine of the sentence before it to the question (the answer often
+  follows the sentence that restates the question's topic);
+- ``passage_fused``: its passage's fused retrieval score relative to the best passage's;
+- ``length``: log of its length in words (a longer sentence says more);
+- ``phrase``: share of the question's adjacent word pairs that the sentence has too
+  ("Super Bowl", "chief executive"), which word overlap alone cannot see.
 
 The score is their weighted sum, with weights fitted on SQuAD (bench/fit/). The
 answer's confidence is a logistic model of the best score; below
@@ -46,12 +52,14 @@ _DATE = re.compile(
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|decade)\b",
     re.IGNORECASE,
 )
+_REASON = re.compile(r"\b(because|due to|since|as a result|in order to|so that|owing to|thanks to|reason)\b", re.I)
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
 _QUESTION_TYPES = (
     (
         "number",
         r"how (much|many|large|big|long|far|old|often|tall|high)|what (share|percentage|proportion|amount|number|size)",
     ),
+    ("reason", r"why|for what reason|what (caused|led to)"),
     ("date", r"when|(what|which) (years?|dates?|days?|months?|time)|since when"),
     ("name", r"who|whom|whose|where|which (company|firm|country|city|university|bank|startup|person|organi[sz]ation)"),
 )
@@ -70,6 +78,10 @@ FEATURES = (
     "missing",
     "short",
     "focus_missing",
+    "previous_dense",
+    "passage_fused",
+    "length",
+    "phrase",
 )
 
 
@@ -112,9 +124,11 @@ def score_sentences(
     q_total = sum(q_weights.values()) or 1.0
     q_names = _names_and_numbers(question)
     q_words = set(words(question))
+    q_pairs = _pairs(question)
     kind = question_type(question)
     focus = _focus_term(question)
     best_passage = max(p.dense for p in top)
+    best_fused = max(p.fused for p in top)
 
     # Each sentence competes once, with the best-ranked passage that contains it.
     owner: dict[int, RetrievedPassage] = {}
@@ -124,16 +138,18 @@ def score_sentences(
             owner.setdefault(position, retrieved)
     positions = sorted(owner)
     similarities = index.sentence_vectors[positions] @ question_vector
+    previous = index.sentence_vectors[[max(p - 1, 0) for p in positions]] @ question_vector
 
     rank = {retrieved.position: r for r, retrieved in enumerate(top)}
     weights = np.asarray(settings.weights, dtype=np.float64)
     scored = []
-    for position, dense in zip(positions, similarities.tolist(), strict=True):
+    for position, dense, previous_dense in zip(positions, similarities.tolist(), previous.tolist(), strict=True):
         sentence = index.sentences[position]
+        has_previous = position > 0 and index.sentences[position - 1].article_id == sentence.article_id
         article = index.articles[sentence.article_id]
         s_terms = set(terms(sentence.text))
         context_text = f"{article.title} {sentence.text}"
-        if position > 0 and index.sentences[position - 1].article_id == sentence.article_id:
+        if has_previous:
             context_text += " " + index.sentences[position - 1].text
         c_terms = set(terms(context_text))
         retrieved = owner[position]
@@ -148,6 +164,10 @@ def score_sentences(
             sum(1 for n in q_names if n not in index.article_vocabulary(article.id)) / len(q_names) if q_names else 0.0,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
+            previous_dense if has_previous else 0.0,
+            retrieved.fused / best_fused if best_fused > 0 else 0.0,
+            math.log1p(len(sentence.text.split())),
+            len(q_pairs & _pairs(sentence.text)) / len(q_pairs) if q_pairs else 0.0,
         )
         score = float(np.dot(weights, features)) + settings.bias
         scored.append(ScoredSentence(position, retrieved, score, features))
@@ -155,27 +175,21 @@ def score_sentences(
     return scored
 
 
-def unseen_share(index: CorpusIndex, question: str) -> float:
-    """Share of the question's content words that no article contains at all.
-
-    A question about "satellites" put to articles that never use the word is
-    unlikely to be answered by them, however close the nearest sentence is.
-    """
-    q_terms = set(terms(question))
-    if not q_terms:
-        return 0.0
-    return sum(1 for t in q_terms if t not in index.bm25.vocabulary) / len(q_terms)
-
-
-def confidence(best: ScoredSentence, unseen: float, settings: Settings) -> float:
-    """Probability that ``best`` answers the question, from its score and the question's unseen words.
+def confidence(best: ScoredSentence, settings: Settings) -> float:
+    """Probability that ``best`` answers the question: a logistic function of its score.
 
     A logistic model fitted on SQuAD questions asked with and without their own
     article in the collection (see bench/fit/README.md).
     """
-    a, b, c = settings.confidence_model
-    z = a * best.score + b * unseen + c
+    slope, intercept = settings.confidence_model
+    z = slope * best.score + intercept
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent pairs of stemmed content words."""
+    found = terms(text)
+    return set(zip(found, found[1:], strict=False))
 
 
 def _names_and_numbers(question: str) -> set[str]:
@@ -207,6 +221,8 @@ def _type_match(kind: str | None, sentence: str, question_words: set[str]) -> fl
     """1.0 when the sentence holds something of the asked-for kind that the question does not already say."""
     if kind is None:
         return 0.0
+    if kind == "reason":
+        return 1.0 if _REASON.search(sentence) else 0.0
     if kind == "number":
         hits = [m.group(0) for m in re.finditer(r"[\w.,$€£¥%]*\d[\w.,%]*", sentence)]
         hits += [m.group(0) for m in _NUMBER.finditer(sentence) if not m.group(0).isdigit()]

@@ -9,6 +9,7 @@ import numpy as np  # noqa: E401
 from sklearn.linear_model import LogisticRegression
 
 R = np.load(sys.argv[1])
+USE_UNSEEN = float(len(sys.argv) < 3 or sys.argv[2] != "--no-unseen")
 U = np.load(sys.argv[1].replace(".npy", "_unseen.npy"))
 q = R[:, 0].astype(int)
 out = R[:, 1] > 0
@@ -17,10 +18,10 @@ X = R[:, 3:]
 qs = np.unique(q)
 tr = qs[qs % 2 == 0]
 te = qs[qs % 2 == 1]
-base = np.array([3.91, 3.532, 4.322, 2.797, 1.967, 0.793, 1.808, -1.12, -0.44, -0.5])
+base = np.zeros(X.shape[1])
 
 
-def fit_listwise(idx, iters=400, lr=2.0, l2=1e-3):
+def fit_listwise(idx, iters=600, lr=2.0, l2=1e-3):
     w = base.copy()
     groups = [np.where((q == qi) & ~out)[0] for qi in idx]
     groups = [g for g in groups if y[g].sum() > 0]
@@ -58,7 +59,7 @@ def data(idx):
     bo = best(idx, True)
     ui = U[idx, 0]
     uo = U[idx, 1]
-    Xc = np.r_[np.c_[bi[:, 0], ui], np.c_[bo[:, 0], uo]]
+    Xc = np.r_[np.c_[bi[:, 0], ui * USE_UNSEEN], np.c_[bo[:, 0], uo * USE_UNSEEN]]
     yc = np.r_[bi[:, 1], np.zeros(len(idx))]
     ok = ~np.isnan(Xc[:, 0])
     return Xc[ok], yc[ok], bi, bo, ui, uo
