@@ -11,10 +11,10 @@ from index.build import CorpusIndex, open_index
 from index.embedder import Embedder, MiniLMEmbedder
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
-from qa.conversation import earlier_turns
+from qa.conversation import build_query, earlier_turns
 from qa.extract import ScoredSentence, confidence, score_sentences
 from qa.questions import clean_question
-from qa.retrieve import retrieve
+from qa.retrieve import RetrievedPassage, retrieve
 
 
 class QA:
@@ -104,21 +104,25 @@ class QA:
             TypeError: if ``question`` is not a string.
             ValueError: if it is empty or too long.
         """
+        return self.ask_traced(question, history)[0]
+
+    def ask_traced(
+        self, question: str, history: Sequence[str | Answer] | None = None
+    ) -> tuple[Answer, list[RetrievedPassage]]:
+        """``ask``, also returning the retrieved passages best first (for evaluation and debugging)."""
         question = clean_question(question)
         turns = earlier_turns(history)
         index = self.index
-        vector = self.embedder.encode([question])[0]
-        query = " ".join([question, *(t.question for t in turns[-2:])])
-        passages = retrieve(index, query, vector, self.settings)
-        scored = score_sentences(index, question, vector, passages, self.settings)
+        query = build_query(question, turns, self.embedder)
+        passages = retrieve(index, query, self.settings)
+        scored = score_sentences(index, query, passages, self.settings)
         if not scored:
-            return Answer(question, "", True, 0.0, [])
-        best = scored[0]
-        sure = confidence(best, self.settings)
+            return Answer(question, "", True, 0.0, []), passages
+        sure = confidence(scored, self.settings)
         citations = [self._citation(s) for s in _distinct(scored, self.settings.max_citations)]
         if sure < self.settings.answer_threshold:
-            return Answer(question, "", True, sure, citations)
-        return Answer(question, citations[0].quote, False, sure, citations)
+            return Answer(question, "", True, sure, citations), passages
+        return Answer(question, citations[0].quote, False, sure, citations), passages
 
     def _citation(self, scored: ScoredSentence) -> Citation:
         sentence = self.index.sentences[scored.position]

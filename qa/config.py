@@ -27,7 +27,7 @@ class Settings:
         max_citations: Citations returned with an answer.
         weights: Weights of the sentence score's features, in the order of ``qa.extract.FEATURES``.
         bias: Added to every sentence score.
-        confidence_model: tuple[float, float] = (0.835, -9.612)
+        confidence_model: tuple[float, float, float] = (0.707, 0.456, -8.962)
         answer_threshold: Confidence below which the reply is "no answer".
     """
 
@@ -53,8 +53,8 @@ class Settings:
         0.909,
     )
     bias: float = 0.0
-    confidence_model: tuple[float, float] = (0.835, -9.612)
-    answer_threshold: float = 0.15
+    confidence_model: tuple[float, float, float] = (0.707, 0.456, -8.962)
+    answer_threshold: float = 0.11
 
 
 DEFAULT_SETTINGS = Settings()

@@ -5,8 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
+from index.embedder import Embedder
 from qa.answer import Answer
+from qa.query import Query
 from qa.questions import clean_question
+
+#: How much the earlier turns count next to the question itself, in words and in the vector.
+CONTEXT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -41,3 +48,25 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
                 f"history[{number}] is a {type(item).__name__}; each turn must be a question (str) or an Answer"
             )
     return turns
+
+
+def build_query(question: str, turns: list[Turn], embedder: Embedder) -> Query:
+    """The query for ``question``, leaning on the last turns when there are any.
+
+    A follow-up ("Who announced it?") names little itself; the previous question
+    and its answer say what "it" is. Their words join the question's at
+    ``CONTEXT_WEIGHT``, and the question's vector is blended with theirs, so a
+    follow-up that names a new subject ("And in Russia?") still steers by its own words.
+    """
+    recent = turns[-2:]
+    asked = " ".join(t.question for t in recent)
+    if not asked:
+        return Query(question, embedder.encode([question])[0])
+    answered = " ".join([asked, recent[-1].answer]).strip()
+    question_vector, asked_vector, answered_vector = embedder.encode([question, asked, answered])
+
+    def blend(context_vector: np.ndarray) -> np.ndarray:
+        blended = question_vector + CONTEXT_WEIGHT * context_vector
+        return blended / np.linalg.norm(blended)
+
+    return Query(question, blend(asked_vector), asked, CONTEXT_WEIGHT, answered, blend(answered_vector))

@@ -39,6 +39,7 @@ import numpy as np
 from index.build import CorpusIndex
 from index.lexical import terms, words
 from qa.config import Settings
+from qa.query import Query
 from qa.retrieve import RetrievedPassage
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -109,18 +110,22 @@ def question_type(question: str) -> str | None:
 
 
 def score_sentences(
-    index: CorpusIndex,
-    question: str,
-    question_vector: np.ndarray,
-    passages: list[RetrievedPassage],
-    settings: Settings,
+    index: CorpusIndex, query: Query, passages: list[RetrievedPassage], settings: Settings
 ) -> list[ScoredSentence]:
-    """Every sentence of the top ``settings.reader_passages`` passages, scored, best first."""
+    """Every sentence of the top ``settings.reader_passages`` passages, scored, best first.
+
+    A follow-up's context words count in the word overlap at ``query.context_weight``
+    of their weight; the kind of answer wanted comes from the question alone.
+    """
     top = passages[: settings.reader_passages]
     if not top:
         return []
+    question, question_vector = query.question, query.vector
     q_terms = set(terms(question))
     q_weights = {t: index.bm25.term_idf(t) for t in q_terms}
+    if query.context:
+        for t in set(terms(query.context)) - q_terms:
+            q_weights[t] = query.context_weight * index.bm25.term_idf(t)
     q_total = sum(q_weights.values()) or 1.0
     q_names = _names_and_numbers(question)
     q_words = set(words(question))
@@ -175,14 +180,20 @@ def score_sentences(
     return scored
 
 
-def confidence(best: ScoredSentence, settings: Settings) -> float:
-    """Probability that ``best`` answers the question: a logistic function of its score.
+def confidence(scored: list[ScoredSentence], settings: Settings) -> float:
+    """Probability that the best of ``scored`` (best first) answers the question.
 
-    A logistic model fitted on SQuAD questions asked with and without their own
-    article in the collection (see bench/fit/README.md).
+    A logistic model of the best score and its lead over the runner-up, fitted on
+    SQuAD questions asked with and without their own article in the collection
+    (see bench/fit/README.md): a sentence that stands out from the rest is more
+    likely to be the answer than the best of many equally weak ones.
     """
-    slope, intercept = settings.confidence_model
-    z = slope * best.score + intercept
+    if not scored:
+        return 0.0
+    best = scored[0].score
+    lead = best - scored[1].score if len(scored) > 1 else 0.0
+    w_score, w_lead, intercept = settings.confidence_model
+    z = w_score * best + w_lead * lead + intercept
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from index.build import CorpusIndex
 from qa.config import Settings
+from qa.query import Query
 
 
 @dataclass(frozen=True)
@@ -39,23 +40,23 @@ class RetrievedPassage:
     article_lexical: float
 
 
-def retrieve(
-    index: CorpusIndex, question: str, question_vector: np.ndarray, settings: Settings
-) -> list[RetrievedPassage]:
-    """Passages most likely to answer ``question``, best first.
+def retrieve(index: CorpusIndex, query: Query, settings: Settings) -> list[RetrievedPassage]:
+    """Passages most likely to answer the query's question, best first.
 
     Args:
         index: The loaded index.
-        question: The question text (for BM25).
-        question_vector: Its unit-length embedding, shape (dimension,).
+        query: The question, its vector, and the conversation's context if any.
         settings: Candidate counts and the fusion weights.
     """
+    question_vector = query.vector if query.passage_vector is None else query.passage_vector
     n = len(index.passages)
     if n == 0:
         return []
     k_dense = min(settings.dense_candidates, n)
     _, dense_ids = index.passage_vectors.search(question_vector.reshape(1, -1).astype(np.float32), k_dense)
-    bm25 = index.bm25.scores(question)
+    bm25 = index.bm25.scores(query.question)
+    if query.passage_context:
+        bm25 = bm25 + query.context_weight * index.bm25.scores(query.passage_context)
     best_bm25 = float(bm25.max())
     lexical = bm25 / best_bm25 if best_bm25 > 0 else bm25
     k_lex = min(settings.lexical_candidates, n)

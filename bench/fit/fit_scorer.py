@@ -9,8 +9,6 @@ import numpy as np  # noqa: E401
 from sklearn.linear_model import LogisticRegression
 
 R = np.load(sys.argv[1])
-USE_UNSEEN = float(len(sys.argv) < 3 or sys.argv[2] != "--no-unseen")
-U = np.load(sys.argv[1].replace(".npy", "_unseen.npy"))
 q = R[:, 0].astype(int)
 out = R[:, 1] > 0
 y = R[:, 2]
@@ -47,22 +45,21 @@ def best(idx, mode):
     for qi in idx:
         m = (q == qi) & (out if mode else ~out)
         if m.sum() == 0:
-            r.append((np.nan, 0))
+            r.append((np.nan, 0, np.nan))
             continue
-        i = np.argmax(s[m])
-        r.append((s[m][i], y[m][i]))
+        order = np.argsort(-s[m])
+        margin = s[m][order[0]] - s[m][order[1]] if len(order) > 1 else 0.0
+        r.append((s[m][order[0]], y[m][order[0]], margin))
     return np.array(r)
 
 
 def data(idx):
     bi = best(idx, False)
     bo = best(idx, True)
-    ui = U[idx, 0]
-    uo = U[idx, 1]
-    Xc = np.r_[np.c_[bi[:, 0], ui * USE_UNSEEN], np.c_[bo[:, 0], uo * USE_UNSEEN]]
+    Xc = np.r_[bi[:, [0, 2]], bo[:, [0, 2]]]
     yc = np.r_[bi[:, 1], np.zeros(len(idx))]
     ok = ~np.isnan(Xc[:, 0])
-    return Xc[ok], yc[ok], bi, bo, ui, uo
+    return Xc[ok], yc[ok], bi, bo
 
 
 Xc, yc, *_ = data(tr)
@@ -70,19 +67,18 @@ lr = LogisticRegression(C=10).fit(Xc, yc)
 a, b = lr.coef_[0]
 c = lr.intercept_[0]
 print("conf model", round(a, 3), round(b, 3), round(c, 3))
-Xt, yt, bi, bo, ui, uo = data(te)
+Xt, yt, bi, bo = data(te)
 print("test acc (argmax)", np.nanmean(bi[:, 1]))
-ci = 1 / (1 + np.exp(-(a * bi[:, 0] + b * ui + c)))
-co = 1 / (1 + np.exp(-(a * bo[:, 0] + b * uo + c)))
-for th in [0.08, 0.1, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5]:
+ci = 1 / (1 + np.exp(-(a * bi[:, 0] + b * bi[:, 2] + c)))
+co = 1 / (1 + np.exp(-(a * bo[:, 0] + b * bo[:, 2] + c)))
+for th in [0.06, 0.08, 0.1, 0.11, 0.12, 0.13, 0.15, 0.2, 0.3, 0.4, 0.5]:
     answered = ci >= th
     print(
         f"th={th}: answered(in)={answered.mean():.3f} acc-answered={bi[:, 1][answered].mean():.3f}",
         f"rejected(out)={np.mean(co < th):.3f}",
     )
 # calibration bins
-ci = 1 / (1 + np.exp(-(a * bi[:, 0] + b * ui + c)))
-allc = np.r_[ci, 1 / (1 + np.exp(-(a * bo[:, 0] + b * uo + c)))]
+allc = np.r_[ci, co]
 ally = np.r_[bi[:, 1], np.zeros(len(bo))]
 for lo in np.arange(0, 1, 0.2):
     m = (allc >= lo) & (allc < lo + 0.2)

@@ -17,6 +17,7 @@ from index.embedder import MiniLMEmbedder
 from index.lexical import terms
 from qa.config import Settings
 from qa.extract import score_sentences
+from qa.query import Query
 from qa.retrieve import retrieve
 
 
@@ -46,7 +47,8 @@ for aid in ix.articles:
 
 r5 = 0
 for qi, (q, v) in enumerate(zip(qs, V)):
-    ps = retrieve(ix, q["question"], v, st)
+    query = Query(q["question"], v)
+    ps = retrieve(ix, query, st)
     a, b = q["para"]
     own = [
         p
@@ -65,7 +67,7 @@ for qi, (q, v) in enumerate(zip(qs, V)):
         )
     )
     for mode, plist in (("in", ps), ("out", [p for p in ps if ix.passages[p.position].article_id != q["article"]])):
-        for s in score_sentences(ix, q["question"], v, plist, st):
+        for s in score_sentences(ix, query, plist, st):
             sent = ix.sentences[s.position]
             lab = int(any(g in norm(sent.text) for g in golds)) if mode == "in" else 0
             rows.append((qi, mode == "out", lab) + s.features)
