@@ -56,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
     index.set_defaults(run=_run_index)
 
+    evaluate = commands.add_parser("eval", help="measure answer quality on a question set")
+    which = evaluate.add_mutually_exclusive_group(required=True)
+    which.add_argument("--gold", metavar="FILE", help="question set in the gold format (JSON), asked of --corpus")
+    which.add_argument("--squad", metavar="FILE", help="SQuAD v1.1 JSON: its articles become the collection")
+    evaluate.add_argument("--corpus", metavar="DIR", help="folder of articles for --gold (default: the built-in ones)")
+    evaluate.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    evaluate.add_argument("--workdir", metavar="DIR", help="where --squad writes its articles (default: the cache)")
+    evaluate.add_argument("--articles", type=int, metavar="N", help="--squad: only the first N articles")
+    evaluate.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    evaluate.add_argument("--out", metavar="FILE", help="also write the report as JSON")
+    evaluate.set_defaults(run=_run_eval)
+
     chat = commands.add_parser("chat", help="serve the chat page (http://127.0.0.1:7860 by default)")
     chat.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md articles (default: the built-in articles)")
     chat.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
@@ -84,6 +96,33 @@ def _run_index(args: argparse.Namespace) -> int:
     print(f"{verb} {m.n_articles} articles, {m.n_passages} passages, {m.n_sentences} sentences ({m.model_name})")
     for skipped in index.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}")
+    return 0
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    from qa import evaluate
+
+    if args.squad:
+        squad = Path(args.squad)
+        if not squad.is_file():
+            raise ValueError(f"no SQuAD file at {squad}; pass the path of dev-v1.1.json")
+        workdir = Path(args.workdir) if args.workdir else evaluate.default_squad_workdir(squad, args.articles)
+        corpus, questions = evaluate.squad_collection(squad, workdir, args.articles)
+        name = f"SQuAD {squad.name}" + (f", first {args.articles} articles" if args.articles else "")
+    else:
+        gold = Path(args.gold)
+        if not gold.is_file():
+            raise ValueError(f"no question set at {gold}")
+        corpus, questions = args.corpus, evaluate.load_gold(gold)
+        name = gold.name
+    if args.limit is not None:
+        questions = questions[: args.limit]
+    bot = QA(corpus, index_dir=args.index_dir)
+    report = evaluate.evaluate(bot, questions, name, progress=evaluate.print_progress)
+    print(evaluate.format_report(report))
+    if args.out:
+        Path(args.out).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n", "utf-8")
+        print(f"report written to {args.out}")
     return 0
 
 

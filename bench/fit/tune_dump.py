@@ -1,6 +1,9 @@
 """Sentence features of SQuAD questions, with and without their own article, for fitting the scorer.
 
-Usage: python bench/fit/tune_dump.py WORKDIR N_QUESTIONS OUT.npy   (after squad_corpus.py)
+Usage: python bench/fit/tune_dump.py WORKDIR N_QUESTIONS OUT.npy [DROP]   (after squad_corpus.py)
+
+DROP (0..1): share of each question's content words removed from its text (its vector is
+kept), to imitate a paraphrase whose words differ from the article's while its meaning does not.
 """
 
 import json
@@ -45,9 +48,21 @@ for aid in ix.articles:
     for t in ix.article_vocabulary(aid):
         arts[t].add(aid)
 
+DROP = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+drop_rng = np.random.default_rng(1)
+STOP = __import__("index.lexical", fromlist=["STOP_WORDS"]).STOP_WORDS
+
+
+def paraphrased(question):
+    if not DROP:
+        return question
+    kept = [w for w in question.split() if w.lower().strip("?,.") in STOP or drop_rng.random() >= DROP]
+    return " ".join(kept)
+
+
 r5 = 0
 for qi, (q, v) in enumerate(zip(qs, V)):
-    query = Query(q["question"], v)
+    query = Query(paraphrased(q["question"]), v)
     ps = retrieve(ix, query, st)
     a, b = q["para"]
     own = [
