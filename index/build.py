@@ -54,6 +54,13 @@ class CorpusIndex:
         #: For each passage, the ordinal of its article (for article-level retrieval evidence).
         self.passage_article = np.fromiter((ordinal[p.article_id] for p in self.passages), np.int64, len(self.passages))
         self._vocabularies: dict[str, frozenset[str]] = {}
+        self._sentence_starts: dict[tuple[str, int], int] | None = None
+
+    def sentence_at(self, article_id: str, start: int) -> int | None:
+        """Position in ``sentences`` of the sentence of ``article_id`` that starts at ``start``, if any."""
+        if self._sentence_starts is None:
+            self._sentence_starts = {(s.article_id, s.start): n for n, s in enumerate(self.sentences)}
+        return self._sentence_starts.get((article_id, start))
 
     def article_vocabulary(self, article_id: str) -> frozenset[str]:
         """Every word and stemmed term of an article (computed once per article)."""

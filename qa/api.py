@@ -113,7 +113,7 @@ class QA:
         question = clean_question(question)
         turns = earlier_turns(history)
         index = self.index
-        query = build_query(question, turns, self.embedder)
+        query = build_query(question, turns, self.embedder, self.settings.context_weight)
         passages = retrieve(index, query, self.settings)
         scored = score_sentences(index, query, passages, self.settings)
         if not scored:

@@ -23,6 +23,7 @@ class Turn:
     question: str
     answer: str = ""
     article_id: str = ""
+    start: int = -1
 
 
 def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
@@ -38,8 +39,11 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
     turns = []
     for number, item in enumerate(history):
         if isinstance(item, Answer):
-            article = item.citations[0].article_id if item.citations and not item.no_answer else ""
-            turns.append(Turn(item.question, item.text, article))
+            if item.citations and not item.no_answer:
+                cited = item.citations[0]
+                turns.append(Turn(item.question, item.text, cited.article_id, cited.start))
+            else:
+                turns.append(Turn(item.question))
         elif isinstance(item, str):
             if item.strip():
                 turns.append(Turn(clean_question(item)))
@@ -50,12 +54,12 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
     return turns
 
 
-def build_query(question: str, turns: list[Turn], embedder: Embedder) -> Query:
+def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: float = CONTEXT_WEIGHT) -> Query:
     """The query for ``question``, leaning on the last turns when there are any.
 
     A follow-up ("Who announced it?") names little itself; the previous question
     and its answer say what "it" is. Their words join the question's at
-    ``CONTEXT_WEIGHT``, and the question's vector is blended with theirs, so a
+    ``weight``, and the question's vector is blended with theirs, so a
     follow-up that names a new subject ("And in Russia?") still steers by its own words.
     """
     recent = turns[-2:]
@@ -66,7 +70,9 @@ def build_query(question: str, turns: list[Turn], embedder: Embedder) -> Query:
     question_vector, asked_vector, answered_vector = embedder.encode([question, asked, answered])
 
     def blend(context_vector: np.ndarray) -> np.ndarray:
-        blended = question_vector + CONTEXT_WEIGHT * context_vector
+        blended = question_vector + weight * context_vector
         return blended / np.linalg.norm(blended)
 
-    return Query(question, blend(asked_vector), asked, CONTEXT_WEIGHT, answered, blend(answered_vector))
+    last = recent[-1]
+    previous = (last.article_id, last.start) if last.article_id else None
+    return Query(question, blend(asked_vector), asked, weight, answered, blend(answered_vector), previous)

@@ -21,7 +21,9 @@ embedder alone:
 - ``passage_fused``: its passage's fused retrieval score relative to the best passage's;
 - ``length``: log of its length in words (a longer sentence says more);
 - ``phrase``: share of the question's adjacent word pairs that the sentence has too
-  ("Super Bowl", "chief executive"), which word overlap alone cannot see.
+  ("Super Bowl", "chief executive"), which word overlap alone cannot see;
+- ``near_previous``: for a follow-up, 1 / (1 + distance in sentences) to the last
+  answer's sentence in the same article, 0 elsewhere.
 
 The score is their weighted sum, with weights fitted on SQuAD (bench/fit/). The
 answer's confidence is a logistic model of the best score; below
@@ -58,7 +60,8 @@ _CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
 _QUESTION_TYPES = (
     (
         "number",
-        r"how (much|many|large|big|long|far|old|often|tall|high)|what (share|percentage|proportion|amount|number|size)",
+        r"how (much|many|large|big|long|far|old|often|tall|high)|what (share|percentage|proportion|amount|number|size)"
+        r"|(what|which) (time ?frame|period|span)",
     ),
     ("reason", r"why|for what reason|what (caused|led to)"),
     ("date", r"when|(what|which) (years?|dates?|days?|months?|time)|since when"),
@@ -83,6 +86,7 @@ FEATURES = (
     "passage_fused",
     "length",
     "phrase",
+    "near_previous",
 )
 
 
@@ -134,6 +138,7 @@ def score_sentences(
     focus = _focus_term(question)
     best_passage = max(p.dense for p in top)
     best_fused = max(p.fused for p in top)
+    answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
 
     # Each sentence competes once, with the best-ranked passage that contains it.
     owner: dict[int, RetrievedPassage] = {}
@@ -173,6 +178,7 @@ def score_sentences(
             retrieved.fused / best_fused if best_fused > 0 else 0.0,
             math.log1p(len(sentence.text.split())),
             len(q_pairs & _pairs(sentence.text)) / len(q_pairs) if q_pairs else 0.0,
+            _nearness(index, position, answered_at),
         )
         score = float(np.dot(weights, features)) + settings.bias
         scored.append(ScoredSentence(position, retrieved, score, features))
@@ -195,6 +201,13 @@ def confidence(scored: list[ScoredSentence], settings: Settings) -> float:
     w_score, w_lead, intercept = settings.confidence_model
     z = w_score * best + w_lead * lead + intercept
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
+    """1 / (1 + sentences between), for a sentence of the same article as the previous answer."""
+    if previous is None or index.sentences[previous].article_id != index.sentences[position].article_id:
+        return 0.0
+    return 1.0 / (1 + abs(position - previous))
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:

@@ -19,6 +19,7 @@ class Query:
         passage_context: Context for finding passages: the earlier questions and the last answer,
             which locate the conversation's place in the articles ("" for a first question).
         passage_vector: Vector for finding passages (``vector`` when there is no context).
+        previous_answer: ``(article_id, start)`` of the last answer's quote, when there was one.
     """
 
     question: str
@@ -27,3 +28,4 @@ class Query:
     context_weight: float = 0.0
     passage_context: str = ""
     passage_vector: np.ndarray | None = None
+    previous_answer: tuple[str, int] | None = None

@@ -1,0 +1,89 @@
+"""Follow-up questions: ``ask(question, history=[...])`` over the built-in articles, with the real model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qa.answer import Answer
+from tests.conftest import SHARED_CORPUS
+
+CONVERSATIONS = json.loads((Path(__file__).parent / "data" / "conversations.json").read_text("utf-8"))
+
+
+def test_conversation_set_is_well_formed():
+    assert len(CONVERSATIONS) >= 12
+    texts = {p.stem: p.read_text("utf-8") for p in SHARED_CORPUS.glob("*.txt")}
+    for conversation in CONVERSATIONS:
+        assert 2 <= len(conversation["turns"]) <= 3, conversation["id"]
+        for turn in conversation["turns"]:
+            assert turn["answers"], turn
+            assert all(a in texts[turn["article"]] for a in turn["answers"]), turn
+
+
+@pytest.fixture(scope="module")
+def replies(real_qa):
+    """Every conversation asked turn by turn, each turn with the Answers before it as history."""
+    result = {}
+    for conversation in CONVERSATIONS:
+        history: list[Answer] = []
+        for turn in conversation["turns"]:
+            history.append(real_qa.ask(turn["question"], history=history))
+        result[conversation["id"]] = history
+    return result
+
+
+@pytest.mark.model
+def test_follow_ups_are_answered_right_at_every_turn(replies):
+    wrong = {}
+    for conversation in CONVERSATIONS:
+        for number, (turn, answer) in enumerate(zip(conversation["turns"], replies[conversation["id"]], strict=True)):
+            if not any(accepted in answer.text for accepted in turn["answers"]):
+                wrong.setdefault(conversation["id"], []).append((number, turn["question"], answer.text[:80]))
+    right = len(CONVERSATIONS) - len(wrong)
+    # A regression guard at the measured level (7 of 16 on 2026-11-23), not yet the goal of
+    # five in six (10 of 12): see docs/EVALUATION.md for what still fails and why.
+    assert right >= 7, wrong
+
+
+@pytest.mark.model
+def test_follow_up_citations_are_exact(replies, real_qa):
+    for history in replies.values():
+        for answer in history:
+            for c in answer.citations:
+                assert real_qa.get_article(c.article_id).text[c.start : c.end] == c.quote
+
+
+@pytest.mark.model
+def test_history_changes_what_a_follow_up_means(real_qa):
+    first = real_qa.ask("How much will Huawei invest in its Paris OpenLab?")
+    alone = real_qa.ask("Who announced it?")
+    followed = real_qa.ask("Who announced it?", history=[first])
+    assert "Hu announced" in followed.text
+    assert followed.citations[0].article_id == first.citations[0].article_id
+    assert alone.text != followed.text or alone.no_answer
+
+
+@pytest.mark.model
+def test_history_of_plain_questions_is_accepted(real_qa):
+    followed = real_qa.ask("Who announced it?", history=["How much will Huawei invest in its Paris OpenLab?"])
+    assert "Hu announced" in followed.text
+
+
+@pytest.mark.parametrize("history", ["just a string", [42], [None], 7])
+def test_history_of_the_wrong_kind_is_refused(history, tmp_path, fake_embedder):
+    from qa import QA
+
+    bot = QA(SHARED_CORPUS, index_dir=tmp_path, embedder=fake_embedder, progress=False)
+    with pytest.raises(TypeError, match="history"):
+        bot.ask("Who announced it?", history=history)
+
+
+def test_empty_history_is_a_first_question(tmp_path, fake_embedder):
+    from qa import QA
+
+    bot = QA(SHARED_CORPUS, index_dir=tmp_path, embedder=fake_embedder, progress=False)
+    assert bot.ask("Who announced the OpenLab?", history=[]) == bot.ask("Who announced the OpenLab?")
+    assert bot.ask("Who announced the OpenLab?", history=None) == bot.ask("Who announced the OpenLab?")
