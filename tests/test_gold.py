@@ -33,7 +33,13 @@ def test_answers_contain_an_acceptable_answer(answers):
         for g in ANSWERABLE
         if not any(accepted in answers[g["id"]].text for accepted in g["answers"])
     ]
+    # The measured level (54 of 60 on 2026-11-23); the goal is 95% (docs/EVALUATION.md).
     assert len(wrong) <= 0.10 * len(ANSWERABLE), wrong
+
+
+def test_answerable_questions_are_answered(answers):
+    withheld = [g["question"] for g in ANSWERABLE if answers[g["id"]].no_answer]
+    assert len(withheld) <= 0.05 * len(ANSWERABLE), withheld
 
 
 def test_first_citation_names_the_right_article(answers):
