@@ -28,7 +28,8 @@ class Settings:
         weights: Weights of the sentence score's features, in the order of ``qa.extract.FEATURES``.
         bias: Added to every sentence score.
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
-        confidence_model: tuple[float, float, float] = (0.707, 0.456, -8.962)
+        confidence_model: Weights of the best sentence's score and of its lead over the runner-up,
+            and the intercept, of the logistic model that gives the confidence (fitted on SQuAD).
         answer_threshold: Confidence below which the reply is "no answer".
     """
 
@@ -39,12 +40,12 @@ class Settings:
     max_citations: int = 3
     # fmt: off
     weights: tuple[float, ...] = (
-        3.171, 3.108, 4.164, 1.588, 0.21, 1.423, 1.815, -1.163, -0.731, -1.363, -0.342, 1.641, -0.032, 0.909, 1.0,
+        3.171, 3.108, 4.164, 1.587, 0.21, 1.423, 1.815, -1.163, -0.731, -1.363, -0.342, 1.641, -0.032, 0.909, 1.0,
     )
     # fmt: on
     bias: float = 0.0
     context_weight: float = 0.3
-    confidence_model: tuple[float, float, float] = (0.707, 0.456, -8.962)
+    confidence_model: tuple[float, float, float] = (0.707, 0.457, -8.956)
     answer_threshold: float = 0.11
 
 

@@ -46,8 +46,8 @@ from qa.retrieve import RetrievedPassage
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|"
-    r"thousand|million|billion|trillion|dozens?|half|double|triple)\b",
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|tens|"
+    r"hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|triple|several|multiple)\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(

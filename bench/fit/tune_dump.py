@@ -11,15 +11,13 @@ import re
 import string
 import sys
 import time
-from collections import defaultdict
 
 import numpy as np
 
 from index.build import open_index
 from index.embedder import MiniLMEmbedder
-from index.lexical import terms
 from qa.config import Settings
-from qa.extract import score_sentences
+from qa.extract import question_type, score_sentences
 from qa.query import Query
 from qa.retrieve import retrieve
 
@@ -43,10 +41,7 @@ print("enc", time.time() - t)
 st = Settings(reader_passages=8)
 rows = []
 U = []
-arts = defaultdict(set)
-for aid in ix.articles:
-    for t in ix.article_vocabulary(aid):
-        arts[t].add(aid)
+KINDS = [None, "number", "date", "name", "reason"]
 
 DROP = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 drop_rng = np.random.default_rng(1)
@@ -74,18 +69,24 @@ for qi, (q, v) in enumerate(zip(qs, V)):
     ]
     r5 += bool(own)
     golds = [norm(x) for x in q["answers"]]
-    qt = set(terms(q["question"]))
-    U.append(
-        (
-            sum(t not in ix.bm25.vocabulary for t in qt) / max(len(qt), 1),
-            sum(arts.get(t, set()) <= {q["article"]} for t in qt) / max(len(qt), 1),
+    U.append(KINDS.index(question_type(q["question"])))
+    elsewhere = [p for p in ps if ix.passages[p.position].article_id != q["article"]]
+    # Its own paragraph removed but its article kept: the question asks for a detail the
+    # collection does not give about a subject it does discuss (a near miss).
+    near_miss = [
+        p
+        for p in ps
+        if not (
+            ix.passages[p.position].article_id == q["article"]
+            and ix.passages[p.position].start < b
+            and ix.passages[p.position].end > a
         )
-    )
-    for mode, plist in (("in", ps), ("out", [p for p in ps if ix.passages[p.position].article_id != q["article"]])):
+    ]
+    for mode, plist in ((0, ps), (1, elsewhere), (2, near_miss)):
         for s in score_sentences(ix, query, plist, st):
             sent = ix.sentences[s.position]
-            lab = int(any(g in norm(sent.text) for g in golds)) if mode == "in" else 0
-            rows.append((qi, mode == "out", lab) + s.features)
+            lab = int(any(g in norm(sent.text) for g in golds)) if mode == 0 else 0
+            rows.append((qi, mode, lab) + s.features)
 print("R@5", r5 / len(qs))
 np.save(sys.argv[3], np.array(rows, dtype=np.float64))
-np.save(sys.argv[3].replace(".npy", "_unseen.npy"), np.array(U))
+np.save(sys.argv[3].replace(".npy", "_kinds.npy"), np.array(U))
