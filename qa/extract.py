@@ -127,10 +127,14 @@ def score_sentences(
     question, question_vector = query.question, query.vector
     q_terms = set(terms(question))
     q_weights = {t: index.bm25.term_idf(t) for t in q_terms}
+    q_total = sum(q_weights.values()) or 1.0
+    # A follow-up's earlier turns count only in ``context`` (the sentence with its neighbour and
+    # title): counted in the sentence's own overlap they would favour repeating the last answer.
+    c_weights = dict(q_weights)
     if query.context:
         for t in set(terms(query.context)) - q_terms:
-            q_weights[t] = query.context_weight * index.bm25.term_idf(t)
-    q_total = sum(q_weights.values()) or 1.0
+            c_weights[t] = query.context_weight * index.bm25.term_idf(t)
+    c_total = sum(c_weights.values()) or 1.0
     q_names = _names_and_numbers(question)
     q_words = set(words(question))
     q_pairs = _pairs(question)
@@ -166,7 +170,7 @@ def score_sentences(
         features = (
             dense,
             sum(w for t, w in q_weights.items() if t in s_terms) / q_total,
-            sum(w for t, w in q_weights.items() if t in c_terms) / q_total,
+            sum(w for t, w in c_weights.items() if t in c_terms) / c_total,
             retrieved.dense / best_passage if best_passage > 0 else 0.0,
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
