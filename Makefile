@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make chat   install everything and serve the chat page on the built-in articles (http://127.0.0.1:7860)
-#   make test   install everything and run the tests (the browser tests drive Debian's chromium)
+#   make test   install everything, Debian's chromium too, and run the tests (the browser tests drive it)
+# make screenshot refreshes docs/screenshot.png from the browser test.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ CHAT_PORT ?= 7860
 # apt-get needs root: use sudo unless we are root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install chromium chat test lint
+.PHONY: install chromium chat test lint screenshot
 
 # torch first, pinned: 2.13.0 is the CPU build on this machine kind's disk;
 # letting another package pick torch pulls the CUDA build (several GB).
@@ -23,7 +24,7 @@ chromium:
 	@command -v chromium >/dev/null || ( $(SUDO) apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium )
 
-install: $(BIN)/.installed chromium
+install: $(BIN)/.installed
 
 chat: install
 	$(BIN)/qa chat --port $(CHAT_PORT)
@@ -32,5 +33,8 @@ lint: install
 	$(BIN)/ruff check index qa ui tests bench
 	$(BIN)/ruff format --check index qa ui tests bench
 
-test: install lint
+test: install chromium lint
 	$(BIN)/python -m pytest
+
+screenshot: install chromium
+	QA_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/test_ui_browser.py -k screenshot

@@ -45,8 +45,8 @@ class Settings:
     # fmt: on
     bias: float = 0.0
     context_weight: float = 0.3
-    confidence_model: tuple[float, float, float] = (0.707, 0.457, -8.956)
-    answer_threshold: float = 0.11
+    confidence_model: tuple[float, float, float] = (0.706, 0.46, -8.975)
+    answer_threshold: float = 0.10
 
 
 DEFAULT_SETTINGS = Settings()

@@ -12,9 +12,6 @@ from qa.answer import Answer
 from qa.query import Query
 from qa.questions import clean_question
 
-#: How much the earlier turns count next to the question itself, in words and in the vector.
-CONTEXT_WEIGHT = 0.5
-
 
 @dataclass(frozen=True)
 class Turn:
@@ -54,7 +51,7 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
     return turns
 
 
-def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: float = CONTEXT_WEIGHT) -> Query:
+def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: float) -> Query:
     """The query for ``question``, leaning on the last turns when there are any.
 
     A follow-up ("Who announced it?") names little itself; the previous question

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import statistics
 import string
@@ -161,7 +162,7 @@ def evaluate(
       the share to unanswerable questions; of the unanswerable questions, the share
       given ``no_answer``;
     - ``answer_words``: mean length of the given answers in words;
-    - ``answer_sentences_max``: the most sentences any answer spans;
+    - ``answer_sentences_max``: the most sentences any answer spans (one by construction; checked);
     - ``latency_p50_ms`` / ``latency_p95_ms``: time per question.
     """
     bot.index  # open (or build) the index before the clock starts
@@ -230,8 +231,8 @@ def evaluate(
         "no_answer_recall": unanswerable_rejected / unanswerable if unanswerable else None,
         "answer_words": statistics.fmean(words) if words else None,
         "answer_sentences_max": float(max_sentences),
-        "latency_p50_ms": _percentile(ms, 50),
-        "latency_p95_ms": _percentile(ms, 95),
+        "latency_p50_ms": percentile(ms, 50),
+        "latency_p95_ms": percentile(ms, 95),
     }
     return EvalReport(name, len(questions), len(answerable), unanswerable, metrics, seconds, misses)
 
@@ -268,8 +269,14 @@ def _sentence_spans(bot: QA) -> dict[str, list[tuple[int, int]]]:
     return spans
 
 
-def _percentile(sorted_values: list[float], percent: float) -> float | None:
+def percentile(sorted_values: Sequence[float], percent: float) -> float | None:
+    """The nearest-rank percentile: the smallest value with ``percent``% of the values at or below it.
+
+    Example:
+        >>> percentile([10.0, 20.0, 30.0, 40.0], 50), percentile([10.0, 20.0, 30.0, 40.0], 95)
+        (20.0, 40.0)
+    """
     if not sorted_values:
         return None
-    rank = min(len(sorted_values) - 1, max(0, round(percent / 100 * (len(sorted_values) - 1))))
-    return sorted_values[rank]
+    rank = max(1, math.ceil(percent / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]

@@ -26,7 +26,8 @@ embedder alone:
   answer's sentence in the same article, 0 elsewhere.
 
 The score is their weighted sum, with weights fitted on SQuAD (bench/fit/). The
-answer's confidence is a logistic model of the best score; below
+answer's confidence is a logistic model of the best score and its lead over the
+runner-up; below
 ``Settings.answer_threshold`` the reply is "no answer".
 """
 
@@ -101,7 +102,7 @@ class ScoredSentence:
 
 
 def question_type(question: str) -> str | None:
-    """ "number", "date", "name" or None, from the question's wording.
+    """ "number", "date", "name", "reason" or None, from the question's wording.
 
     Example:
         >>> question_type("How many partners worked with the lab?")
@@ -118,8 +119,9 @@ def score_sentences(
 ) -> list[ScoredSentence]:
     """Every sentence of the top ``settings.reader_passages`` passages, scored, best first.
 
-    A follow-up's context words count in the word overlap at ``query.context_weight``
-    of their weight; the kind of answer wanted comes from the question alone.
+    A follow-up's earlier questions count only in the ``context`` feature (the sentence
+    with its neighbour and title), at ``query.context_weight`` of their IDF; the kind of
+    answer wanted comes from the question alone.
     """
     top = passages[: settings.reader_passages]
     if not top:

@@ -7,8 +7,18 @@ import json
 import pytest
 
 from qa import QA
+from qa.answer import Answer, Citation
 from qa.cli import main
-from qa.evaluate import EvalQuestion, contains_answer, evaluate, load_gold, normalize_answer, squad_collection
+from qa.evaluate import (
+    EvalQuestion,
+    contains_answer,
+    evaluate,
+    load_gold,
+    normalize_answer,
+    percentile,
+    squad_collection,
+)
+from qa.retrieve import RetrievedPassage
 from tests.conftest import REPO
 
 SQUAD_DEV = REPO.parent / "shared" / "eval" / "squad" / "dev-v1.1.json"
@@ -74,11 +84,16 @@ def test_squad_collection_writes_articles_whose_spans_are_the_paragraphs(tmp_pat
         assert text[start:end] == expected
     assert (corpus / "00_Harbour_Bridge.txt").read_text("utf-8").startswith("Harbour Bridge\n\n")
 
-    mtime = (corpus / "01_Tea.txt").stat().st_mtime_ns
-    corpus_again, _ = squad_collection(source, tmp_path / "work", max_articles=1)
-    assert sorted(p.name for p in corpus_again.glob("*.txt")) == ["00_Harbour_Bridge.txt"]
+
+def test_squad_collection_leaves_unchanged_files_alone_and_removes_stale_ones(tmp_path):
+    source = tmp_path / "squad.json"
+    source.write_text(json.dumps(TINY_SQUAD), "utf-8")
+    corpus, _ = squad_collection(source, tmp_path / "work")
+    before = {p.name: p.stat().st_mtime_ns for p in corpus.glob("*.txt")}
     squad_collection(source, tmp_path / "work")
-    assert (corpus / "01_Tea.txt").exists() and (corpus / "01_Tea.txt").stat().st_mtime_ns >= mtime
+    assert {p.name: p.stat().st_mtime_ns for p in corpus.glob("*.txt")} == before
+    squad_collection(source, tmp_path / "work", max_articles=1)
+    assert sorted(p.name for p in corpus.glob("*.txt")) == ["00_Harbour_Bridge.txt"]
 
 
 def test_evaluate_measures_recall_accuracy_and_no_answer(tmp_path, fake_embedder):
@@ -96,6 +111,74 @@ def test_evaluate_measures_recall_accuracy_and_no_answer(tmp_path, fake_embedder
     assert m["no_answer_recall"] in (0.0, 1.0)
     assert m["latency_p50_ms"] <= m["latency_p95_ms"]
     assert json.loads(json.dumps(report.to_dict()))["metrics"] == m
+
+
+class ScriptedBot:
+    """Stands in for ``QA``: replies to each question as scripted, with the passages it names."""
+
+    def __init__(self, index, replies):
+        self.index = index
+        self.replies = replies
+
+    def ask_traced(self, question):
+        text, no_answer, passage_positions = self.replies[question]
+        sentence = next(s for s in self.index.sentences if s.text == text) if text else self.index.sentences[0]
+        citation = Citation(sentence.article_id, "t", "s", "d", sentence.text, sentence.start, sentence.end, 1.0)
+        answer = Answer(question, "" if no_answer else text, no_answer, 0.5, [citation])
+        return answer, [RetrievedPassage(p, 1.0, 0.5, 0.5, 0.5, 0.5) for p in passage_positions]
+
+
+def test_evaluate_computes_each_metric_exactly(tmp_path, fake_embedder):
+    source = tmp_path / "squad.json"
+    source.write_text(json.dumps(TINY_SQUAD), "utf-8")
+    corpus, questions = squad_collection(source, tmp_path / "work")
+    questions.append(EvalQuestion("u1", "Who won the world cup?", ()))
+    questions.append(EvalQuestion("u2", "Who painted it?", ()))
+    index = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False).index
+
+    def in_paragraph(p, q):
+        return p.article_id == q.article_id and p.start < q.span[1] and p.end > q.span[0]
+
+    # The passage of each question's own paragraph, and one that is not.
+    own = {q.id: next(n for n, p in enumerate(index.passages) if in_paragraph(p, q)) for q in questions[:4]}
+    other = {q.id: next(n for n, p in enumerate(index.passages) if p.article_id != q.article_id) for q in questions[:4]}
+    replies = {
+        # right, own paragraph first
+        "When did the harbour bridge open?": ("The harbour bridge opened in 1932.", False, [own["q1"]]),
+        # wrong sentence, own paragraph second
+        "How many lanes does it carry?": ("The harbour bridge opened in 1932.", False, [other["q2"], own["q2"]]),
+        # right sentence but withheld (no answer); own paragraph not retrieved
+        "How long does painting take?": (
+            "Painting the bridge takes ten years and uses thirty thousand litres of paint.",
+            True,
+            [other["q3"]],
+        ),
+        # right
+        "Are green tea leaves oxidised?": ("Green tea is made from leaves that are not oxidised.", False, [own["q4"]]),
+        # unanswerable: one rejected, one answered
+        "Who won the world cup?": ("", True, []),
+        "Who painted it?": ("It carries eight lanes of traffic.", False, []),
+    }
+    report = evaluate(ScriptedBot(index, replies), questions, "scripted")
+    m = report.metrics
+    assert (report.questions, report.answerable, report.unanswerable) == (6, 4, 2)
+    assert (m["recall@1"], m["recall@5"], m["recall@20"]) == (0.5, 0.75, 0.75)
+    assert m["accuracy"] == 0.5  # q1, q4; q3 was withheld
+    assert m["top_sentence_accuracy"] == 0.75  # q1, q3, q4
+    assert m["answered"] == 0.75
+    assert m["no_answer_precision"] == 0.5  # q3 and u1 got no answer; only u1 should have
+    assert m["no_answer_recall"] == 0.5
+    assert m["article@1"] == 1.0
+    assert m["answer_sentences_max"] == 1
+    assert m["answer_words"] == pytest.approx((6 + 6 + 10 + 6) / 4)  # q1, q2, q4, u2
+    assert {x["id"] for x in report.misses} == {"q2", "q3", "u2"}
+
+
+def test_percentile_is_nearest_rank():
+    assert percentile([10.0, 20.0, 30.0, 40.0], 50) == 20.0
+    assert percentile([10.0, 20.0, 30.0, 40.0], 95) == 40.0
+    assert percentile([float(x) for x in range(1, 101)], 95) == 95.0
+    assert percentile([], 50) is None
 
 
 def test_load_gold_reads_the_projects_question_set():

@@ -27,7 +27,6 @@ class IndexLoader:
         self.bot = bot
         self.error: str | None = None
         self.articles = 0
-        self.seconds: float | None = None
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -71,5 +70,5 @@ class IndexLoader:
             logger.exception("opening the index failed")
             self.error = f"{type(error).__name__}: {error}"
         finally:
-            self.seconds = time.monotonic() - began
+            logger.info("model and index ready in %.1f s", time.monotonic() - began)
             self._done.set()

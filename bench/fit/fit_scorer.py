@@ -1,11 +1,11 @@
 """Fit the sentence-score weights (listwise softmax) and the confidence model (logistic) on tune_dump.py output.
 
-Usage: python bench/fit/fit_scorer.py OUT.npy   (even-numbered questions train, odd test)
+Usage: python bench/fit/fit_scorer.py OUT.npy [--near-miss]   (even-numbered questions train, odd test)
 """
 
 import sys
 
-import numpy as np  # noqa: E401
+import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 R = np.load(sys.argv[1])
@@ -76,7 +76,7 @@ lr = LogisticRegression(C=10).fit(Xc, yc)
 coef = lr.coef_[0]
 c = lr.intercept_[0]
 print("conf model", [round(x, 3) for x in coef], round(c, 3))
-Xt, yt, bi, bo = data(te)
+_, _, bi, bo = data(te)
 print("test acc (argmax)", np.nanmean(bi[:, 1]))
 ci = 1 / (1 + np.exp(-(bi[:, CONFIDENCE_COLUMNS] @ coef + c)))
 co = 1 / (1 + np.exp(-(bo[:, CONFIDENCE_COLUMNS] @ coef + c)))

@@ -1,92 +1,102 @@
-"""Sentence features of SQuAD questions, with and without their own article, for fitting the scorer.
+"""Sentence features of SQuAD questions, for fitting the sentence scorer and the confidence model.
 
-Usage: python bench/fit/tune_dump.py WORKDIR N_QUESTIONS OUT.npy [DROP]   (after squad_corpus.py)
+Usage: python bench/fit/tune_dump.py SQUAD_JSON WORKDIR N_QUESTIONS OUT.npy [DROP]
 
-DROP (0..1): share of each question's content words removed from its text (its vector is
-kept), to imitate a paraphrase whose words differ from the article's while its meaning does not.
+Writes the SQuAD articles under WORKDIR (as ``qa eval --squad`` does), builds or reloads their
+index in WORKDIR/index, samples N_QUESTIONS questions (numpy seed 0) and scores every sentence of
+the top passages three ways: asked of the whole collection (mode 0), with the question's own
+article removed (mode 1: unanswerable), and with only its own paragraph removed (mode 2: a near
+miss). Each row: question number, mode, label (the sentence contains a gold answer), features.
+OUT_kinds.npy holds each question's kind (0 none, 1 number, 2 date, 3 name, 4 reason).
+
+DROP (0..1): share of each question's content words removed from its text (its vector is kept),
+to imitate a paraphrase whose words differ from the article's while its meaning does not.
 """
 
-import json
-import re
-import string
+import dataclasses
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
 from index.build import open_index
 from index.embedder import MiniLMEmbedder
+from index.lexical import STOP_WORDS
 from qa.config import Settings
+from qa.evaluate import normalize_answer, squad_collection
 from qa.extract import question_type, score_sentences
 from qa.query import Query
 from qa.retrieve import retrieve
 
-
-def norm(s):
-    s = s.lower()
-    s = "".join(c for c in s if c not in set(string.punctuation))
-    s = re.sub(r"\b(a|an|the)\b", " ", s)
-    return " ".join(s.split())
-
+KINDS = [None, "number", "date", "name", "reason"]
+squad_json, workdir, n_questions, out = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+DROP = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
 
 emb = MiniLMEmbedder()
-ix = open_index(sys.argv[1] + "/corpus", emb, sys.argv[1] + "/index", progress=False)
-qs = json.load(open(sys.argv[1] + "/questions.json"))
+corpus, questions = squad_collection(squad_json, workdir)
+ix = open_index(corpus, emb, workdir / "index", progress=False)
 rng = np.random.default_rng(0)
-sel = rng.choice(len(qs), int(sys.argv[2]), replace=False)
-qs = [qs[i] for i in sel]
-t = time.time()
-V = emb.encode([q["question"] for q in qs])
-print("enc", time.time() - t)
-st = Settings(reader_passages=8)
-rows = []
-U = []
-KINDS = [None, "number", "date", "name", "reason"]
-
-DROP = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
+sample = [questions[i] for i in rng.choice(len(questions), n_questions, replace=False)]
 drop_rng = np.random.default_rng(1)
-STOP = __import__("index.lexical", fromlist=["STOP_WORDS"]).STOP_WORDS
 
 
-def paraphrased(question):
+def paraphrased(question: str) -> str:
     if not DROP:
         return question
-    kept = [w for w in question.split() if w.lower().strip("?,.") in STOP or drop_rng.random() >= DROP]
+    kept = [w for w in question.split() if w.lower().strip("?,.") in STOP_WORDS or drop_rng.random() >= DROP]
     return " ".join(kept)
 
 
-r5 = 0
-for qi, (q, v) in enumerate(zip(qs, V)):
-    query = Query(paraphrased(q["question"]), v)
-    ps = retrieve(ix, query, st)
-    a, b = q["para"]
-    own = [
-        p
-        for p in ps[:5]
-        if ix.passages[p.position].article_id == q["article"]
-        and ix.passages[p.position].start < b
-        and ix.passages[p.position].end > a
-    ]
-    r5 += bool(own)
-    golds = [norm(x) for x in q["answers"]]
-    U.append(KINDS.index(question_type(q["question"])))
-    elsewhere = [p for p in ps if ix.passages[p.position].article_id != q["article"]]
-    # Its own paragraph removed but its article kept: the question asks for a detail the
-    # collection does not give about a subject it does discuss (a near miss).
-    near_miss = [
-        p
-        for p in ps
-        if not (
-            ix.passages[p.position].article_id == q["article"]
-            and ix.passages[p.position].start < b
-            and ix.passages[p.position].end > a
+started = time.time()
+texts = [paraphrased(q.question) for q in sample]
+vectors = emb.encode([q.question for q in sample])
+print(f"encoded {len(sample)} questions in {time.time() - started:.0f} s")
+
+
+def without(passages, removed):
+    """The retrieved passages minus ``removed``, their BM25 evidence rescaled as a search without them would."""
+    kept = [p for p in passages if not removed(ix.passages[p.position])]
+    best = max((p.lexical for p in kept), default=0.0)
+    best_article: dict[str, float] = {}
+    for p in kept:
+        article = ix.passages[p.position].article_id
+        best_article[article] = max(best_article.get(article, 0.0), p.lexical)
+    if best <= 0:
+        return kept
+    return [
+        dataclasses.replace(
+            p,
+            lexical=p.lexical / best,
+            article_lexical=best_article[ix.passages[p.position].article_id] / best,
         )
+        for p in kept
     ]
-    for mode, plist in ((0, ps), (1, elsewhere), (2, near_miss)):
-        for s in score_sentences(ix, query, plist, st):
-            sent = ix.sentences[s.position]
-            lab = int(any(g in norm(sent.text) for g in golds)) if mode == 0 else 0
-            rows.append((qi, mode, lab) + s.features)
-print("R@5", r5 / len(qs))
-np.save(sys.argv[3], np.array(rows, dtype=np.float64))
-np.save(sys.argv[3].replace(".npy", "_kinds.npy"), np.array(U))
+
+
+settings = Settings()
+rows, kinds, recall_at_5 = [], [], 0
+for number, (item, text, vector) in enumerate(zip(sample, texts, vectors, strict=True)):
+    query = Query(text, vector)
+    passages = retrieve(ix, query, settings)
+    start, end = item.span
+
+    def in_paragraph(p, item=item, start=start, end=end):
+        return p.article_id == item.article_id and p.start < end and p.end > start
+
+    recall_at_5 += any(in_paragraph(ix.passages[p.position]) for p in passages[:5])
+    golds = [normalize_answer(a) for a in item.answers]
+    kinds.append(KINDS.index(question_type(item.question)))
+    modes = (
+        (0, passages),
+        (1, without(passages, lambda p, item=item: p.article_id == item.article_id)),
+        (2, without(passages, in_paragraph)),
+    )
+    for mode, candidates in modes:
+        for scored in score_sentences(ix, query, candidates, settings):
+            sentence = normalize_answer(ix.sentences[scored.position].text)
+            label = int(mode == 0 and any(g in sentence for g in golds))
+            rows.append((number, mode, label) + scored.features)
+print("recall@5", recall_at_5 / len(sample))
+np.save(out, np.array(rows, dtype=np.float64))
+np.save(out.replace(".npy", "_kinds.npy"), np.array(kinds))
