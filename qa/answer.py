@@ -41,7 +41,7 @@ class Answer:
         text: The answer, a verbatim span of one article; "" when ``no_answer``.
         no_answer: True when the articles do not answer the question.
         confidence: Estimated probability, in [0, 1], that ``text`` answers the question
-            (calibrated on SQuAD); below ``Settings.answer_threshold`` (0.11) the reply is
+            (calibrated on SQuAD); below ``Settings.answer_threshold`` (0.10) the reply is
             ``no_answer``.
         citations: Best first; ``citations[0]`` is where ``text`` comes from. When
             ``no_answer``, these are the closest passages, not answers.
