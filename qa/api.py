@@ -86,10 +86,22 @@ class QA:
 
     def context(self, citation: Citation) -> tuple[str, str]:
         """The sentences just before and just after a citation's quote, in its article ("" at an edge)."""
-        sentences = [s for s in self.index.sentences if s.article_id == citation.article_id]
-        before = [s.text for s in sentences if s.end <= citation.start]
-        after = [s.text for s in sentences if s.start >= citation.end]
-        return (before[-1] if before else "", after[0] if after else "")
+        index = self.index
+        position = index.sentence_at(citation.article_id, citation.start)
+        if position is None:  # not one of our sentences: look through the article's
+            sentences = [s for s in index.sentences if s.article_id == citation.article_id]
+            before = [s.text for s in sentences if s.end <= citation.start]
+            after = [s.text for s in sentences if s.start >= citation.end]
+            return (before[-1] if before else "", after[0] if after else "")
+        last = position
+        while last + 1 < len(index.sentences) and index.sentences[last].end < citation.end:
+            last += 1  # a quote may span several sentences
+
+        def text_at(n: int) -> str:
+            inside = 0 <= n < len(index.sentences) and index.sentences[n].article_id == citation.article_id
+            return index.sentences[n].text if inside else ""
+
+        return text_at(position - 1), text_at(last + 1)
 
     def ask(self, question: str, history: Sequence[str | Answer] | None = None) -> Answer:
         """Answer ``question`` with a verbatim quote from one article, or say there is no answer.

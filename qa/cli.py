@@ -45,14 +45,13 @@ def _parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer a question from the articles")
     ask.add_argument("question", help="the question, in quotes")
-    ask.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md articles (default: the built-in articles)")
-    ask.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    _add_collection_options(ask)
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     ask.set_defaults(run=_run_ask)
 
     index = commands.add_parser("index", help="build or refresh the index of a folder of articles")
     index.add_argument("folder", metavar="DIR", help="folder of .txt/.md articles")
-    index.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    _add_collection_options(index, corpus=False)
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
     index.set_defaults(run=_run_index)
 
@@ -60,8 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     which = evaluate.add_mutually_exclusive_group(required=True)
     which.add_argument("--gold", metavar="FILE", help="question set in the gold format (JSON), asked of --corpus")
     which.add_argument("--squad", metavar="FILE", help="SQuAD v1.1 JSON: its articles become the collection")
-    evaluate.add_argument("--corpus", metavar="DIR", help="folder of articles for --gold (default: the built-in ones)")
-    evaluate.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    _add_collection_options(evaluate, corpus_help="folder of articles for --gold (default: the built-in ones)")
     evaluate.add_argument("--workdir", metavar="DIR", help="where --squad writes its articles (default: the cache)")
     evaluate.add_argument("--articles", type=int, metavar="N", help="--squad: only the first N articles")
     evaluate.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
@@ -69,13 +67,24 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=_run_eval)
 
     chat = commands.add_parser("chat", help="serve the chat page (http://127.0.0.1:7860 by default)")
-    chat.add_argument("--corpus", metavar="DIR", help="folder of .txt/.md articles (default: the built-in articles)")
-    chat.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    _add_collection_options(chat)
     chat.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
     chat.add_argument("--port", type=int, default=7860, help="port to listen on (default: %(default)s)")
     chat.add_argument("--share", action="store_true", help="also ask Gradio for a public share link (off by default)")
     chat.set_defaults(run=_run_chat)
     return parser
+
+
+def _add_collection_options(
+    command: argparse.ArgumentParser,
+    *,
+    corpus: bool = True,
+    corpus_help: str = "folder of .txt/.md articles (default: the built-in articles)",
+) -> None:
+    """--corpus (unless ``corpus`` is False) and --index-dir, which every command that opens an index takes."""
+    if corpus:
+        command.add_argument("--corpus", metavar="DIR", help=corpus_help)
+    command.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
 
 
 def _run_ask(args: argparse.Namespace) -> int:
