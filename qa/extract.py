@@ -139,7 +139,7 @@ def score_sentences(
     c_total = sum(c_weights.values()) or 1.0
     q_names = _names_and_numbers(question)
     q_words = set(words(question))
-    q_pairs = _pairs(question)
+    q_pairs = _pairs(terms(question))
     kind = question_type(question)
     focus = _focus_term(question)
     best_passage = max(p.dense for p in top)
@@ -163,7 +163,8 @@ def score_sentences(
         sentence = index.sentences[position]
         has_previous = position > 0 and index.sentences[position - 1].article_id == sentence.article_id
         article = index.articles[sentence.article_id]
-        s_terms = set(terms(sentence.text))
+        s_list = terms(sentence.text)
+        s_terms = set(s_list)
         context_text = f"{article.title} {sentence.text}"
         if has_previous:
             context_text += " " + index.sentences[position - 1].text
@@ -183,7 +184,7 @@ def score_sentences(
             previous_dense if has_previous else 0.0,
             retrieved.fused / best_fused if best_fused > 0 else 0.0,
             math.log1p(len(sentence.text.split())),
-            len(q_pairs & _pairs(sentence.text)) / len(q_pairs) if q_pairs else 0.0,
+            len(q_pairs & _pairs(s_list)) / len(q_pairs) if q_pairs else 0.0,
             _nearness(index, position, answered_at),
         )
         score = float(np.dot(weights, features)) + settings.bias
@@ -216,9 +217,8 @@ def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
     return 1.0 / (1 + abs(position - previous))
 
 
-def _pairs(text: str) -> set[tuple[str, str]]:
-    """Adjacent pairs of stemmed content words."""
-    found = terms(text)
+def _pairs(found: list[str]) -> set[tuple[str, str]]:
+    """Adjacent pairs of a text's stemmed content words (``terms(text)``)."""
     return set(zip(found, found[1:], strict=False))
 
 
