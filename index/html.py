@@ -135,22 +135,27 @@ def decode_html(data: bytes) -> str:
     Raises:
         HTMLDecodeError: if the bytes are not valid in that encoding (or it is unknown).
     """
+    how = "that is the encoding the page declares"
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
-            declared = encoding
+            declared, how = encoding, "that is the encoding its byte-order mark gives"
             break
     else:
         head = data[:4096]
         match = _XML_ENCODING.match(head) or _CHARSET.search(head)
         declared = match.group(1).decode("ascii").lower() if match else "utf-8"
+        if not match:
+            how = "the page declares no charset, so UTF-8 is expected; save it as UTF-8 or declare its charset"
     try:
         codec = codecs.lookup(declared).name
+        # As browsers do (WHATWG Encoding): pages labelled Latin-1 or ASCII are read as windows-1252.
+        codec = "cp1252" if codec in ("iso8859-1", "ascii") else codec
     except LookupError:
         raise HTMLDecodeError(f"the page declares an unknown character encoding {declared!r}") from None
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as error:
-        raise HTMLDecodeError(f"not valid {codec} text (byte {error.start}), the encoding the page declares") from None
+        raise HTMLDecodeError(f"not valid {codec} text (byte {error.start}); {how}") from None
     return text.removeprefix("\ufeff")
 
 
