@@ -263,11 +263,14 @@ def _read_bytes(path: Path) -> bytes:
         if info.st_size > MAX_ARTICLE_BYTES:
             raise ArticleFileError(_too_large(info.st_size))
         with path.open("rb") as file:
-            data = file.read(MAX_ARTICLE_BYTES + 1)  # the file may have grown since stat()
+            # read(n) allocates n bytes up front: ask for what stat() promised, then for any growth since.
+            data = file.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += file.read(MAX_ARTICLE_BYTES + 1 - len(data))
+            if len(data) > MAX_ARTICLE_BYTES:
+                raise ArticleFileError(_too_large(os.fstat(file.fileno()).st_size))
     except OSError as error:
         raise ArticleFileError(_os_reason(error)) from None
-    if len(data) > MAX_ARTICLE_BYTES:
-        raise ArticleFileError(_too_large(len(data)))
     if not data:
         raise ArticleFileError("empty file")
     return data
