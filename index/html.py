@@ -183,13 +183,15 @@ def extract_html(markup: str) -> ExtractedPage:
 
 
 def _metadata(soup) -> dict[str, str]:
+    metas: dict[str, str] = {}
+    for tag in soup.find_all("meta"):
+        content = _clean(tag.get("content"))
+        for attribute in ("property", "name", "itemprop"):
+            if content and isinstance(tag.get(attribute), str):
+                metas.setdefault(tag[attribute].strip().lower(), content)
+
     def meta(*names: str) -> str:
-        for name in names:
-            for attribute in ("property", "name", "itemprop"):
-                tag = soup.find("meta", attrs={attribute: re.compile(f"^{re.escape(name)}$", re.IGNORECASE)})
-                if tag and _clean(tag.get("content", "")):
-                    return _clean(tag["content"])
-        return ""
+        return next((metas[name.lower()] for name in names if name.lower() in metas), "")
 
     ld = _json_ld_article(soup)
     title_tag = soup.find("title")
@@ -271,28 +273,32 @@ def _drop_furniture(soup) -> None:
         # A page's header and footer are furniture; an article's own <header> holds its headline.
         if tag.name == "footer" or not tag.find_parent(["article", "main"]):
             tag.decompose()
+    page_chars = len((soup.body or soup).get_text())
     for tag in soup.find_all(True):
-        if tag.decomposed or tag.attrs is None:
-            continue
-        if _is_furniture(tag):
+        if not tag.decomposed and _is_furniture(tag, page_chars):
             tag.decompose()
 
 
-def _is_furniture(tag) -> bool:
+def _is_furniture(tag, page_chars: int) -> bool:
     if tag.name in ("html", "body", "article", "main"):
         return False
     style = (tag.get("style") or "").replace(" ", "").lower()
-    names = " ".join([tag.get("id") or "", *(tag.get("class") or [])]).lower()
-    furniture = (
+    if (
         tag.has_attr("hidden")
         or (tag.get("aria-hidden") or "").lower() == "true"
         or (tag.get("role") or "").lower() in _DROP_ROLES
         or "display:none" in style
         or "visibility:hidden" in style
-        or bool(_JUNK_WORDS.intersection(re.split(r"[^a-z0-9]+", names)))
-    )
-    # A wrapper of the article itself (<div class="page has-ads">) is not furniture.
-    return furniture and not (tag.find(["article", "main"]) or tag.find(attrs={"itemprop": "articleBody"}))
+    ):
+        return True
+    names = " ".join([tag.get("id") or "", *(tag.get("class") or [])]).lower()
+    if not _JUNK_WORDS.intersection(re.split(r"[^a-z0-9]+", names)):
+        return False
+    # A class name is only a hint: an element holding the article, or most of the page's text
+    # (<div class="page has-ads">), is a wrapper of the content, not furniture.
+    if len(tag.get_text()) * 2 >= page_chars:
+        return False
+    return tag.find(lambda t: t.name in ("article", "main") or t.get("itemprop") == "articleBody") is None
 
 
 def _article_body(soup):

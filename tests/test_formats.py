@@ -261,6 +261,15 @@ def test_html_wrapper_with_a_junk_class_keeps_the_article_inside():
     assert page.text == "Kept.\n"
 
 
+def test_html_junk_class_on_the_element_holding_most_of_the_text_does_not_drop_it():
+    page = extract_html(
+        '<body><div class="content with-ads"><p>The story itself, which is most of the text of the page.</p></div>'
+        '<div id="cookie-consent">We use cookies.</div><div class="ad-slot">Buy now</div></body>'
+    )
+
+    assert page.text == "The story itself, which is most of the text of the page.\n"
+
+
 def test_html_preformatted_text_keeps_its_lines_and_tables_become_rows():
     page = extract_html(
         "<p>Intro.</p><pre>line one\n  line two\n\nsecond block</pre>"
