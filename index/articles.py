@@ -1,30 +1,49 @@
-"""Read a folder of articles: .txt and .md files, with optional metadata.
+"""Read a folder of articles: .txt, .md, .html/.htm and .pdf files, with optional metadata.
 
-An article's ``text`` is its file decoded as UTF-8 and nothing else (no newline
-translation, no stripping), so that every offset the system reports can be
-checked against the file on disk.
+An article's ``text`` is what every offset the system reports points into:
 
-Metadata comes from, in order: a sidecar ``<stem>.meta.json`` next to the file,
-``---`` front matter at the top of a .md file, and for the title the first
-non-empty line of the text.
+- .txt and .md: the file decoded as UTF-8 and nothing else (no newline
+  translation, no stripping), so offsets can be checked against the file on disk;
+- .html/.htm: the page's readable article text (see :mod:`index.html`);
+- .pdf: the text of its pages (see :mod:`index.pdf`).
+
+Metadata comes from, in order: a sidecar ``<stem>.meta.json`` next to the file;
+``---`` front matter at the top of a .md file, or the page's metadata (HTML) or
+document information (PDF); and for the title the first non-empty line of the text.
+
+Files that cannot be articles are skipped with a reason, never read beyond
+``MAX_ARTICLE_BYTES``, and nothing outside the folder is ever read: symbolic links
+that lead out of it are refused, links to folders are not followed, and hidden
+files and folders (``.git``, ``.cache``) are ignored.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm")
+PDF_SUFFIXES = (".pdf",)
+ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
 META_SUFFIX = ".meta.json"
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _META_KEYS = ("title", "publisher", "source", "author", "date")
+# Other names front matter commonly uses for the same things.
+_META_ALIASES = {"headline": "title", "authors": "author", "byline": "author", "published": "date", "pubdate": "date"}
+MAX_META_BYTES = 1024 * 1024
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 class CorpusError(ValueError):
@@ -41,9 +60,10 @@ class Article:
         source: Publisher, as the article names it; "" when unknown.
         author: Byline; "" when unknown.
         date: Date as the text gives it; "" when unknown.
-        text: The file's text, exactly.
+        text: The file's text, exactly (.txt, .md); the extracted article text (.html, .pdf).
+            Every offset (passages, sentences, citations) points into it.
         body_start: Offset where the article body starts (after front matter), 0 for most files.
-        fingerprint: sha256 of the file's bytes and its metadata.
+        fingerprint: sha256 of the file's bytes and its metadata (and of the extractor's version for .html, .pdf).
     """
 
     id: str
@@ -80,12 +100,17 @@ class Corpus:
         return digest.hexdigest()
 
 
-def load_corpus(folder: str | Path) -> Corpus:
-    """Read every .txt and .md article under ``folder`` (recursively).
+def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Corpus:
+    """Read every article under ``folder`` (recursively): .txt, .md, .html, .htm and .pdf files.
 
-    Files that cannot be articles (binary, not UTF-8, empty, too large) are
-    skipped with a logged warning that names the file and the reason; they are
-    listed in ``Corpus.skipped``.
+    Files that cannot be articles (binary, not UTF-8, empty, too large, no text,
+    duplicates of another article, links leading out of the folder) are skipped
+    with a logged warning that names the file and the reason; they are listed in
+    ``Corpus.skipped``. Hidden files and folders, and the folders in ``exclude``
+    (an index kept inside the corpus folder), are ignored.
+
+    Of several files with the same text, the first in path order is indexed
+    (a regular file before a symbolic link) and the others are skipped as its duplicates.
 
     Raises:
         CorpusError: if ``folder`` does not exist, is not a folder, or holds no readable article.
@@ -96,62 +121,82 @@ def load_corpus(folder: str | Path) -> Corpus:
     if not root.is_dir():
         raise CorpusError(f"corpus path {str(root)!r} is not a folder; pass the folder that holds the articles")
     root = root.resolve()
-    articles: list[Article] = []
     skipped: list[SkippedFile] = []
-    seen_ids: set[str] = set()
-    for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in ARTICLE_SUFFIXES):
-        relative = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(root).parts):
-            continue
+
+    def skip(relative: str, reason: str) -> None:
+        logger.warning("skipping %s: %s", relative, reason)
+        skipped.append(SkippedFile(relative, reason))
+
+    found = _article_files(root, {Path(p).expanduser().resolve() for p in exclude}, skip)
+    # Regular files first, so that of a file and a link to it the file is the one indexed.
+    found.sort(key=lambda item: (item[0].is_symlink(), item[1]))
+    read: list[tuple[tuple[str, ...], Article]] = []
+    taken_ids: set[str] = set()
+    first_with_text: dict[str, tuple[str, str]] = {}
+    for path, parts in found:
+        relative = "/".join(parts)
         try:
-            article = read_article(path, article_id=_article_id(relative, seen_ids))
+            article = read_article(path, _article_id(relative, taken_ids), root=root)
         except ArticleFileError as error:
-            logger.warning("skipping %s: %s", relative, error)
-            skipped.append(SkippedFile(relative, str(error)))
+            skip(relative, str(error))
             continue
-        seen_ids.add(article.id)
-        articles.append(article)
+        key = hashlib.sha256(article.text.encode("utf-8", "surrogatepass")).hexdigest()
+        if key in first_with_text:
+            original, original_id = first_with_text[key]
+            skip(relative, f"duplicate of {original} (same text), which is indexed as {original_id!r}")
+            continue
+        first_with_text[key] = (relative, article.id)
+        taken_ids.add(article.id)
+        read.append((parts, article))
+    articles = tuple(article for _, article in sorted(read, key=lambda item: item[0]))
     if not articles:
-        found = ", ".join(f"{s.path} ({s.reason})" for s in skipped) or "no .txt or .md files"
-        raise CorpusError(f"no readable article in {str(root)!r}: {found}")
-    return Corpus(folder=root, articles=tuple(articles), skipped=tuple(skipped))
+        listed = ", ".join(f"{s.path} ({s.reason})" for s in skipped) or f"no {_suffix_list()} files"
+        raise CorpusError(f"no readable article in {str(root)!r}: {listed}")
+    return Corpus(folder=root, articles=articles, skipped=tuple(sorted(skipped, key=lambda s: s.path.split("/"))))
 
 
 class ArticleFileError(ValueError):
     """A file that cannot be read as an article."""
 
 
-def read_article(path: Path, article_id: str) -> Article:
+def read_article(path: Path, article_id: str, *, root: Path | None = None) -> Article:
     """Read one article file and its metadata.
 
+    Args:
+        path: The file (or a symbolic link to it).
+        article_id: The id to give the article.
+        root: The resolved corpus folder: when given, the file and its sidecar must be inside it
+            (a symbolic link leading out of it is refused).
+
     Raises:
-        ArticleFileError: if the file is binary, not UTF-8, empty or too large.
+        ArticleFileError: if the file is binary, not UTF-8, empty, too large, has no text,
+            is outside ``root`` or cannot be read.
     """
-    size = path.stat().st_size
-    if size > MAX_ARTICLE_BYTES:
-        raise ArticleFileError(
-            f"file is {size:,} bytes; articles larger than {MAX_ARTICLE_BYTES:,} bytes are not indexed"
-        )
-    data = path.read_bytes()
-    if b"\0" in data[:8192]:
-        raise ArticleFileError("binary file (contains NUL bytes), not a text article")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ArticleFileError(f"not valid UTF-8 text (byte {error.start}); save it as UTF-8") from None
-    if not text.strip():
-        raise ArticleFileError("empty file")
+    path = Path(path)
+    suffix = path.suffix.lower()
+    data = _read_bytes(_inside(path, root) if root is not None else path)
 
     meta: dict[str, str] = {}
     body_start = 0
-    if path.suffix.lower() == ".md":
-        match = _FRONT_MATTER.match(text)
-        if match:
-            meta.update(_parse_front_matter(match.group(1)))
-            body_start = match.end()
+    if suffix in HTML_SUFFIXES:
+        text, meta, version = _read_html(data)
+    elif suffix in PDF_SUFFIXES:
+        text, meta, version = _read_pdf(data)
+    else:
+        text, version = _decode_text(data), b""
+        if suffix == ".md":
+            match = _FRONT_MATTER.match(text)
+            if match:
+                meta.update(_parse_front_matter(match.group(1) or ""))
+                body_start = match.end()
+
     sidecar = path.with_name(path.stem + META_SUFFIX)
     meta_bytes = b""
     if sidecar.is_file():
+        if root is not None and not sidecar.resolve().is_relative_to(root):
+            raise ArticleFileError(f"its metadata file {sidecar.name} is a link to a file outside the corpus folder")
+        if sidecar.stat().st_size > MAX_META_BYTES:
+            raise ArticleFileError(f"its metadata file {sidecar.name} is larger than {MAX_META_BYTES:,} bytes")
         meta_bytes = sidecar.read_bytes()
         meta.update(_parse_sidecar(sidecar, meta_bytes))
 
@@ -164,13 +209,143 @@ def read_article(path: Path, article_id: str) -> Article:
         date=meta.get("date") or "",
         text=text,
         body_start=body_start,
-        fingerprint=hashlib.sha256(data + b"\0" + meta_bytes).hexdigest(),
+        fingerprint=hashlib.sha256(data + b"\0" + meta_bytes + (b"\0" + version if version else b"")).hexdigest(),
     )
+
+
+def _article_files(root: Path, exclude: set[Path], skip) -> list[tuple[Path, tuple[str, ...]]]:
+    """Every article file under ``root`` as (path, its parts relative to root), hidden and excluded ones left out."""
+    found = []
+
+    def unreadable(error: OSError) -> None:
+        where = Path(error.filename)
+        skip(where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where), _os_reason(error))
+
+    for directory, folders, files in os.walk(root, onerror=unreadable):
+        here = Path(directory)
+        keep = []
+        for folder in sorted(folders):
+            path = here / folder
+            if folder.startswith(".") or path.resolve() in exclude:
+                continue
+            if path.is_symlink():
+                skip(path.relative_to(root).as_posix(), "symbolic link to a folder; links to folders are not followed")
+                continue
+            keep.append(folder)
+        folders[:] = keep
+        for name in files:
+            if name.startswith(".") or Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            path = here / name
+            found.append((path, path.relative_to(root).parts))
+    return found
+
+
+def _inside(path: Path, root: Path) -> Path:
+    """Where ``path`` really is, if that is inside ``root``."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise ArticleFileError("broken symbolic link (what it points to does not exist)") from None
+    except (OSError, RuntimeError) as error:  # RuntimeError: a loop of links
+        raise ArticleFileError(f"cannot be resolved: {error}") from None
+    if not target.is_relative_to(root):
+        raise ArticleFileError("symbolic link to a file outside the corpus folder; not read")
+    return target
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing (without reading them) anything that is not a file or is too large."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ArticleFileError("not a regular file (a device, pipe or socket); not read")
+        if info.st_size > MAX_ARTICLE_BYTES:
+            raise ArticleFileError(_too_large(info.st_size))
+        with path.open("rb") as file:
+            # read(n) allocates n bytes up front: ask for what stat() promised, then for any growth since.
+            data = file.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += file.read(MAX_ARTICLE_BYTES + 1 - len(data))
+            if len(data) > MAX_ARTICLE_BYTES:
+                raise ArticleFileError(_too_large(os.fstat(file.fileno()).st_size))
+    except OSError as error:
+        raise ArticleFileError(_os_reason(error)) from None
+    if not data:
+        raise ArticleFileError("empty file")
+    return data
+
+
+def _too_large(size: int) -> str:
+    return f"file is {size:,} bytes; articles larger than {MAX_ARTICLE_BYTES:,} bytes are not indexed"
+
+
+def _os_reason(error: OSError) -> str:
+    return f"cannot be read: {error.strerror or error}"
+
+
+def _decode_text(data: bytes) -> str:
+    """A .txt or .md file's text: UTF-8 only.
+
+    No fallback encoding is guessed: cp1252 or Latin-1 would decode any bytes at all,
+    so a file in another encoding would be indexed as garbled text and quoted as such.
+    """
+    if data.startswith(_UTF16_BOMS):
+        raise ArticleFileError("UTF-16 text, not UTF-8; save it as UTF-8")
+    if b"\0" in data[:8192]:
+        raise ArticleFileError("binary file (contains NUL bytes), not a text article")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ArticleFileError(f"not valid UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    if not text.strip():
+        raise ArticleFileError("empty file")
+    return text
+
+
+def _read_html(data: bytes) -> tuple[str, dict[str, str], bytes]:
+    from index.html import HTML_EXTRACTION_VERSION, HTMLDecodeError, decode_html, extract_html
+
+    if b"\0" in data[:8192] and not data.startswith(_UTF16_BOMS):
+        raise ArticleFileError("binary file (contains NUL bytes), not an HTML page")
+    try:
+        markup = decode_html(data)
+    except HTMLDecodeError as error:
+        raise ArticleFileError(str(error)) from None
+    if not markup.strip():
+        raise ArticleFileError("empty file")
+    page = extract_html(markup)
+    if not page.text.strip():
+        raise ArticleFileError("no readable article text in the page (only scripts, menus and other page furniture)")
+    return page.text, page.meta, f"html-{HTML_EXTRACTION_VERSION}".encode()
+
+
+def _read_pdf(data: bytes) -> tuple[str, dict[str, str], bytes]:
+    from index.pdf import PDF_EXTRACTION_VERSION, PDF_MAGIC, PDFReadError, extract_pdf
+
+    if PDF_MAGIC not in data[:1024]:
+        raise ArticleFileError("not a PDF file (no %PDF- header)")
+    try:
+        document = extract_pdf(data)
+    except PDFReadError as error:
+        raise ArticleFileError(str(error)) from None
+    if not document.text.strip():
+        raise ArticleFileError("no text in the PDF (a scan? text in images is not recognised)")
+    return document.text, document.meta, f"pdf-{PDF_EXTRACTION_VERSION}".encode()
+
+
+def _suffix_list() -> str:
+    return ", ".join(ARTICLE_SUFFIXES[:-1]) + " or " + ARTICLE_SUFFIXES[-1]
 
 
 def _article_id(relative: str, taken: set[str]) -> str:
     stem = relative.rsplit(".", 1)[0]
-    return relative if stem in taken else stem
+    if stem not in taken:
+        return stem
+    candidate, n = relative, 2
+    while candidate in taken:  # "a.txt" could itself be the id of a file "a.txt.md"
+        candidate, n = f"{relative}~{n}", n + 1
+    return candidate
 
 
 def _first_line(text: str) -> str:
@@ -182,13 +357,31 @@ def _first_line(text: str) -> str:
 
 
 def _parse_front_matter(block: str) -> dict[str, str]:
-    meta = {}
+    """The metadata keys of a YAML-style front matter block: ``key: value``, ``key: [a, b]``, or ``- item`` lines."""
+    meta: dict[str, str] = {}
+    key = None
     for line in block.splitlines():
-        key, sep, value = line.partition(":")
-        key = key.strip().lower()
-        if sep and key in _META_KEYS:
-            meta[key] = value.strip().strip("'\"")
+        item = re.match(r"\s+-\s+(.*)", line) or re.match(r"-\s+(.*)", line)
+        if item and key:
+            value = _unquote(item.group(1))
+            meta[key] = f"{meta[key]}, {value}" if meta.get(key) else value
+            continue
+        name, sep, value = line.partition(":")
+        name = _META_ALIASES.get(name.strip().lower(), name.strip().lower())
+        key = name if sep and name in _META_KEYS and not line[:1].isspace() else None
+        if key:
+            value = value.strip()
+            if value.startswith("[") and value.endswith("]"):
+                value = ", ".join(_unquote(v) for v in value[1:-1].split(",") if v.strip())
+            meta[key] = _unquote(value)
     return meta
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1].strip()
+    return value
 
 
 def _parse_sidecar(path: Path, data: bytes) -> dict[str, str]:
@@ -198,4 +391,9 @@ def _parse_sidecar(path: Path, data: bytes) -> dict[str, str]:
         raise ArticleFileError(f"its metadata file {path.name} is not valid JSON: {error}") from None
     if not isinstance(raw, dict):
         raise ArticleFileError(f"its metadata file {path.name} must hold a JSON object")
-    return {k: str(v) for k, v in raw.items() if k in _META_KEYS and v is not None}
+    meta = {}
+    for key, value in raw.items():
+        if key in _META_KEYS and value is not None:
+            values = value if isinstance(value, list) else [value]
+            meta[key] = ", ".join(str(v) for v in values if v is not None)
+    return meta

@@ -1,0 +1,433 @@
+"""Bad files in a corpus folder: each is indexed, skipped with its reason, or ignored, and nothing else is lost.
+
+Also: nothing outside the folder is ever read, whatever the links in it or the ids asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tracemalloc
+from pathlib import Path, PurePosixPath
+
+import pytest
+
+import index.articles
+from index.articles import CorpusError, load_corpus
+from qa.api import QA
+from tests.test_formats import PAGE, make_pdf
+
+GOOD = "Good article\n\nAcme will invest 10 million euros in its Lyon lab.\n"
+SECRET = "Outside secret\n\nThe password is hunter2.\n"
+
+
+def _write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """A corpus folder holding one good article, and a secret file next to (outside) it."""
+    corpus = tmp_path / "corpus"
+    _write(corpus / "good.txt", GOOD)
+    _write(tmp_path / "outside" / "secret.txt", SECRET)
+    return corpus
+
+
+def _outcome(folder: Path) -> tuple[list[str], dict[str, str]]:
+    corpus = load_corpus(folder)
+    return [a.id for a in corpus.articles], {s.path: s.reason for s in corpus.skipped}
+
+
+# --- empty, binary, not UTF-8 -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "empty.md", "empty.html", "empty.pdf"])
+def test_empty_file_is_skipped(folder, name):
+    _write(folder / name, b"")
+
+    assert _outcome(folder) == (["good"], {name: "empty file"})
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("blank.txt", b" \n\t\r\n", "empty file"),
+        ("blank.html", b"  \n ", "empty file"),
+        ("scripts-only.html", b"<script>x()</script><nav>Home</nav>", "no readable article text in the page"),
+        ("text-free.pdf", make_pdf([[]]), "no text in the PDF (a scan? text in images is not recognised)"),
+    ],
+)
+def test_file_without_text_is_skipped(folder, name, data, reason):
+    _write(folder / name, data)
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped[name].startswith(reason)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (contains NUL bytes), not a text article"),
+        ("photo.md", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "binary file (contains NUL bytes), not a text article"),
+        ("photo.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file (contains NUL bytes), not an HTML page"),
+        ("photo.pdf", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a PDF file (no %PDF- header)"),
+    ],
+)
+def test_binary_file_is_skipped(folder, name, data, reason):
+    _write(folder / name, data)
+
+    assert _outcome(folder) == (["good"], {name: reason})
+
+
+def test_damaged_pdf_is_skipped_with_pypdf_reason(folder):
+    _write(folder / "broken.pdf", b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\nendobj\ntrailer\n<<>>\n")
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped["broken.pdf"].startswith("not a readable PDF (")
+
+
+def test_non_utf8_text_is_skipped_not_guessed(folder):
+    # No cp1252/Latin-1 fallback: it decodes any bytes, so a file in another encoding would be quoted garbled.
+    _write(folder / "latin1.txt", "Café opens\n".encode("latin-1"))
+    _write(folder / "utf16.md", "Café opens\n".encode("utf-16"))
+    _write(folder / "shift_jis.txt", "東京のニュース\n".encode("shift_jis"))
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped == {
+        "latin1.txt": "not valid UTF-8 text (byte 3); save it as UTF-8",
+        "shift_jis.txt": "not valid UTF-8 text (byte 0); save it as UTF-8",
+        "utf16.md": "UTF-16 text, not UTF-8; save it as UTF-8",
+    }
+
+
+def test_html_is_decoded_by_its_declared_charset_and_else_must_be_utf8(folder):
+    _write(folder / "declared.html", '<meta charset="iso-8859-1"><p>Café opens.</p>'.encode("latin-1"))
+    _write(folder / "undeclared.html", "<p>Café opens today.</p>".encode("latin-1"))
+    _write(folder / "unknown.html", '<meta charset="klingon-8"><p>Qapla.</p>')
+    _write(folder / "lying.html", '<meta charset="utf-8"><p>Café opens now.</p>'.encode("latin-1"))
+
+    corpus = load_corpus(folder)
+
+    assert {a.id: a.text for a in corpus.articles} == {"declared": "Café opens.\n", "good": GOOD}
+    assert {s.path: s.reason for s in corpus.skipped} == {
+        "lying.html": "not valid utf-8 text (byte 28); that is the encoding the page declares",
+        "undeclared.html": "not valid utf-8 text (byte 6); the page declares no charset, so UTF-8 is expected; "
+        "save it as UTF-8 or declare its charset",
+        "unknown.html": "the page declares an unknown character encoding 'klingon-8'",
+    }
+
+
+# --- too large ----------------------------------------------------------------------------------
+
+
+def test_200_mb_file_is_skipped_without_being_read(folder):
+    with (folder / "huge.txt").open("wb") as file:
+        file.truncate(200 * 1024 * 1024)  # sparse: takes no disk space
+
+    tracemalloc.start()
+    try:
+        ids, skipped = _outcome(folder)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert ids == ["good"]
+    assert skipped == {"huge.txt": "file is 209,715,200 bytes; articles larger than 20,971,520 bytes are not indexed"}
+    assert peak < 2 * 1024 * 1024
+
+
+@pytest.mark.parametrize("name", ["big.html", "big.pdf"])
+def test_size_limit_applies_to_every_format(folder, monkeypatch, name):
+    monkeypatch.setattr(index.articles, "MAX_ARTICLE_BYTES", 100)
+    _write(folder / name, b"x" * 101)
+
+    ids, skipped = _outcome(folder)
+
+    assert skipped == {name: "file is 101 bytes; articles larger than 100 bytes are not indexed"}
+
+
+def test_file_that_grows_after_stat_is_read_no_further_than_the_limit(folder, monkeypatch):
+    monkeypatch.setattr(index.articles, "MAX_ARTICLE_BYTES", 100)
+    path = _write(folder / "growing.txt", b"x" * 50)
+    real_stat = Path.stat
+    monkeypatch.setattr(
+        Path, "stat", lambda self, **kw: real_stat(self, **kw) if self != path else _grow(path, real_stat)
+    )
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped == {"growing.txt": "file is 1,050 bytes; articles larger than 100 bytes are not indexed"}
+
+
+def _grow(path: Path, real_stat):
+    info = real_stat(path)
+    with path.open("ab") as file:
+        file.write(b"y" * 1000)
+    return info
+
+
+# --- duplicates ---------------------------------------------------------------------------------
+
+
+def test_duplicate_under_another_name_is_skipped_naming_the_one_indexed(folder):
+    _write(folder / "b" / "copy of good.txt", GOOD)
+    _write(folder / "a-copy.md", GOOD)
+
+    ids, skipped = _outcome(folder)
+
+    # Path order decides: "a-copy.md" comes before "b/..." and "good.txt".
+    assert ids == ["a-copy"]
+    assert skipped == {
+        "b/copy of good.txt": "duplicate of a-copy.md (same text), which is indexed as 'a-copy'",
+        "good.txt": "duplicate of a-copy.md (same text), which is indexed as 'a-copy'",
+    }
+
+
+def test_same_html_article_in_two_pages_with_different_furniture_is_one_article(folder):
+    _write(folder / "news" / "lyon.html", PAGE)
+    _write(folder / "news" / "lyon-amp.html", PAGE.replace("<nav>", "<nav>Other menu "))
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good", "news/lyon-amp"]
+    assert skipped == {
+        "news/lyon.html": "duplicate of news/lyon-amp.html (same text), which is indexed as 'news/lyon-amp'"
+    }
+
+
+# --- folders, names, hidden files and the index's own folder -------------------------------------
+
+
+def test_files_in_subfolders_of_every_format_get_their_relative_path_as_id(folder):
+    _write(folder / "2024" / "03" / "lyon.html", PAGE)
+    _write(folder / "2024" / "report.pdf", make_pdf([["A report on depots."]]))
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["2024/03/lyon", "2024/report", "good"]
+    assert skipped == {}
+
+
+def test_hidden_files_and_folders_are_ignored(folder):
+    _write(folder / ".git" / "COMMIT_EDITMSG.txt", "Not an article\n")
+    _write(folder / ".cache" / "page.html", "<p>Cached page.</p>")
+    _write(folder / "sub" / ".notes.md", "Hidden notes\n")
+    _write(folder / ".DS_Store", b"\x00\x00\x00\x01Bud1")
+
+    assert _outcome(folder) == (["good"], {})
+
+
+def test_index_folder_inside_the_corpus_folder_is_not_read(folder, fake_embedder):
+    index_dir = folder / "index"
+    bot = QA(folder, index_dir=index_dir, embedder=fake_embedder, progress=False)
+    assert bot.index.how == "built"
+    assert any(index_dir.iterdir())
+
+    again = QA(folder, index_dir=index_dir, embedder=fake_embedder, progress=False)
+
+    assert again.index.how == "loaded"  # the index's own files did not change the corpus
+    assert list(again.index.articles) == ["good"]
+    assert again.index.skipped == ()
+
+
+def test_excluded_folder_is_not_read(folder):
+    _write(folder / "index" / "notes.txt", "Would be an article\n")
+
+    corpus = load_corpus(folder, exclude=[folder / "index"])
+
+    assert [a.id for a in corpus.articles] == ["good"]
+
+
+def test_names_with_spaces_and_non_ascii_characters_work_in_answers(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    _write(corpus / "Städte Ñews" / "lyon lab 東京.txt", GOOD)
+    _write(corpus / "café report.html", "<p>Zed bought a bakery in Nantes for 2 million euros.</p>")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    answer = bot.ask("How much will Acme invest in its Lyon lab?")
+
+    c = answer.citations[0]
+    assert c.article_id == "Städte Ñews/lyon lab 東京"
+    assert answer.text == "Acme will invest 10 million euros in its Lyon lab."
+    assert bot.get_article(c.article_id).text[c.start : c.end] == c.quote
+    assert bot.get_article("café report").text == "Zed bought a bakery in Nantes for 2 million euros.\n"
+
+
+def test_fifo_is_skipped_without_blocking(folder):
+    os.mkfifo(folder / "pipe.txt")
+
+    assert _outcome(folder) == (["good"], {"pipe.txt": "not a regular file (a device, pipe or socket); not read"})
+
+
+def test_unreadable_file_is_skipped_with_the_reason(folder, monkeypatch):
+    _write(folder / "locked.txt", "Locked\n")
+    real_open = Path.open
+
+    def deny(self, *args, **kwargs):
+        if self.name == "locked.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", deny)
+
+    assert _outcome(folder) == (["good"], {"locked.txt": "cannot be read: Permission denied"})
+
+
+def test_every_kind_of_bad_file_at_once_loses_no_good_article(folder, caplog):
+    _write(folder / "sub" / "ok.md", "---\ntitle: Ok\n---\nFine text.\n")
+    _write(folder / "page.html", PAGE)
+    _write(folder / "empty.txt", b"")
+    _write(folder / "bin.txt", b"\x00\x01")
+    _write(folder / "latin1.txt", b"caf\xe9")
+    _write(folder / "z-dup.txt", GOOD)
+    (folder / "secret.txt").symlink_to(folder.parent / "outside" / "secret.txt")
+
+    with caplog.at_level(logging.WARNING, logger="index.articles"):
+        ids, skipped = _outcome(folder)
+
+    assert ids == ["good", "page", "sub/ok"]
+    assert sorted(skipped) == ["bin.txt", "empty.txt", "latin1.txt", "secret.txt", "z-dup.txt"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert sorted(warnings) == sorted(f"skipping {path}: {reason}" for path, reason in skipped.items())
+
+
+def test_folder_of_only_bad_files_is_a_corpus_error_listing_them(tmp_path):
+    _write(tmp_path / "c" / "empty.html", b"")
+    _write(tmp_path / "c" / "bin.pdf", b"\x00")
+
+    with pytest.raises(CorpusError) as raised:
+        load_corpus(tmp_path / "c")
+
+    message = str(raised.value)
+    assert "bin.pdf (not a PDF file (no %PDF- header))" in message
+    assert "empty.html (empty file)" in message
+
+
+# --- links and security ---------------------------------------------------------------------------
+
+
+def test_symlink_to_a_file_outside_the_folder_is_refused(folder):
+    (folder / "leak.txt").symlink_to(folder.parent / "outside" / "secret.txt")
+
+    corpus = load_corpus(folder)
+
+    assert [a.id for a in corpus.articles] == ["good"]
+    assert {s.path: s.reason for s in corpus.skipped} == {
+        "leak.txt": "symbolic link to a file outside the corpus folder; not read"
+    }
+    assert all("hunter2" not in a.text for a in corpus.articles)
+
+
+def test_relative_symlink_climbing_out_of_the_folder_is_refused(folder):
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up.md").symlink_to(Path("..") / ".." / "outside" / "secret.txt")
+
+    assert _outcome(folder) == (["good"], {"sub/up.md": "symbolic link to a file outside the corpus folder; not read"})
+
+
+def test_symlink_to_a_file_inside_the_folder_is_a_duplicate_of_it(folder):
+    # The link sorts first ("a-link" < "good"), but a regular file wins over a link to it.
+    (folder / "a-link.txt").symlink_to(folder / "good.txt")
+
+    assert _outcome(folder) == (
+        ["good"],
+        {"a-link.txt": "duplicate of good.txt (same text), which is indexed as 'good'"},
+    )
+
+
+def test_symlink_to_an_inside_file_of_another_kind_is_read_as_an_article(folder):
+    _write(folder / "data" / "story.dat", "Story kept as .dat\n\nIt is read through the link.\n")
+    (folder / "story.txt").symlink_to(Path("data") / "story.dat")
+
+    corpus = load_corpus(folder)
+
+    assert [a.id for a in corpus.articles] == ["good", "story"]
+    assert corpus.articles[1].title == "Story kept as .dat"
+
+
+def test_symlinked_folders_are_not_followed(folder):
+    (folder / "elsewhere").symlink_to(folder.parent / "outside", target_is_directory=True)
+    _write(folder / "real" / "inner.txt", "Inner\n")
+    (folder / "loop").symlink_to(folder, target_is_directory=True)
+
+    corpus = load_corpus(folder)
+
+    assert [a.id for a in corpus.articles] == ["good", "real/inner"]
+    assert {s.path: s.reason for s in corpus.skipped} == {
+        "elsewhere": "symbolic link to a folder; links to folders are not followed",
+        "loop": "symbolic link to a folder; links to folders are not followed",
+    }
+
+
+def test_broken_and_looping_symlinks_are_skipped(folder):
+    (folder / "broken.txt").symlink_to(folder / "missing.txt")
+    (folder / "loop1.txt").symlink_to(folder / "loop2.txt")
+    (folder / "loop2.txt").symlink_to(folder / "loop1.txt")
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped["broken.txt"] == "broken symbolic link (what it points to does not exist)"
+    assert skipped["loop1.txt"].startswith("cannot be resolved: ")
+    assert skipped["loop2.txt"].startswith("cannot be resolved: ")
+
+
+def test_sidecar_linking_outside_the_folder_is_refused(folder):
+    (folder / "good.meta.json").symlink_to(folder.parent / "outside" / "secret.txt")
+    _write(folder / "other.txt", "Other\n")
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["other"]
+    assert skipped == {"good.txt": "its metadata file good.meta.json is a link to a file outside the corpus folder"}
+
+
+def test_corpus_folder_given_through_a_symlink_reads_its_files(tmp_path, folder):
+    link = tmp_path / "corpus-link"
+    link.symlink_to(folder, target_is_directory=True)
+
+    corpus = load_corpus(link)
+
+    assert corpus.folder == folder.resolve()
+    assert [a.id for a in corpus.articles] == ["good"]
+
+
+def test_ids_are_relative_paths_without_dot_dot_or_a_root(folder):
+    _write(folder / "a..b.txt", "Dots inside a name\n")
+    _write(folder / "x" / "..y.md", "Hidden: starts with a dot\n")
+    _write(folder / "-rf .txt", "Dash name\n")
+
+    ids, _ = _outcome(folder)
+
+    assert ids == ["-rf ", "a..b", "good"]
+    for article_id in ids:
+        path = PurePosixPath(article_id)
+        assert not path.is_absolute() and ".." not in path.parts
+
+
+@pytest.mark.parametrize(
+    "article_id",
+    ["../outside/secret", "../outside/secret.txt", "/etc/passwd", "good/../../outside/secret", "./good", "good.txt"],
+)
+def test_ids_that_are_paths_never_read_a_file(folder, tmp_path, fake_embedder, monkeypatch, article_id):
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    bot.index
+    opened = []
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: opened.append(self) or real_open(self, *a, **k))
+    monkeypatch.setattr(Path, "read_bytes", lambda self: opened.append(self) or b"")
+
+    with pytest.raises(KeyError):
+        bot.get_article(article_id)
+
+    assert opened == []

@@ -1,0 +1,437 @@
+"""Article formats: .md front matter, .html/.htm pages and .pdf files, their text, metadata and offsets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.articles import load_corpus, read_article
+from index.html import decode_html, extract_html
+from index.passages import split_article
+from index.pdf import extract_pdf
+from qa.api import QA
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def make_pdf(pages: list[list[str]], *, title: str | None = None, author: str | None = None) -> bytes:
+    """A minimal valid PDF: each page a list of text lines in Helvetica; optional /Title and /Author."""
+
+    def literal(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    info = " ".join(f"/{key} ({literal(value)})" for key, value in (("Title", title), ("Author", author)) if value)
+    kids = " ".join(f"{5 + 2 * n} 0 R" for n in range(len(pages)))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        f"<< {info} >>".encode(),
+    ]
+    for n, lines in enumerate(pages):
+        stream = ("BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({literal(x)}) Tj T*" for x in lines) + " ET").encode(
+            "cp1252"
+        )
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            f"/Resources << /Font << /F1 3 0 R >> >> /Contents {6 + 2 * n} 0 R >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)
+
+
+def _assert_exact_offsets(article) -> None:
+    sentences, passages = split_article(article)
+    assert passages, article.id
+    for piece in [*sentences, *passages]:
+        assert article.text[piece.start : piece.end] == piece.text
+        assert piece.text == piece.text.strip() and piece.text
+
+
+# --- .md front matter ---------------------------------------------------------------------------
+
+
+def test_md_front_matter_lists_aliases_and_inner_quotes(tmp_path):
+    front = (
+        "---\n"
+        "headline: \"Acme's 'big' lab\"\n"
+        "site: ignored\n"
+        "source: Wire\n"
+        "authors:\n"
+        "  - Jane Doe\n"
+        "  - 'John Roe'\n"
+        "published: 2024-03-01\n"
+        "---\n"
+    )
+    path = _write(tmp_path / "a.md", front + "Body sentence.\n")
+
+    article = read_article(path, "a")
+
+    assert (article.title, article.source, article.author, article.date) == (
+        "Acme's 'big' lab",
+        "Wire",
+        "Jane Doe, John Roe",
+        "2024-03-01",
+    )
+    assert article.body_start == len(front)
+
+
+def test_md_front_matter_inline_list_and_byte_order_mark(tmp_path):
+    front = '\ufeff---\ntitle: Lab\nauthor: [Jane Doe, "John Roe"]\n---\n'
+    path = _write(tmp_path / "a.md", front + "Body.\n")
+
+    article = read_article(path, "a")
+
+    assert (article.title, article.author, article.body_start) == ("Lab", "Jane Doe, John Roe", len(front))
+    assert article.text == front + "Body.\n"
+
+
+def test_md_empty_front_matter_is_not_the_title(tmp_path):
+    path = _write(tmp_path / "a.md", "---\n---\n# Real title\n\nBody.\n")
+
+    article = read_article(path, "a")
+
+    assert (article.title, article.body_start) == ("Real title", 8)
+
+
+def test_sidecar_list_values_are_joined(tmp_path):
+    _write(tmp_path / "a.txt", "Title\n\nBody.\n")
+    _write(tmp_path / "a.meta.json", json.dumps({"author": ["Jane Doe", "John Roe"]}))
+
+    (article,) = load_corpus(tmp_path).articles
+
+    assert article.author == "Jane Doe, John Roe"
+
+
+# --- .html --------------------------------------------------------------------------------------
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<title>Acme opens lab | Daily Planet</title>
+<meta property="og:title" content="Acme opens a lab in Lyon">
+<meta property="og:site_name" content="Daily Planet">
+<meta name="author" content="Jane Doe">
+<meta property="article:published_time" content="2024-03-01T09:00:00Z">
+<style>body { color: red } .STYLE-JUNK { }</style>
+<script>var SCRIPT_JUNK = 1;</script>
+</head>
+<body>
+<header><a href="/">HEADER-JUNK Home</a></header>
+<nav><ul><li>NAV-JUNK World</li></ul></nav>
+<div id="cookie-banner">COOKIE-JUNK We use cookies. <button>Accept</button></div>
+<main><article>
+<header><h1>Acme opens a lab in Lyon</h1></header>
+<p>Acme will invest <b>10 million euros</b> in its
+   Lyon lab over five years.</p>
+<p>The lab will open in May&nbsp;2024 and employ 40 engineers.<br>It is Acme&#39;s third lab.</p>
+<div class="share-tools">SHARE-JUNK Share on X</div>
+<script>document.write("INLINE-SCRIPT-JUNK")</script>
+<ul><li>The first lab is in Paris.</li><li>The second is in Nantes.</li></ul>
+<aside>ASIDE-JUNK Related stories</aside>
+<p style="display: none">HIDDEN-JUNK</p>
+<!-- COMMENT-JUNK -->
+<footer>ARTICLE-FOOTER-JUNK Copyright Acme</footer>
+</article></main>
+<footer>FOOTER-JUNK Site footer</footer>
+<noscript>NOSCRIPT-JUNK</noscript>
+</body></html>
+"""
+PAGE_TEXT = (
+    "Acme opens a lab in Lyon\n\n"
+    "Acme will invest 10 million euros in its Lyon lab over five years.\n\n"
+    "The lab will open in May 2024 and employ 40 engineers.\nIt is Acme's third lab.\n\n"
+    "The first lab is in Paris.\n\n"
+    "The second is in Nantes.\n"
+)
+
+
+def test_html_text_is_the_article_without_page_furniture(tmp_path):
+    path = _write(tmp_path / "lyon.html", PAGE)
+
+    article = read_article(path, "lyon")
+
+    assert article.text == PAGE_TEXT
+    assert "JUNK" not in article.text
+    assert (article.title, article.source, article.author, article.date) == (
+        "Acme opens a lab in Lyon",
+        "Daily Planet",
+        "Jane Doe",
+        "2024-03-01T09:00:00Z",
+    )
+    assert article.body_start == 0
+
+
+def test_html_passages_and_sentences_have_exact_offsets(tmp_path):
+    _write(tmp_path / "lyon.htm", PAGE)
+
+    (article,) = load_corpus(tmp_path).articles
+    sentences, passages = split_article(article)
+
+    assert article.id == "lyon"
+    _assert_exact_offsets(article)
+    assert [s.text for s in sentences] == [
+        "Acme opens a lab in Lyon",
+        "Acme will invest 10 million euros in its Lyon lab over five years.",
+        "The lab will open in May 2024 and employ 40 engineers.",
+        "It is Acme's third lab.",
+        "The first lab is in Paris.",
+        "The second is in Nantes.",
+    ]
+
+
+def test_html_metadata_from_json_ld_when_no_meta_tags():
+    page = extract_html(
+        "<html><head><title>Page title</title>"
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@graph": ['
+        '{"@type": "WebSite", "name": "Not this"},'
+        '{"@type": "NewsArticle", "headline": "LD headline", "datePublished": "2024-05-02",'
+        ' "author": [{"@type": "Person", "name": "Jane Doe"}, {"name": "John Roe"}],'
+        ' "publisher": {"@type": "Organization", "name": "Planet Media"}}]}</script>'
+        "</head><body><p>Body text here.</p></body></html>"
+    )
+
+    assert page.meta == {
+        "title": "LD headline",  # before <title>, which often carries the site's name too
+        "publisher": "Planet Media",
+        "author": "Jane Doe, John Roe",
+        "date": "2024-05-02",
+    }
+    assert page.text == "Body text here.\n"
+
+
+def test_html_og_title_wins_over_json_ld_and_title():
+    page = extract_html(
+        '<head><meta property="og:title" content="OG title"><title>T</title>'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "LD"}</script></head>'
+        "<body><p>x</p></body>"
+    )
+
+    assert page.meta["title"] == "OG title"
+
+
+def test_html_title_falls_back_to_first_h1_and_broken_json_ld_is_ignored():
+    page = extract_html(
+        '<script type="application/ld+json">{broken</script>'
+        "<body><h1>  The   headline </h1><p>Body.</p><time datetime='2023-01-02'>2 Jan</time></body>"
+    )
+
+    assert page.meta == {"title": "The headline", "publisher": "", "author": "", "date": "2023-01-02"}
+    assert page.text == "The headline\n\nBody.\n\n2 Jan\n"
+
+
+def test_html_article_author_url_is_not_an_author():
+    page = extract_html('<meta property="article:author" content="https://example.com/jane"><p>x</p>')
+
+    assert page.meta["author"] == ""
+
+
+def test_html_article_body_is_preferred_over_the_rest_of_the_page():
+    page = extract_html(
+        "<body><div>Teaser elsewhere on the page.</div>"
+        "<article><p>Short other article.</p></article>"
+        "<article><h2>Main story</h2><p>The main story has the most text of all the articles.</p></article>"
+        "</body>"
+    )
+
+    assert page.text == "Main story\n\nThe main story has the most text of all the articles.\n"
+
+
+def test_html_wrapper_with_a_junk_class_keeps_the_article_inside():
+    page = extract_html('<div class="page has-ads"><article><p>Kept.</p></article></div><div class="ads">Ad</div>')
+
+    assert page.text == "Kept.\n"
+
+
+def test_html_junk_class_on_the_element_holding_most_of_the_text_does_not_drop_it():
+    page = extract_html(
+        '<body><div class="content with-ads"><p>The story itself, which is most of the text of the page.</p></div>'
+        '<div id="cookie-consent">We use cookies.</div><div class="ad-slot">Buy now</div></body>'
+    )
+
+    assert page.text == "The story itself, which is most of the text of the page.\n"
+
+
+def test_html_preformatted_text_keeps_its_lines_and_tables_become_rows():
+    page = extract_html(
+        "<p>Intro.</p><pre>line one\n  line two\n\nsecond block</pre>"
+        "<table><tr><th>City</th><th>Staff</th></tr><tr><td>Lyon</td><td>40</td></tr></table>"
+    )
+
+    assert page.text == "Intro.\n\nline one\n  line two\n\nsecond block\n\nCity Staff\n\nLyon 40\n"
+
+
+def test_html_declared_charset_is_used(tmp_path):
+    page = '<meta charset="windows-1252"><title>Caf\xe9</title></head><body><p>Caf\xe9 \u201cn\xe9\u201d.</p>'
+    _write(tmp_path / "cafe.html", page.encode("cp1252"))
+
+    (article,) = load_corpus(tmp_path).articles
+
+    assert article.title == "Café"
+    assert article.text == "Café “né”.\n"
+
+
+def test_html_utf16_with_byte_order_mark_is_read():
+    assert decode_html("<p>Zürich</p>".encode("utf-16")) == "<p>Zürich</p>"
+
+
+def test_html_text_with_markup_characters_stays_text(tmp_path):
+    _write(tmp_path / "x.html", "<p>Use &lt;script&gt; tags &amp; more.</p>")
+
+    (article,) = load_corpus(tmp_path).articles
+
+    assert article.text == "Use <script> tags & more.\n"
+
+
+def test_html_fingerprint_changes_when_the_bytes_change_even_if_the_text_does_not(tmp_path):
+    path = _write(tmp_path / "a.html", "<p>Same text.</p>")
+    before = read_article(path, "a")
+
+    _write(path, "<p>Same   text.</p><script>changed()</script>")
+    after = read_article(path, "a")
+
+    assert after.text == before.text == "Same text.\n"
+    assert after.fingerprint != before.fingerprint
+
+
+def test_html_sidecar_metadata_overrides_the_page(tmp_path):
+    _write(tmp_path / "lyon.html", PAGE)
+    _write(tmp_path / "lyon.meta.json", json.dumps({"title": "Sidecar title", "publisher": "Sidecar Press"}))
+
+    (article,) = load_corpus(tmp_path).articles
+
+    assert (article.title, article.source, article.author) == ("Sidecar title", "Sidecar Press", "Jane Doe")
+
+
+def test_html_upper_case_suffix_is_read(tmp_path):
+    _write(tmp_path / "PAGE.HTML", "<p>Upper case suffix.</p>")
+
+    (article,) = load_corpus(tmp_path).articles
+
+    assert (article.id, article.text) == ("PAGE", "Upper case suffix.\n")
+
+
+# --- .pdf ---------------------------------------------------------------------------------------
+
+
+PDF_PAGES = [
+    [
+        "Acme opens a lab in Lyon",
+        "Acme will invest 10 million euros in its Lyon lab over five years.",
+        "The lab (its third) will open in May 2024.",
+    ],
+    ["It will employ 40 engineers, Acme said."],
+]
+PDF_TEXT = (
+    "Acme opens a lab in Lyon\n"
+    "Acme will invest 10 million euros in its Lyon lab over five years.\n"
+    "The lab (its third) will open in May 2024.\n\n"
+    "It will employ 40 engineers, Acme said.\n"
+)
+
+
+def test_pdf_text_is_its_pages_separated_by_a_blank_line(tmp_path):
+    path = _write(tmp_path / "lyon.pdf", make_pdf(PDF_PAGES, title="Acme lab", author="Jane Doe"))
+
+    article = read_article(path, "lyon")
+
+    assert article.text == PDF_TEXT
+    assert (article.title, article.author, article.source, article.date) == ("Acme lab", "Jane Doe", "", "")
+    _assert_exact_offsets(article)
+
+
+def test_pdf_without_a_title_takes_its_first_line(tmp_path):
+    _write(tmp_path / "lyon.pdf", make_pdf(PDF_PAGES))
+
+    (article,) = load_corpus(tmp_path).articles
+
+    assert (article.id, article.title, article.author) == ("lyon", "Acme opens a lab in Lyon", "")
+
+
+def test_pdf_extraction_keeps_non_ascii_text():
+    document = extract_pdf(make_pdf([["Caf\xe9 in Z\xfcrich \u2013 \u201cquoted\u201d."]]))
+
+    assert document.text == "Café in Zürich – “quoted”.\n"
+
+
+def test_pdf_fingerprint_changes_with_its_bytes(tmp_path):
+    path = _write(tmp_path / "a.pdf", make_pdf(PDF_PAGES, title="One"))
+    before = read_article(path, "a").fingerprint
+
+    _write(path, make_pdf(PDF_PAGES, title="Two"))
+
+    assert read_article(path, "a").fingerprint != before
+
+
+# --- asking questions of them -------------------------------------------------------------------
+
+
+def test_html_pdf_and_text_articles_answer_with_exact_citations(tmp_path, fake_embedder):
+    folder = tmp_path / "corpus"
+    _write(folder / "world" / "Zürich news" / "acme lab.html", PAGE)
+    _write(folder / "nantes.txt", "Zed buys a bakery in Nantes\n\nZed bought a bakery in Nantes for 2 million euros.\n")
+    berlin = make_pdf([["Bolt opens a depot in Berlin", "The depot cost 7 million euros."]])
+    _write(folder / "berlin report.pdf", berlin)
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    answers = {
+        "How much will Acme invest in its Lyon lab?": (
+            "world/Zürich news/acme lab",
+            "Acme will invest 10 million euros in its Lyon lab over five years.",
+        ),
+        "How much did the Berlin depot cost?": ("berlin report", "The depot cost 7 million euros."),
+    }
+    for question, (article_id, text) in answers.items():
+        answer = bot.ask(question)
+        assert answer.text == text
+        assert answer.citations[0].article_id == article_id
+        for c in answer.citations:
+            assert bot.get_article(c.article_id).text[c.start : c.end] == c.quote
+    assert bot.get_article("world/Zürich news/acme lab").title == "Acme opens a lab in Lyon"
+    assert bot.get_article("world/Zürich news/acme lab").source == "Daily Planet"
+    assert bot.index.skipped == ()
+
+
+def test_html_article_survives_an_index_reload(tmp_path, fake_embedder):
+    folder = tmp_path / "corpus"
+    _write(folder / "lyon.html", PAGE)
+    QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False).index
+
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    assert bot.index.how == "loaded"
+    assert bot.get_article("lyon").text == PAGE_TEXT
+
+
+@pytest.mark.parametrize("suffix", [".html", ".pdf"])
+def test_changing_an_html_or_pdf_file_rebuilds_the_index(tmp_path, fake_embedder, suffix):
+    folder = tmp_path / "corpus"
+    data = {".html": (PAGE, PAGE.replace("40 engineers", "41 engineers")), ".pdf": (make_pdf(PDF_PAGES), None)}
+    before, after = data[suffix]
+    if after is None:
+        after = make_pdf([*PDF_PAGES, ["A third page."]])
+    path = _write(folder / f"lyon{suffix}", before)
+    QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False).index
+
+    _write(path, after)
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    assert bot.index.how == "built"
