@@ -2,6 +2,7 @@
 #   make chat   install everything and serve the chat page on the built-in articles (http://127.0.0.1:7860)
 #   make test   install everything, Debian's chromium too, and run the tests (the browser tests drive it)
 # make screenshot refreshes docs/screenshot.png from the browser test.
+# make bench runs the speed benchmarks (bench/RESULTS.md says what they measure; about 40 min).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ CHAT_PORT ?= 7860
 # apt-get needs root: use sudo unless we are root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install chromium chat test lint screenshot
+.PHONY: install chromium chat test lint screenshot bench
 
 # torch first, pinned: 2.13.0 is the CPU build on this machine kind's disk;
 # letting another package pick torch pulls the CUDA build (several GB).
@@ -38,3 +39,8 @@ test: install chromium lint
 
 screenshot: install chromium
 	QA_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/test_ui_browser.py -k screenshot
+
+bench: install
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	$(BIN)/python bench/run.py
+	$(BIN)/python bench/scale.py
