@@ -1,0 +1,173 @@
+"""Vector stores: unit vectors under stable 64-bit ids, searched by inner product.
+
+The index keeps passage and sentence vectors in a :class:`VectorStore`. Ids are
+the passage and sentence ids of the index's SQLite tables: they never change
+while their text is unchanged, so removing an article's vectors never shifts
+anyone else's. :class:`FaissVectorStore` (an ``IndexIDMap2`` over an
+``IndexFlatIP``, exact search) is the default; another store (Milvus) can stand
+in behind the same protocol without anything above ``index/`` noticing, because
+the query side only ever sees :class:`PositionalVectors`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+import faiss
+import numpy as np
+
+
+class VectorStoreError(RuntimeError):
+    """A saved vector store that cannot be read (truncated, damaged, or not a store of this kind)."""
+
+
+class VectorStore(Protocol):
+    """Unit-length float32 vectors, each under a unique int64 id."""
+
+    dimension: int
+
+    def __len__(self) -> int:
+        """How many vectors the store holds."""
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Store ``vectors[i]`` under ``ids[i]``; the ids must be new."""
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Drop the vectors with these ids (unknown ids are ignored); returns how many were dropped."""
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Inner products and ids of the ``k`` nearest vectors per query row, best first (id -1 pads)."""
+
+    def ids(self) -> np.ndarray:
+        """Every stored id (int64), in no promised order."""
+
+    def get(self, ids: np.ndarray) -> np.ndarray:
+        """The vectors stored under ``ids``, one row each, in the order given."""
+
+    def save(self, path: Path) -> None:
+        """Write the store to ``path`` and fsync it."""
+
+
+class FaissVectorStore:
+    """A :class:`VectorStore` in one FAISS file: ``IndexIDMap2(IndexFlatIP)``, exact inner-product search.
+
+    Example:
+        >>> store = FaissVectorStore.empty(2)
+        >>> store.add(np.array([7, 9]), np.array([[1, 0], [0, 1]], dtype=np.float32))
+        >>> store.remove(np.array([7]))
+        1
+        >>> store.search(np.array([[0.6, 0.8]], dtype=np.float32), 1)[1].tolist()
+        [[9]]
+    """
+
+    kind = "faiss-idmap2-flatip"
+
+    def __init__(self, index: faiss.IndexIDMap2) -> None:
+        self._index = index
+        self.dimension = index.d
+
+    @classmethod
+    def empty(cls, dimension: int) -> FaissVectorStore:
+        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)))
+
+    @classmethod
+    def load(cls, path: Path) -> FaissVectorStore:
+        """Read a store written by :meth:`save`.
+
+        Raises:
+            VectorStoreError: if the file is missing, truncated or not an ``IndexIDMap2`` over a flat index.
+        """
+        try:
+            index = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
+        except (OSError, RuntimeError, ValueError) as error:
+            raise VectorStoreError(f"cannot read {path}: {str(error).splitlines()[0][:200]}") from None
+        if not isinstance(index, faiss.IndexIDMap2) or not isinstance(
+            faiss.downcast_index(index.index), faiss.IndexFlat
+        ):
+            raise VectorStoreError(f"{path} holds a {type(index).__name__}, not an IndexIDMap2 over a flat index")
+        if index.id_map.size() != index.ntotal:
+            raise VectorStoreError(f"{path} holds {index.ntotal} vectors but {index.id_map.size()} ids")
+        return cls(index)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self.dimension)
+        if len(ids):
+            self._index.add_with_ids(vectors, ids)
+
+    def remove(self, ids: np.ndarray) -> int:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        return int(self._index.remove_ids(ids)) if len(ids) else 0
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dimension)
+        return self._index.search(queries, k)
+
+    def ids(self) -> np.ndarray:
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64, copy=False)
+
+    def get(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if not len(ids):
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._index.reconstruct_batch(ids)
+
+    def all(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every id and its vector, in storage order (one pass, no per-id lookups)."""
+        n = len(self)
+        vectors = faiss.downcast_index(self._index.index).reconstruct_n(0, n) if n else None
+        return self.ids(), (vectors if n else np.zeros((0, self.dimension), dtype=np.float32))
+
+    def save(self, path: Path) -> None:
+        data = faiss.serialize_index(self._index)
+        with path.open("wb") as handle:
+            handle.write(data.tobytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+class PositionalVectors:
+    """A vector store seen through positions ``0..n-1`` (the order of ``CorpusIndex.passages``).
+
+    This is what the query side uses: ``search`` and ``reconstruct`` speak
+    positions, so retrieval never sees a store id or knows which store it is.
+
+    Args:
+        store: The vectors under their stable ids.
+        ids: ``ids[position]``: the store id of each position; every id must be in ``store``.
+    """
+
+    def __init__(self, store: VectorStore, ids: np.ndarray) -> None:
+        self.store = store
+        self.ids = np.ascontiguousarray(ids, dtype=np.int64)
+        self._order = np.argsort(self.ids, kind="stable")
+        self._sorted = self.ids[self._order]
+        self.d = store.dimension
+
+    @property
+    def ntotal(self) -> int:
+        return len(self.ids)
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Positions of store ids (-1 for an id that is not a position)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(self._sorted):
+            return np.full(ids.shape, -1, dtype=np.int64)
+        where = np.searchsorted(self._sorted, ids).clip(max=len(self._sorted) - 1)
+        return np.where(self._sorted[where] == ids, self._order[where], -1)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Like ``faiss.Index.search``: scores and positions of the ``k`` best, -1 padding."""
+        scores, ids = self.store.search(queries, k)
+        return scores, self.positions(ids)
+
+    def reconstruct(self, position: int) -> np.ndarray:
+        return self.store.get(self.ids[[position]])[0]
+
+    def reconstruct_n(self, start: int, n: int) -> np.ndarray:
+        return self.store.get(self.ids[start : start + n])
