@@ -202,6 +202,8 @@ def load_build(build: Path, *, verify: bool = True) -> StoredIndex:
     try:
         with contextlib.closing(_connect_read_only(build / DATABASE)) as db:
             articles, sentences, passages, sentence_ids, passage_ids = _read_tables(db)
+    except _Inconsistent as error:
+        raise IndexCorruptError(f"index file {build / DATABASE} is inconsistent: {error}") from None
     except (sqlite3.DatabaseError, ValueError, TypeError, KeyError) as error:
         raise IndexCorruptError(f"index file {build / DATABASE} is unreadable: {error}") from None
     stores = {}
@@ -242,6 +244,10 @@ def load_build(build: Path, *, verify: bool = True) -> StoredIndex:
     return StoredIndex(manifest, build, articles, sentences, passages, passage_vectors, sentence_vectors, sentence_ids)
 
 
+class _Inconsistent(ValueError):
+    """Tables that contradict each other (a row naming a missing article or sentence, offsets off the text)."""
+
+
 def _read_tables(db: sqlite3.Connection):
     articles = []
     for article_id, fingerprint, text, record in db.execute("SELECT id, fingerprint, text, record FROM articles"):
@@ -250,29 +256,41 @@ def _read_tables(db: sqlite3.Connection):
     order = {a.id: n for n, a in enumerate(articles)}
     texts = {a.id: a.text for a in articles}
 
-    def in_text(article_id: str, start: int, end: int) -> tuple[int, int]:
+    def checked(table: str, row_id: int, article_id: str, start: int, end: int) -> tuple[str, int, int]:
+        if article_id not in texts:
+            raise _Inconsistent(f"{table} row {row_id} names article {article_id!r}, which is not in the table")
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(texts[article_id])):
-            raise ValueError(f"offsets [{start}, {end}) lie outside article {article_id!r}")
-        return start, end
+            raise _Inconsistent(f"{table} row {row_id} has offsets [{start}, {end}) outside article {article_id!r}")
+        return article_id, start, end
 
     sentence_rows = sorted(
-        db.execute("SELECT article_id, id, start_offset, end_offset FROM sentences"),
-        key=lambda r: (order[r[0]], r[1]),
+        (
+            (*checked("sentences", i, a, s, e), i)
+            for a, i, s, e in db.execute("SELECT article_id, id, start_offset, end_offset FROM sentences")
+        ),
+        key=lambda r: (order[r[0]], r[3]),
     )
-    sentences = tuple(Sentence(a, *in_text(a, s, e), texts[a][s:e]) for a, _, s, e in sentence_rows)
-    sentence_ids = np.fromiter((r[1] for r in sentence_rows), np.int64, len(sentence_rows))
-    position = {r[1]: n for n, r in enumerate(sentence_rows)}
+    sentences = tuple(Sentence(a, s, e, texts[a][s:e]) for a, s, e, _ in sentence_rows)
+    sentence_ids = np.fromiter((r[3] for r in sentence_rows), np.int64, len(sentence_rows))
+    position = {r[3]: n for n, r in enumerate(sentence_rows)}
     passage_rows = sorted(
-        db.execute("SELECT article_id, id, start_offset, end_offset, first_sentence, last_sentence FROM passages"),
-        key=lambda r: (order[r[0]], r[1]),
+        (
+            (*checked("passages", i, a, s, e), i, first, last)
+            for a, i, s, e, first, last in db.execute(
+                "SELECT article_id, id, start_offset, end_offset, first_sentence, last_sentence FROM passages"
+            )
+        ),
+        key=lambda r: (order[r[0]], r[3]),
     )
     passages = []
-    for a, _, s, e, first, last in passage_rows:
+    for a, s, e, passage_id, first, last in passage_rows:
+        if first not in position or last not in position:
+            raise _Inconsistent(f"passages row {passage_id} names sentences {first}-{last}, missing from the table")
         lo, hi = position[first], position[last] + 1
         if not (lo < hi and sentences[lo].article_id == sentences[hi - 1].article_id == a):
-            raise ValueError(f"a passage of {a!r} names sentences of another article")
-        passages.append(Passage(a, *in_text(a, s, e), texts[a][s:e], lo, hi))
-    passage_ids = np.fromiter((r[1] for r in passage_rows), np.int64, len(passage_rows))
+            raise _Inconsistent(f"passages row {passage_id} names sentences of another article")
+        passages.append(Passage(a, s, e, texts[a][s:e], lo, hi))
+    passage_ids = np.fromiter((r[3] for r in passage_rows), np.int64, len(passage_rows))
     return tuple(articles), sentences, tuple(passages), sentence_ids, passage_ids
 
 
