@@ -230,7 +230,8 @@ def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, pro
         n_passages = sum(len(p) for _, _, p in pieces)
         n_sentences = sum(len(s) for _, s, _ in pieces)
         if progress:
-            what = f"{len(corpus.articles)} articles" if full else f"{len(to_embed)} new or changed articles"
+            n = len(corpus.articles) if full else len(to_embed)
+            what = f"{n} articles" if full else f"{n} new or changed article{'s' if n != 1 else ''}"
             print(
                 f"Indexing {what} from {corpus.folder}: {n_passages} passages, {n_sentences} sentences",
                 file=sys.stderr,

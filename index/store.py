@@ -238,9 +238,7 @@ def load_build(build: Path, *, verify: bool = True) -> StoredIndex:
             f"{len(sentences)} sentences; {build / MANIFEST} says {manifest.n_articles}, {manifest.n_passages} "
             f"and {manifest.n_sentences}"
         )
-    ids, vectors = sentence_view.store.all()
-    sentence_vectors = np.empty_like(vectors)
-    sentence_vectors[sentence_view.positions(ids)] = vectors
+    sentence_vectors = sentence_view.store.get(sentence_ids)
     return StoredIndex(manifest, build, articles, sentences, passages, passage_vectors, sentence_vectors, sentence_ids)
 
 

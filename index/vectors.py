@@ -117,12 +117,6 @@ class FaissVectorStore:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self._index.reconstruct_batch(ids)
 
-    def all(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every id and its vector, in storage order (one pass, no per-id lookups)."""
-        n = len(self)
-        vectors = faiss.downcast_index(self._index.index).reconstruct_n(0, n) if n else None
-        return self.ids(), (vectors if n else np.zeros((0, self.dimension), dtype=np.float32))
-
     def save(self, path: Path) -> None:
         data = faiss.serialize_index(self._index)
         with path.open("wb") as handle:
