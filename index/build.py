@@ -214,9 +214,10 @@ def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, pro
         len(added), len(updated), len(removed), len(new) - len(added) - len(updated), corpus.skipped, rebuilt=full
     )
     if not full and not (added or updated or removed):
-        # Another process synced while we waited for the lock (or only skipped files changed).
-        store.remove_stale_temporaries(target)
-        return _as_corpus_index(base, "loaded", report)
+        # Another process synced while we waited for the lock, or only skipped files changed. (When
+        # just the manifest's note of the folder is out of date, a copy with a fresh manifest follows.)
+        if all(getattr(base.manifest, key) == value for key, value in wanted.items()):
+            return _as_corpus_index(base, "loaded", report)
 
     started = time.perf_counter()
     changed = set(added) | set(updated)
@@ -229,7 +230,7 @@ def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, pro
         pieces = [(article, *split_article(article)) for article in to_embed]
         n_passages = sum(len(p) for _, _, p in pieces)
         n_sentences = sum(len(s) for _, s, _ in pieces)
-        if progress:
+        if progress and pieces:
             n = len(corpus.articles) if full else len(to_embed)
             what = f"{n} articles" if full else f"{n} new or changed article{'s' if n != 1 else ''}"
             print(

@@ -327,19 +327,23 @@ class Draft:
         self.folder = index_dir / f".tmp-{self.build_id}"
         self.folder.mkdir()
         self.db = sqlite3.connect(self.folder / DATABASE, isolation_level=None)
-        if base is None:
-            self.db.executescript(_SCHEMA)
-            self.passage_store = FaissVectorStore.empty(dimension)
-            self.sentence_store = FaissVectorStore.empty(dimension)
-        else:
-            with contextlib.closing(_connect_read_only(base / DATABASE)) as source:
-                source.backup(self.db)
-            self.passage_store = FaissVectorStore.load(base / PASSAGE_VECTORS)
-            self.sentence_store = FaissVectorStore.load(base / SENTENCE_VECTORS)
-        # The draft is thrown away on any failure, so it needs no journal; files are fsynced on publish.
-        self.db.execute("PRAGMA journal_mode=OFF")
-        self.db.execute("PRAGMA synchronous=OFF")
-        self.db.execute("BEGIN")
+        try:
+            if base is None:
+                self.db.executescript(_SCHEMA)
+                self.passage_store = FaissVectorStore.empty(dimension)
+                self.sentence_store = FaissVectorStore.empty(dimension)
+            else:
+                with contextlib.closing(_connect_read_only(base / DATABASE)) as source:
+                    source.backup(self.db)
+                self.passage_store = FaissVectorStore.load(base / PASSAGE_VECTORS)
+                self.sentence_store = FaissVectorStore.load(base / SENTENCE_VECTORS)
+            # The draft is thrown away on any failure, so it needs no journal; files are fsynced on publish.
+            self.db.execute("PRAGMA journal_mode=OFF")
+            self.db.execute("PRAGMA synchronous=OFF")
+            self.db.execute("BEGIN")
+        except BaseException:
+            self.discard()
+            raise
 
     def article_fingerprints(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT id, fingerprint FROM articles"))

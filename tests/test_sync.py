@@ -612,3 +612,44 @@ def test_adding_one_article_to_a_thousand_embeds_only_it_in_a_fraction_of_the_ti
     ratio = incremental_seconds / full_seconds
     print(f"full {full_seconds:.2f} s, incremental {incremental_seconds:.2f} s, ratio {ratio:.3f}")
     assert ratio < 0.2
+
+
+def test_index_of_the_previous_format_is_rebuilt_without_a_warning(folder, index_dir, caplog):
+    old = index_dir / "build-0123456789ab"
+    old.mkdir(parents=True)
+    manifest = {  # what format 1 wrote, next to articles.json, passages.json, passages.faiss and sentences.npy
+        "format_version": 1,
+        "model_name": "fake-bag-of-words",
+        "model_fingerprint": "fake-v1",
+        "dimension": 64,
+        "corpus_folder": str(folder),
+        "corpus_fingerprint": "0" * 64,
+        "segmentation_version": "1",
+        "n_articles": 2,
+        "n_passages": 3,
+        "n_sentences": 8,
+    }
+    (old / "manifest.json").write_text(json.dumps({"manifest": manifest, "sha256": {}}), "utf-8")
+    (old / "sentences.npy").write_bytes(b"\x93NUMPY")
+    (index_dir / "CURRENT").write_text(old.name, "utf-8")
+
+    with caplog.at_level(logging.WARNING, logger="index"):
+        report = _bot(folder, index_dir).sync()
+
+    assert report == SyncReport(added=2, updated=0, removed=0, unchanged=0, rebuilt=True)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    _bot(folder, index_dir).sync(rebuild=True)  # the old build goes once it is no longer the previous one
+    assert not old.exists()
+
+
+def test_corpus_moved_to_another_folder_keeps_its_vectors(folder, index_dir, tmp_path):
+    _bot(folder, index_dir).sync()
+    moved = folder.rename(tmp_path / "moved")
+    fake = FakeEmbedder()
+    bot = _bot(moved, index_dir, fake)
+
+    report = bot.sync()
+
+    assert report == SyncReport(added=0, updated=0, removed=0, unchanged=2)
+    assert fake.encoded == 0
+    assert _bot(moved, index_dir).index.how == "loaded"
