@@ -147,21 +147,21 @@ def test_first_sync_adds_every_article(folder, index_dir):
 
 def test_sync_adds_changes_and_removes_with_exact_counts_and_embeds_only_what_changed(folder, index_dir, tmp_path):
     bot = _bot(folder, index_dir)
+    (folder / "toulon.md").write_text(TOULON, "utf-8")
     bot.sync()
     (folder / "brest.txt").write_text(BREST, "utf-8")
     (folder / "lyon.txt").write_text(LYON_V2, "utf-8")
-    (folder / "nantes.txt").unlink()
-    (folder / "toulon.md").write_text(TOULON, "utf-8")
+    (folder / "toulon.md").unlink()
     fake = FakeEmbedder()
     bot = _bot(folder, index_dir, fake)
 
     report = bot.sync()
 
-    assert report == SyncReport(added=2, updated=1, removed=0 + 1, unchanged=0)
+    assert report == SyncReport(added=1, updated=1, removed=1, unchanged=1)
     index = bot.index
     assert index.how == "updated"
-    assert sorted(index.articles) == ["brest", "lyon", "toulon"]
-    assert fake.encoded == _texts_of(index, "brest") + _texts_of(index, "lyon") + _texts_of(index, "toulon")
+    assert sorted(index.articles) == ["brest", "lyon", "nantes"]
+    assert fake.encoded == _texts_of(index, "brest") + _texts_of(index, "lyon")  # not nantes, unchanged
     _check_offsets(index)
     _assert_same_index(index, _full_build(folder, tmp_path))
 
