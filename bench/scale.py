@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from index.embedder import MiniLMEmbedder  # noqa: E402
-from index.vectors import ivf_parameters, make_vector_index  # noqa: E402
+from index.vectors import ivf_parameters, make_faiss_index  # noqa: E402
 
 DIMENSION = 384
 SQUAD = ROOT.parent / "shared" / "eval" / "squad" / "dev-v1.1.json"
@@ -102,7 +102,7 @@ def measure(n: int, n_queries: int, k: int, real: np.ndarray) -> dict:
     before = rss_mb()
     started = time.perf_counter()
     nlist, nprobe = ivf_parameters(n)
-    approximate = make_vector_index(DIMENSION, vectors, ids, kind=f"ivf{nlist}")
+    approximate = make_faiss_index(DIMENSION, vectors, ids, f"ivf{nlist}")
     approximate_build = time.perf_counter() - started
     memory = rss_mb() - before
     for probes in sorted({nprobe // 2, nprobe, nprobe * 2}):

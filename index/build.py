@@ -1,9 +1,14 @@
-"""Build an index for a corpus folder, or reload the saved one while it is still current.
+"""Keep a folder's index in step with the folder, and load it.
 
-The saved index is reused only when its manifest matches the articles on disk
-(corpus fingerprint), the embedding model (weights fingerprint) and this
-code's segmentation; otherwise it is rebuilt. A damaged index is rebuilt from
-the articles, with a warning, rather than trusted.
+The folder is the source of truth. :func:`open_index` reuses the saved index
+when its manifest still matches the folder (corpus fingerprint), the model
+(weights fingerprint) and this code's segmentation; otherwise it syncs: under
+the index folder's lock, it compares each article's fingerprint with the saved
+build's and makes the next build from the previous one, embedding only new and
+changed articles (removed and changed articles lose their rows and vectors;
+unchanged ones keep theirs and their ids). A new model or segmentation, a
+damaged index or ``rebuild=True`` embeds everything afresh. How builds are
+written and published atomically is in :mod:`index.store`.
 """
 
 from __future__ import annotations
@@ -17,15 +22,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from index import store
 from index.articles import Article, Corpus, SkippedFile, load_corpus
 from index.embedder import Embedder
 from index.lexical import BM25, terms, words
-from index.passages import SEGMENTATION_VERSION, Passage, Sentence, split_corpus
+from index.passages import SEGMENTATION_VERSION, Passage, Sentence, split_article
 from index.store import IndexCorruptError, Manifest, StoredIndex
+from index.vectors import PositionalVectors
 
 logger = logging.getLogger(__name__)
 _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
@@ -35,17 +40,23 @@ _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 class CorpusIndex:
     """A loaded index: articles, sentences, passages, their vectors and BM25.
 
-    ``how`` says how it was obtained: "built" or "loaded".
+    ``passages`` and ``sentences`` are addressed by position (articles in id order,
+    then text order); ``passage_vectors`` searches and reconstructs by position
+    whatever vector store holds them, and ``sentence_vectors[position]`` is a
+    sentence's vector. ``how`` says how it was obtained: "built" (every article
+    embedded), "updated" (only new and changed articles embedded) or "loaded";
+    ``report`` says what the sync that produced it changed (None for :func:`load_index`).
     """
 
     manifest: Manifest
     articles: dict[str, Article]
     sentences: tuple[Sentence, ...]
     passages: tuple[Passage, ...]
-    passage_vectors: faiss.Index
+    passage_vectors: PositionalVectors
     sentence_vectors: np.ndarray
     how: str
     skipped: tuple[SkippedFile, ...] = ()
+    report: SyncReport | None = None
     bm25: BM25 = field(init=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +101,37 @@ def index_dir_for(folder: Path) -> Path:
     return default_index_home() / f"{name}-{tag}"
 
 
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync did to the index, article by article, compared with the previous build.
+
+    Attributes:
+        added: Articles new in the folder.
+        updated: Articles whose file (or metadata) changed: re-split and re-embedded.
+        removed: Articles no longer in the folder: their passages and vectors are gone.
+        unchanged: Articles kept as they were, vectors and ids included.
+        skipped: Files of the folder that are not articles, and why.
+        rebuilt: Every article was embedded afresh (first build, a new model or segmentation,
+            a damaged index, or ``rebuild=True``); the counts still compare with the previous build
+            when it was readable.
+
+    Example:
+        >>> str(SyncReport(added=1, updated=0, removed=2, unchanged=997))
+        '1 added, 0 updated, 2 removed, 997 unchanged'
+    """
+
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    skipped: tuple[SkippedFile, ...] = ()
+    rebuilt: bool = False
+
+    def __str__(self) -> str:
+        counts = f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged"
+        return counts + (" (all embedded afresh)" if self.rebuilt and self.unchanged else "")
+
+
 def open_index(
     folder: str | Path,
     embedder: Embedder,
@@ -98,31 +140,37 @@ def open_index(
     progress: bool = True,
     rebuild: bool = False,
 ) -> CorpusIndex:
-    """Load the saved index for ``folder`` if it is current, else build and save it.
+    """Load the saved index for ``folder`` if it is in step with the folder, else sync it first.
 
     Args:
-        folder: Folder of .txt/.md articles.
+        folder: Folder of articles.
         embedder: The model that embeds passages and sentences.
         index_dir: Where the index is saved; defaults to :func:`index_dir_for` the folder.
         progress: Show a progress bar while embedding.
-        rebuild: Build even if the saved index is current.
+        rebuild: Embed every article afresh even if the saved index is current.
+
+    Returns:
+        The index; its ``report`` says what the sync changed and ``how`` is "loaded"
+        (nothing to do), "updated" (only new and changed articles embedded) or "built".
     """
-    corpus = load_corpus(folder)
-    target = Path(index_dir) if index_dir else index_dir_for(corpus.folder)
+    target = Path(index_dir) if index_dir else index_dir_for(Path(folder))
+    corpus = load_corpus(folder, exclude=[target])  # an index kept inside the folder is not an article
     wanted = _wanted_manifest(corpus, embedder)
     if not rebuild:
         loaded = _load_if_current(target, wanted, corpus)
         if loaded:
             return loaded
     with store.build_lock(target):
-        # Another process may have finished the same build while we waited.
-        if not rebuild:
-            loaded = _load_if_current(target, wanted, corpus, quiet=True)
-            if loaded:
-                return loaded
-        stored = _build(corpus, embedder, wanted, progress=progress)
-        store.save(stored, target)
-    return _as_corpus_index(stored, "built", corpus.skipped)
+        return _sync(corpus, embedder, target, wanted, progress=progress, rebuild=rebuild)
+
+
+def load_index(index_dir: str | Path) -> CorpusIndex:
+    """The index saved in ``index_dir`` as it is, without looking at its folder (e.g. after another process synced).
+
+    Raises:
+        IndexCorruptError: if there is no index there, or it is damaged.
+    """
+    return _as_corpus_index(store.load(Path(index_dir)), "loaded", None)
 
 
 def _wanted_manifest(corpus: Corpus, embedder: Embedder) -> dict:
@@ -136,53 +184,120 @@ def _wanted_manifest(corpus: Corpus, embedder: Embedder) -> dict:
     }
 
 
-def _load_if_current(target: Path, wanted: dict, corpus: Corpus, quiet: bool = False) -> CorpusIndex | None:
+def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex | None:
     manifest = store.read_manifest(target)
     if manifest is None:
         return None
     stale = [key for key, value in wanted.items() if getattr(manifest, key) != value]
     if stale:
-        logger.info("index in %s is out of date (%s changed); rebuilding", target, ", ".join(stale))
+        logger.info("index in %s is out of date (%s changed); syncing", target, ", ".join(stale))
         return None
     try:
-        return _as_corpus_index(store.load(target), "loaded", corpus.skipped)
-    except IndexCorruptError as error:
-        if not quiet:
-            logger.warning("%s; rebuilding the index from the articles", error)
-        return None
+        stored = store.load(target)
+    except IndexCorruptError:
+        return None  # the sync that follows, under the lock, says what is wrong and rebuilds
+    report = SyncReport(0, 0, 0, len(stored.articles), corpus.skipped)
+    return _as_corpus_index(stored, "loaded", report)
 
 
-def _build(corpus: Corpus, embedder: Embedder, wanted: dict, *, progress: bool) -> StoredIndex:
+def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, progress: bool, rebuild: bool):
+    """Bring the index in ``target`` in step with ``corpus``; the caller holds the build lock."""
+    store.checkpoint("locked")
+    base, extendable = _previous_build(target, wanted)
+    full = rebuild or not extendable
+    old = {a.id: a.fingerprint for a in base.articles} if base else {}
+    new = {a.id: a for a in corpus.articles}
+    added = [i for i in new if i not in old]
+    updated = [i for i in new if i in old and old[i] != new[i].fingerprint]
+    removed = [i for i in old if i not in new]
+    report = SyncReport(
+        len(added), len(updated), len(removed), len(new) - len(added) - len(updated), corpus.skipped, rebuilt=full
+    )
+    if not full and not (added or updated or removed):
+        # Another process synced while we waited for the lock, or only skipped files changed. (When
+        # just the manifest's note of the folder is out of date, a copy with a fresh manifest follows.)
+        if all(getattr(base.manifest, key) == value for key, value in wanted.items()):
+            return _as_corpus_index(base, "loaded", report)
+
     started = time.perf_counter()
-    sentences, passages = split_corpus(corpus.articles)
-    titles = {a.id: a.title for a in corpus.articles}
-    if progress:
-        print(
-            f"Indexing {len(corpus.articles)} articles from {corpus.folder}: "
-            f"{len(passages)} passages, {len(sentences)} sentences",
-            file=sys.stderr,
+    changed = set(added) | set(updated)
+    to_embed = list(corpus.articles) if full else [a for a in corpus.articles if a.id in changed]
+    draft = store.Draft(target, embedder.dimension, base=None if full else base.build)
+    try:
+        store.checkpoint("copied")
+        if not full:
+            draft.remove_articles(removed + updated)
+        pieces = [(article, *split_article(article)) for article in to_embed]
+        n_passages = sum(len(p) for _, _, p in pieces)
+        n_sentences = sum(len(s) for _, s, _ in pieces)
+        if progress and pieces:
+            n = len(corpus.articles) if full else len(to_embed)
+            what = f"{n} articles" if full else f"{n} new or changed article{'s' if n != 1 else ''}"
+            print(
+                f"Indexing {what} from {corpus.folder}: {n_passages} passages, {n_sentences} sentences",
+                file=sys.stderr,
+            )
+        # One encode call for both kinds of text keeps the model's batches full.
+        texts = [f"{a.title}. {p.text}" for a, _, passages in pieces for p in passages]
+        texts += [s.text for _, sentences, _ in pieces for s in sentences]
+        vectors = embedder.encode(texts, progress=progress) if texts else np.zeros((0, embedder.dimension), np.float32)
+        store.checkpoint("embedded")
+        passage_at, sentence_at = 0, n_passages
+        for article, sentences, passages in pieces:
+            draft.add_article(
+                article,
+                sentences,
+                passages,
+                vectors[sentence_at : sentence_at + len(sentences)],
+                vectors[passage_at : passage_at + len(passages)],
+            )
+            passage_at += len(passages)
+            sentence_at += len(sentences)
+        n_articles, n_passages, n_sentences = draft.counts()
+        manifest = Manifest(
+            corpus_folder=str(corpus.folder),
+            n_articles=n_articles,
+            n_passages=n_passages,
+            n_sentences=n_sentences,
+            **wanted,
         )
-    # One encode call for both kinds of text keeps the model's batches full.
-    texts = [f"{titles[p.article_id]}. {p.text}" for p in passages] + [s.text for s in sentences]
-    vectors = embedder.encode(texts, progress=progress)
-    passage_vectors = faiss.IndexFlatIP(embedder.dimension)
-    if passages:
-        passage_vectors.add(vectors[: len(passages)])
-    manifest = Manifest(
-        corpus_folder=str(corpus.folder),
-        n_articles=len(corpus.articles),
-        n_passages=len(passages),
-        n_sentences=len(sentences),
-        **wanted,
-    )
+        build = draft.publish(manifest)
+    except BaseException:
+        draft.discard()
+        raise
     if progress:
-        print(f"Indexed in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return StoredIndex(
-        manifest, corpus.articles, tuple(sentences), tuple(passages), passage_vectors, vectors[len(passages) :]
-    )
+        print(f"Indexed in {time.perf_counter() - started:.1f} s ({report})", file=sys.stderr)
+    return _as_corpus_index(store.load_build(build, verify=False), "built" if full else "updated", report)
 
 
-def _as_corpus_index(stored: StoredIndex, how: str, skipped: tuple[SkippedFile, ...]) -> CorpusIndex:
+def _previous_build(target: Path, wanted: dict) -> tuple[StoredIndex | None, bool]:
+    """The current build (None if there is none or it is damaged), and whether it can be extended."""
+    store.remove_stale_temporaries(target)  # left by a writer that died; we hold the lock
+    if not (target / "CURRENT").exists():
+        return None, False
+    manifest = store.read_manifest(target)
+    if manifest is not None and manifest.format_version != store.FORMAT_VERSION:
+        logger.info(
+            "index in %s has format %s, not %s; rebuilding", target, manifest.format_version, store.FORMAT_VERSION
+        )
+        return None, False
+    try:
+        base = store.load(target)
+    except IndexCorruptError as error:
+        logger.warning("%s; rebuilding the index from the articles", error)
+        return None, False
+    stale = [
+        k
+        for k in ("model_name", "model_fingerprint", "dimension", "segmentation_version")
+        if getattr(base.manifest, k) != wanted[k]
+    ]
+    if stale:
+        logger.info("index in %s was made with another %s; rebuilding", target, " and ".join(stale))
+        return base, False
+    return base, True
+
+
+def _as_corpus_index(stored: StoredIndex, how: str, report: SyncReport | None) -> CorpusIndex:
     return CorpusIndex(
         manifest=stored.manifest,
         articles={a.id: a for a in stored.articles},
@@ -191,5 +306,6 @@ def _as_corpus_index(stored: StoredIndex, how: str, skipped: tuple[SkippedFile, 
         passage_vectors=stored.passage_vectors,
         sentence_vectors=stored.sentence_vectors,
         how=how,
-        skipped=skipped,
+        skipped=report.skipped if report else (),
+        report=report,
     )

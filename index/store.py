@@ -1,17 +1,37 @@
-"""Save and load a built index: FAISS vectors, the article/passage table and a manifest.
+"""The saved index: immutable builds in SQLite and a vector store, published by an atomic pointer.
 
 Layout of an index folder::
 
-    CURRENT                 name of the build readers should use (replaced atomically)
-    build-<id>/manifest.json    model, corpus fingerprint, counts, sha256 of every file
-    build-<id>/articles.json    articles with their text and metadata
-    build-<id>/passages.json    sentence and passage offsets
-    build-<id>/passages.faiss   passage vectors (inner product on unit vectors)
-    build-<id>/sentences.npy    sentence vectors (float32, loaded with allow_pickle=False)
+    CURRENT                        name of the build readers use (replaced atomically)
+    .lock                          fcntl lock: one writer at a time (see build_lock)
+    build-<id>/index.sqlite        articles (text, metadata, fingerprint), sentences and passages
+                                   with their offsets; sentence and passage ids never reused
+    build-<id>/passages.faiss      passage vectors under the passage ids (FaissVectorStore)
+    build-<id>/sentences.faiss     sentence vectors under the sentence ids (FaissVectorStore)
+    build-<id>/manifest.json       model, segmentation and format versions, counts, and the
+                                   sha256 of the three files above
+    .tmp-build-<id>/               a build being written (removed if its writer died)
 
-A build is written to a temporary folder and published by replacing CURRENT,
-so a reader sees the old index or the new one, never a mix. Nothing here is a
-pickle: loading an index never executes code from the index folder.
+Why this is safe:
+
+* A build folder is never changed once published. A writer (holding the lock)
+  makes the next build in a temporary folder: it copies the previous build's
+  SQLite file with the sqlite3 backup API and its vector stores, applies the
+  difference (drops the rows and vectors of removed and changed articles, adds
+  the new ones under fresh ids), writes and fsyncs every file and the manifest,
+  renames the folder to ``build-<id>`` and only then replaces CURRENT
+  (``os.replace``, atomic). A reader reads CURRENT once and loads that build
+  whole, so it sees the old index or the new one, never a mix.
+* A writer killed at any point leaves CURRENT naming the previous, complete
+  build; the next writer removes the dead one's temporary folder and redoes the
+  work from the previous build and the folder.
+* Loading checks every file against the manifest's sha256 and the tables
+  against the vector stores (same ids, same counts, offsets inside the text),
+  and raises :class:`IndexCorruptError` naming the file otherwise.
+* Publishing keeps the previous build for readers that read CURRENT just
+  before it changed; a reader whose build vanished under it reads CURRENT again.
+* Nothing here is a pickle: SQLite, FAISS and JSON only, so loading an index
+  never executes code from the index folder.
 """
 
 from __future__ import annotations
@@ -20,21 +40,58 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
+import sqlite3
+import sys
+import time
 import uuid
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-import faiss
 import numpy as np
 
 from index.articles import Article
 from index.passages import Passage, Sentence
+from index.vectors import FaissVectorStore, PositionalVectors, VectorStoreError
 
-FORMAT_VERSION = 1
-_FILES = ("articles.json", "passages.json", "passages.faiss", "sentences.npy")
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 2
+DATABASE = "index.sqlite"
+PASSAGE_VECTORS = "passages.faiss"
+SENTENCE_VECTORS = "sentences.faiss"
+MANIFEST = "manifest.json"
+_FILES = (DATABASE, PASSAGE_VECTORS, SENTENCE_VECTORS)
+#: Test hook: a writer stops at the named point (see :func:`checkpoint`) so tests can kill it there.
+PAUSE_ENV = "QA_INDEX_PAUSE_AT"
+
+_SCHEMA = """
+CREATE TABLE articles (
+    id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    text TEXT NOT NULL,
+    record TEXT NOT NULL  -- JSON: the Article's other fields
+);
+CREATE TABLE sentences (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    start_offset INTEGER NOT NULL,
+    end_offset INTEGER NOT NULL
+);
+CREATE INDEX sentences_by_article ON sentences(article_id);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    start_offset INTEGER NOT NULL,
+    end_offset INTEGER NOT NULL,
+    first_sentence INTEGER NOT NULL,  -- sentence ids, both inclusive
+    last_sentence INTEGER NOT NULL
+);
+CREATE INDEX passages_by_article ON passages(article_id);
+"""
 
 
 class IndexCorruptError(RuntimeError):
@@ -55,116 +112,352 @@ class Manifest:
     n_articles: int
     n_passages: int
     n_sentences: int
+    vector_store: str = FaissVectorStore.kind
+    #: The passage vectors' search structure: "flat" (exact) or "ivf<nlist>" (see ``index.vectors.layout_for``).
+    vector_layout: str = "flat"
 
 
 @dataclass(frozen=True)
 class StoredIndex:
-    """Everything a saved index holds, loaded and checked."""
+    """One build, loaded and checked, in dense positions.
+
+    Articles are ordered by id; sentences and passages by article, then by id
+    (which is text order within an article). ``Passage.first_sentence`` and
+    ``last_sentence`` are positions in ``sentences``.
+    """
 
     manifest: Manifest
+    build: Path
     articles: tuple[Article, ...]
     sentences: tuple[Sentence, ...]
     passages: tuple[Passage, ...]
-    passage_vectors: faiss.Index
+    passage_vectors: PositionalVectors
     sentence_vectors: np.ndarray
+    sentence_ids: np.ndarray
+
+
+def checkpoint(name: str) -> None:
+    """Stop here when ``$QA_INDEX_PAUSE_AT`` names this point: a test kills the process while it waits.
+
+    Points, in the order a sync passes them: ``locked``, ``copied``, ``embedded``,
+    ``written`` (new files complete, folder not yet renamed), ``renamed`` (build
+    folder in place, CURRENT not yet replaced), ``published`` (CURRENT replaced,
+    old builds not yet removed).
+    """
+    if os.environ.get(PAUSE_ENV) == name:
+        print(f"paused at {name}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("QA_INDEX_PAUSE_SECONDS", "3600")))
 
 
 def read_manifest(index_dir: Path) -> Manifest | None:
     """The manifest of the current build, or None when there is no usable build."""
-    build = _current_build(index_dir)
+    build = current_build(index_dir)
     if build is None:
         return None
     try:
-        raw = json.loads((build / "manifest.json").read_text("utf-8"))
-        return Manifest(**raw["manifest"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return _read_manifest_file(build)[0]
+    except IndexCorruptError:
         return None
 
 
-def save(index: StoredIndex, index_dir: Path) -> Path:
-    """Write ``index`` as a new build and publish it atomically. Returns the build folder."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    build_id = f"build-{uuid.uuid4().hex[:12]}"
-    tmp = index_dir / f".tmp-{build_id}"
-    tmp.mkdir()
+def current_build(index_dir: Path) -> Path | None:
+    """The build folder CURRENT names, or None when there is none (or CURRENT is not a build's name)."""
     try:
-        article_ids = {a.id: i for i, a in enumerate(index.articles)}
-        _write_bytes(
-            tmp / "articles.json", json.dumps([asdict(a) for a in index.articles], ensure_ascii=False).encode()
-        )
-        table = {
-            "sentences": [[article_ids[s.article_id], s.start, s.end] for s in index.sentences],
-            "passages": [
-                [article_ids[p.article_id], p.start, p.end, p.first_sentence, p.last_sentence] for p in index.passages
-            ],
-        }
-        _write_bytes(tmp / "passages.json", json.dumps(table).encode())
-        _write_bytes(tmp / "passages.faiss", faiss.serialize_index(index.passage_vectors).tobytes())
-        with (tmp / "sentences.npy").open("wb") as handle:
-            np.save(handle, np.ascontiguousarray(index.sentence_vectors, dtype=np.float32), allow_pickle=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        checksums = {name: _sha256(tmp / name) for name in _FILES}
-        manifest = {"manifest": asdict(index.manifest), "sha256": checksums}
-        _write_bytes(tmp / "manifest.json", json.dumps(manifest, indent=2).encode())
-        final = index_dir / build_id
-        os.replace(tmp, final)
-        _write_bytes(index_dir / ".CURRENT.tmp", build_id.encode())
-        os.replace(index_dir / ".CURRENT.tmp", index_dir / "CURRENT")
-        _fsync_dir(index_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    _remove_old_builds(index_dir, keep={build_id})
-    return final
+        name = (index_dir / "CURRENT").read_text("utf-8").strip()
+    except OSError:
+        return None
+    build = index_dir / name
+    return build if name.startswith("build-") and "/" not in name and build.is_dir() else None
 
 
-def load(index_dir: Path) -> StoredIndex:
+def load(index_dir: Path, *, attempts: int = 3) -> StoredIndex:
     """Load and verify the current build.
+
+    A reader racing a writer may find its build removed (two syncs published
+    meanwhile): it then reads CURRENT again.
 
     Raises:
         IndexCorruptError: if files are missing, fail their checksum, or disagree with each other.
     """
-    build = _current_build(index_dir)
-    if build is None:
-        raise IndexCorruptError(f"no index in {index_dir}")
+    for attempt in range(attempts):
+        build = current_build(index_dir)
+        if build is None:
+            raise IndexCorruptError(f"no index in {index_dir}")
+        try:
+            return load_build(build)
+        except IndexCorruptError:
+            if attempt + 1 == attempts or current_build(index_dir) == build:
+                raise
+    raise AssertionError("unreachable")
+
+
+def load_build(build: Path, *, verify: bool = True) -> StoredIndex:
+    """Load one build folder; ``verify`` checks the files against the manifest's sha256 first."""
+    manifest, expected = _read_manifest_file(build)
+    if verify:
+        for name in _FILES:
+            path = build / name
+            if not path.is_file() or _sha256(path) != expected.get(name):
+                raise IndexCorruptError(f"index file {path} is missing or damaged (checksum mismatch)")
+    if manifest.vector_store != FaissVectorStore.kind:
+        raise IndexCorruptError(f"index in {build} uses vector store {manifest.vector_store!r}, not faiss")
     try:
-        raw = json.loads((build / "manifest.json").read_text("utf-8"))
-        manifest = Manifest(**raw["manifest"])
-        expected = raw["sha256"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise IndexCorruptError(f"index manifest {build / 'manifest.json'} is unreadable: {error}") from None
-    for name in _FILES:
-        path = build / name
-        if not path.is_file() or _sha256(path) != expected.get(name):
-            raise IndexCorruptError(f"index file {path} is missing or damaged (checksum mismatch)")
-    try:
-        articles = tuple(Article(**a) for a in json.loads((build / "articles.json").read_text("utf-8")))
-        table = json.loads((build / "passages.json").read_text("utf-8"))
-        sentences = tuple(Sentence(articles[a].id, s, e, articles[a].text[s:e]) for a, s, e in table["sentences"])
-        passages = tuple(
-            Passage(articles[a].id, s, e, articles[a].text[s:e], fs, ls) for a, s, e, fs, ls in table["passages"]
+        with contextlib.closing(_connect_read_only(build / DATABASE)) as db:
+            articles, sentences, passages, sentence_ids, passage_ids = _read_tables(db)
+    except _Inconsistent as error:
+        raise IndexCorruptError(f"index file {build / DATABASE} is inconsistent: {error}") from None
+    except (sqlite3.DatabaseError, ValueError, TypeError, KeyError) as error:
+        raise IndexCorruptError(f"index file {build / DATABASE} is unreadable: {error}") from None
+    stores = {}
+    for name in (PASSAGE_VECTORS, SENTENCE_VECTORS):
+        try:
+            stores[name] = FaissVectorStore.load(build / name)
+        except VectorStoreError as error:
+            raise IndexCorruptError(f"index file {build / name} is unreadable: {error}") from None
+    if stores[PASSAGE_VECTORS].layout != manifest.vector_layout:
+        raise IndexCorruptError(
+            f"index file {build / PASSAGE_VECTORS} is laid out as {stores[PASSAGE_VECTORS].layout}, "
+            f"but the manifest says {manifest.vector_layout}"
         )
-        passage_vectors = faiss.deserialize_index(np.fromfile(build / "passages.faiss", dtype=np.uint8))
-        sentence_vectors = np.load(build / "sentences.npy", allow_pickle=False)
-    except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as error:
-        raise IndexCorruptError(f"index in {build} is unreadable: {error}") from None
-    if (
-        passage_vectors.ntotal != len(passages)
-        or passage_vectors.d != manifest.dimension
-        or sentence_vectors.shape != (len(sentences), manifest.dimension)
-        or (len(articles), len(passages), len(sentences))
-        != (manifest.n_articles, manifest.n_passages, manifest.n_sentences)
+    passage_vectors = PositionalVectors(stores[PASSAGE_VECTORS], passage_ids)
+    sentence_view = PositionalVectors(stores[SENTENCE_VECTORS], sentence_ids)
+    for name, view, count in (
+        (PASSAGE_VECTORS, passage_vectors, len(passages)),
+        (SENTENCE_VECTORS, sentence_view, len(sentences)),
+    ):
+        if (
+            len(view.store) != count
+            or view.store.dimension != manifest.dimension
+            or not np.array_equal(np.sort(view.store.ids()), np.sort(view.ids))
+        ):
+            raise IndexCorruptError(
+                f"index file {build / name} is inconsistent with {build / DATABASE}: "
+                f"{len(view.store)} vectors of dimension {view.store.dimension} for {count} rows "
+                f"of dimension {manifest.dimension}"
+            )
+    if (len(articles), len(passages), len(sentences)) != (
+        manifest.n_articles,
+        manifest.n_passages,
+        manifest.n_sentences,
     ):
         raise IndexCorruptError(
-            f"index in {build} is inconsistent: {passage_vectors.ntotal} passage vectors for {len(passages)} passages, "
-            f"{sentence_vectors.shape[0]} sentence vectors for {len(sentences)} sentences"
+            f"index file {build / DATABASE} holds {len(articles)} articles, {len(passages)} passages and "
+            f"{len(sentences)} sentences; {build / MANIFEST} says {manifest.n_articles}, {manifest.n_passages} "
+            f"and {manifest.n_sentences}"
         )
-    return StoredIndex(manifest, articles, sentences, passages, passage_vectors, sentence_vectors)
+    sentence_vectors = sentence_view.store.get(sentence_ids)
+    return StoredIndex(manifest, build, articles, sentences, passages, passage_vectors, sentence_vectors, sentence_ids)
+
+
+class _Inconsistent(ValueError):
+    """Tables that contradict each other (a row naming a missing article or sentence, offsets off the text)."""
+
+
+def _read_tables(db: sqlite3.Connection):
+    articles = []
+    for article_id, fingerprint, text, record in db.execute("SELECT id, fingerprint, text, record FROM articles"):
+        articles.append(Article(**{**json.loads(record), "id": article_id, "text": text, "fingerprint": fingerprint}))
+    articles.sort(key=lambda a: a.id)
+    order = {a.id: n for n, a in enumerate(articles)}
+    texts = {a.id: a.text for a in articles}
+
+    def checked(table: str, row_id: int, article_id: str, start: int, end: int) -> tuple[str, int, int]:
+        if article_id not in texts:
+            raise _Inconsistent(f"{table} row {row_id} names article {article_id!r}, which is not in the table")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(texts[article_id])):
+            raise _Inconsistent(f"{table} row {row_id} has offsets [{start}, {end}) outside article {article_id!r}")
+        return article_id, start, end
+
+    sentence_rows = sorted(
+        (
+            (*checked("sentences", i, a, s, e), i)
+            for a, i, s, e in db.execute("SELECT article_id, id, start_offset, end_offset FROM sentences")
+        ),
+        key=lambda r: (order[r[0]], r[3]),
+    )
+    sentences = tuple(Sentence(a, s, e, texts[a][s:e]) for a, s, e, _ in sentence_rows)
+    sentence_ids = np.fromiter((r[3] for r in sentence_rows), np.int64, len(sentence_rows))
+    position = {r[3]: n for n, r in enumerate(sentence_rows)}
+    passage_rows = sorted(
+        (
+            (*checked("passages", i, a, s, e), i, first, last)
+            for a, i, s, e, first, last in db.execute(
+                "SELECT article_id, id, start_offset, end_offset, first_sentence, last_sentence FROM passages"
+            )
+        ),
+        key=lambda r: (order[r[0]], r[3]),
+    )
+    passages = []
+    for a, s, e, passage_id, first, last in passage_rows:
+        if first not in position or last not in position:
+            raise _Inconsistent(f"passages row {passage_id} names sentences {first}-{last}, missing from the table")
+        lo, hi = position[first], position[last] + 1
+        if not (lo < hi and sentences[lo].article_id == sentences[hi - 1].article_id == a):
+            raise _Inconsistent(f"passages row {passage_id} names sentences of another article")
+        passages.append(Passage(a, s, e, texts[a][s:e], lo, hi))
+    passage_ids = np.fromiter((r[3] for r in passage_rows), np.int64, len(passage_rows))
+    return tuple(articles), sentences, tuple(passages), sentence_ids, passage_ids
+
+
+def _read_manifest_file(build: Path) -> tuple[Manifest, dict[str, str]]:
+    path = build / MANIFEST
+    try:
+        raw = json.loads(path.read_text("utf-8"))
+        return Manifest(**raw["manifest"]), dict(raw["sha256"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexCorruptError(f"index manifest {path} is unreadable: {error}") from None
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    if not path.is_file():
+        raise sqlite3.DatabaseError(f"{path} is missing")
+    # immutable=1: a published build never changes, so SQLite may skip locking and never writes.
+    return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+
+
+class Draft:
+    """The next build, prepared in a temporary folder and published by :meth:`publish`.
+
+    Only a writer holding :func:`build_lock` may make one.
+
+    Args:
+        index_dir: The index folder.
+        dimension: Vector dimension.
+        base: The build to start from (its tables and vectors are copied); None for an empty one.
+    """
+
+    def __init__(self, index_dir: Path, dimension: int, base: Path | None = None) -> None:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self.index_dir = index_dir
+        self.base = base
+        self.build_id = f"build-{uuid.uuid4().hex[:12]}"
+        self.folder = index_dir / f".tmp-{self.build_id}"
+        self.folder.mkdir()
+        self.db = sqlite3.connect(self.folder / DATABASE, isolation_level=None)
+        try:
+            if base is None:
+                self.db.executescript(_SCHEMA)
+                self.passage_store = FaissVectorStore.empty(dimension)
+                self.sentence_store = FaissVectorStore.empty(dimension)
+            else:
+                with contextlib.closing(_connect_read_only(base / DATABASE)) as source:
+                    source.backup(self.db)
+                self.passage_store = FaissVectorStore.load(base / PASSAGE_VECTORS)
+                self.sentence_store = FaissVectorStore.load(base / SENTENCE_VECTORS)
+            # The draft is thrown away on any failure, so it needs no journal; files are fsynced on publish.
+            self.db.execute("PRAGMA journal_mode=OFF")
+            self.db.execute("PRAGMA synchronous=OFF")
+            self.db.execute("BEGIN")
+        except BaseException:
+            self.discard()
+            raise
+
+    def article_fingerprints(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, fingerprint FROM articles"))
+
+    def stable_ids(self, article_ids: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """The passage ids and sentence ids of these articles."""
+        wanted = sorted(set(article_ids))
+        passages, sentences = [], []
+        for chunk in (wanted[i : i + 500] for i in range(0, len(wanted), 500)):
+            marks = ",".join("?" * len(chunk))
+            passages += [r[0] for r in self.db.execute(f"SELECT id FROM passages WHERE article_id IN ({marks})", chunk)]
+            sentences += [
+                r[0] for r in self.db.execute(f"SELECT id FROM sentences WHERE article_id IN ({marks})", chunk)
+            ]
+        return np.array(passages, dtype=np.int64), np.array(sentences, dtype=np.int64)
+
+    def remove_articles(self, article_ids: Sequence[str]) -> None:
+        """Drop these articles, their rows and their vectors."""
+        if not article_ids:
+            return
+        passage_ids, sentence_ids = self.stable_ids(article_ids)
+        self.passage_store.remove(passage_ids)
+        self.sentence_store.remove(sentence_ids)
+        for chunk in (list(article_ids)[i : i + 500] for i in range(0, len(article_ids), 500)):
+            marks = ",".join("?" * len(chunk))
+            for table, column in (("passages", "article_id"), ("sentences", "article_id"), ("articles", "id")):
+                self.db.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
+
+    def add_article(
+        self,
+        article: Article,
+        sentences: Sequence[Sentence],
+        passages: Sequence[Passage],
+        sentence_vectors: np.ndarray,
+        passage_vectors: np.ndarray,
+    ) -> None:
+        """Add one article; ``passages`` name sentences by their index in ``sentences``."""
+        record = {
+            f.name: getattr(article, f.name) for f in fields(article) if f.name not in ("id", "text", "fingerprint")
+        }
+        self.db.execute(
+            "INSERT INTO articles (id, fingerprint, text, record) VALUES (?, ?, ?, ?)",
+            (article.id, article.fingerprint, article.text, json.dumps(record, ensure_ascii=False)),
+        )
+        sentence_ids = [
+            self.db.execute(
+                "INSERT INTO sentences (article_id, start_offset, end_offset) VALUES (?, ?, ?)",
+                (article.id, s.start, s.end),
+            ).lastrowid
+            for s in sentences
+        ]
+        passage_ids = [
+            self.db.execute(
+                "INSERT INTO passages (article_id, start_offset, end_offset, first_sentence, last_sentence)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (article.id, p.start, p.end, sentence_ids[p.first_sentence], sentence_ids[p.last_sentence - 1]),
+            ).lastrowid
+            for p in passages
+        ]
+        self.sentence_store.add(np.array(sentence_ids, dtype=np.int64), sentence_vectors)
+        self.passage_store.add(np.array(passage_ids, dtype=np.int64), passage_vectors)
+
+    def counts(self) -> tuple[int, int, int]:
+        """Articles, passages, sentences in the draft."""
+        return tuple(
+            self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("articles", "passages", "sentences")
+        )
+
+    def publish(self, manifest: Manifest) -> Path:
+        """Write every file, fsync, and make this build the one readers use. Returns its folder."""
+        self.db.execute("COMMIT")
+        self.db.close()
+        # The collection's size picks the search structure (exact while small); sentence vectors
+        # are only ever fetched by id, never searched, so they stay flat.
+        self.passage_store.fit_layout()
+        manifest = replace(manifest, vector_layout=self.passage_store.layout)
+        self.passage_store.save(self.folder / PASSAGE_VECTORS)
+        self.sentence_store.save(self.folder / SENTENCE_VECTORS)
+        _fsync_file(self.folder / DATABASE)
+        checksums = {name: _sha256(self.folder / name) for name in _FILES}
+        _write_bytes(
+            self.folder / MANIFEST, json.dumps({"manifest": asdict(manifest), "sha256": checksums}, indent=2).encode()
+        )
+        _fsync_dir(self.folder)
+        checkpoint("written")
+        previous = current_build(self.index_dir)
+        final = self.index_dir / self.build_id
+        os.replace(self.folder, final)
+        _fsync_dir(self.index_dir)
+        checkpoint("renamed")
+        _write_bytes(self.index_dir / ".CURRENT.tmp", self.build_id.encode())
+        os.replace(self.index_dir / ".CURRENT.tmp", self.index_dir / "CURRENT")
+        _fsync_dir(self.index_dir)
+        checkpoint("published")
+        remove_stale(self.index_dir, keep={final.name} | ({previous.name} if previous else set()))
+        return final
+
+    def discard(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """Serialise builds of one index folder across processes."""
+    """Serialise writers of one index folder across processes (readers never wait for it)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with (index_dir / ".lock").open("a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -174,33 +467,35 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _current_build(index_dir: Path) -> Path | None:
-    try:
-        name = (index_dir / "CURRENT").read_text("utf-8").strip()
-    except OSError:
-        return None
-    build = index_dir / name
-    return build if name.startswith("build-") and "/" not in name and build.is_dir() else None
+def remove_stale(index_dir: Path, keep: set[str]) -> None:
+    """Remove temporary folders of dead writers and every build not in ``keep`` (call under the lock).
+
+    ``keep`` holds the current build and the one before it: a reader that read
+    CURRENT just before it changed may still be opening the previous build.
+    """
+    remove_stale_temporaries(index_dir)
+    for old in index_dir.glob("build-*"):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
 
 
-def _remove_old_builds(index_dir: Path, keep: set[str]) -> None:
-    # Keep the newest previous build too: a reader that read CURRENT just before
-    # it changed may still be opening that build's files.
-    builds = sorted(
-        (p for p in index_dir.glob("build-*") if p.is_dir() and p.name not in keep),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in builds[1:]:
-        shutil.rmtree(old, ignore_errors=True)
+def remove_stale_temporaries(index_dir: Path) -> None:
+    """Remove what writers that died left behind: temporary build folders (call under the lock)."""
     for stale in index_dir.glob(".tmp-build-*"):
         shutil.rmtree(stale, ignore_errors=True)
+    with contextlib.suppress(FileNotFoundError):
+        (index_dir / ".CURRENT.tmp").unlink()
 
 
 def _write_bytes(path: Path, data: bytes) -> None:
     with path.open("wb") as handle:
         handle.write(data)
         handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb+") as handle:
         os.fsync(handle.fileno())
 
 

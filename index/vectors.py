@@ -1,19 +1,29 @@
-"""The FAISS index for a collection's passage vectors: exact while small, IVF when large.
+"""Vector stores: unit vectors under stable 64-bit ids, searched by inner product.
 
-Exact search (a flat inner-product index) reads every vector per query: about 10 ms
-at 100,000 passages here, 100 ms at a million. Above ``EXACT_LIMIT`` passages the
-index is an inverted file (IVF): vectors are grouped around ``nlist`` k-means
-centroids and a query reads only the ``nprobe`` nearest groups. bench/scale.py
-measures both (bench/RESULTS.md): at a million passages IVF answers in a few
-milliseconds with recall@10 above 0.95 against exact search.
+The index keeps passage and sentence vectors in a :class:`VectorStore`. Ids are
+the passage and sentence ids of the index's SQLite tables: they never change
+while their text is unchanged, so removing an article's vectors never shifts
+anyone else's. :class:`FaissVectorStore` is the default; another store (Milvus)
+can stand in behind the same protocol without anything above ``index/``
+noticing, because the query side only ever sees :class:`PositionalVectors`.
 
-Both kinds hold the passages' stable 64-bit ids, so removing one never moves
-another, and both can give back a stored vector by id.
+The FAISS layout follows the collection's size (:func:`layout_for`). Exact search
+(an ``IndexIDMap2`` over an ``IndexFlatIP``) reads every vector per query: about
+10 ms at 100,000 passages on 2 cores, 100 ms at a million. Above ``EXACT_LIMIT``
+passages the store becomes an inverted file (``IndexIVFFlat``): vectors are grouped
+around ``nlist`` k-means centroids and a query reads only the ``nprobe`` nearest
+groups, a few milliseconds at a million passages with recall@10 of 0.95 or more
+against exact search (bench/scale.py, bench/RESULTS.md). The layout is recorded in
+the manifest; a sync that moves the collection across a size boundary re-lays the
+vectors out (no re-embedding).
 """
 
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
+from typing import Protocol
 
 import faiss
 import numpy as np
@@ -22,46 +32,221 @@ import numpy as np
 EXACT_LIMIT = 100_000
 
 
-def index_kind(n: int) -> str:
-    """The index a collection of ``n`` passages gets: "flat" or "ivf<nlist>"; recorded in the manifest.
+def layout_for(n: int) -> str:
+    """The FAISS layout for ``n`` passages: "flat", or "ivf<nlist>" above ``EXACT_LIMIT``.
 
     Example:
-        >>> index_kind(2_000), index_kind(1_000_000)
-        ('flat', 'ivf4000')
+        >>> layout_for(2_000), layout_for(1_000_000)
+        ('flat', 'ivf4096')
     """
-    if n <= EXACT_LIMIT:
-        return "flat"
-    return f"ivf{ivf_parameters(n)[0]}"
+    return "flat" if n <= EXACT_LIMIT else f"ivf{ivf_parameters(n)[0]}"
 
 
 def ivf_parameters(n: int) -> tuple[int, int]:
-    """(nlist, nprobe) for ``n`` vectors: about 4 sqrt(n) groups, and the nearest tenth of them searched.
+    """(nlist, nprobe) for ``n`` vectors: the power of two nearest 4 sqrt(n) groups, a tenth of them searched.
 
-    A tenth is what keeps recall@10 at 0.95 or more on bench/scale.py's (pessimistic)
-    vectors; a query then reads about a tenth of the collection.
+    A power of two, so a growing collection is re-laid out only when it has about
+    quadrupled; searching a tenth of the groups keeps recall@10 at 0.95 or more on
+    bench/scale.py's (pessimistic) vectors.
     """
-    nlist = max(64, int(4 * math.sqrt(n)) // 8 * 8)
+    nlist = 2 ** max(6, round(math.log2(4 * math.sqrt(max(n, 1)))))
     return nlist, max(16, nlist // 10)
 
 
-def make_vector_index(dimension: int, vectors: np.ndarray, ids: np.ndarray, kind: str | None = None) -> faiss.Index:
-    """A new index of ``kind`` (default: :func:`index_kind` of the count) holding ``vectors`` under ``ids``."""
-    kind = kind or index_kind(len(vectors))
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+def make_faiss_index(dimension: int, vectors: np.ndarray, ids: np.ndarray, layout: str) -> faiss.Index:
+    """A new FAISS index of ``layout`` holding ``vectors`` under ``ids`` (IVF is trained on them)."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dimension)
     ids = np.ascontiguousarray(ids, dtype=np.int64)
-    if kind == "flat":
+    if layout == "flat":
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-    elif kind.startswith("ivf"):
-        nlist = int(kind.removeprefix("ivf"))
+    elif layout.startswith("ivf") and layout[3:].isdigit():
+        nlist = int(layout[3:])
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
         sample = vectors
         if len(vectors) > 64 * nlist:  # k-means needs a few dozen points per centroid, not all of them
             sample = vectors[np.random.default_rng(0).choice(len(vectors), 64 * nlist, replace=False)]
         index.train(sample)
         index.nprobe = ivf_parameters(len(vectors))[1]
-        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct and remove by stable id
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # get and remove by stable id
     else:
-        raise ValueError(f"unknown vector index kind {kind!r}")
-    if len(vectors):
+        raise ValueError(f"unknown vector layout {layout!r}")
+    if len(ids):
         index.add_with_ids(vectors, ids)
     return index
+
+
+class VectorStoreError(RuntimeError):
+    """A saved vector store that cannot be read (truncated, damaged, or not a store of this kind)."""
+
+
+class VectorStore(Protocol):
+    """Unit-length float32 vectors, each under a unique int64 id."""
+
+    dimension: int
+
+    def __len__(self) -> int:
+        """How many vectors the store holds."""
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        """Store ``vectors[i]`` under ``ids[i]``; the ids must be new."""
+
+    def remove(self, ids: np.ndarray) -> int:
+        """Drop the vectors with these ids (unknown ids are ignored); returns how many were dropped."""
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Inner products and ids of the ``k`` nearest vectors per query row, best first (id -1 pads)."""
+
+    def ids(self) -> np.ndarray:
+        """Every stored id (int64), in no promised order."""
+
+    def get(self, ids: np.ndarray) -> np.ndarray:
+        """The vectors stored under ``ids``, one row each, in the order given."""
+
+    def save(self, path: Path) -> None:
+        """Write the store to ``path`` and fsync it."""
+
+
+class FaissVectorStore:
+    """A :class:`VectorStore` in one FAISS file, exact ("flat") or inverted-file ("ivf<nlist>") search.
+
+    Example:
+        >>> store = FaissVectorStore.empty(2)
+        >>> store.add(np.array([7, 9]), np.array([[1, 0], [0, 1]], dtype=np.float32))
+        >>> store.remove(np.array([7]))
+        1
+        >>> store.search(np.array([[0.6, 0.8]], dtype=np.float32), 1)[1].tolist()
+        [[9]]
+    """
+
+    kind = "faiss"
+
+    def __init__(self, index: faiss.Index) -> None:
+        self._index = index
+        self.dimension = index.d
+
+    @property
+    def layout(self) -> str:
+        """ "flat" or "ivf<nlist>"."""
+        return f"ivf{self._index.nlist}" if isinstance(self._index, faiss.IndexIVFFlat) else "flat"
+
+    @classmethod
+    def empty(cls, dimension: int) -> FaissVectorStore:
+        return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dimension)))
+
+    @classmethod
+    def load(cls, path: Path) -> FaissVectorStore:
+        """Read a store written by :meth:`save`.
+
+        Raises:
+            VectorStoreError: if the file is missing, truncated or not a store of either layout.
+        """
+        try:
+            index = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
+        except (OSError, RuntimeError, ValueError) as error:
+            raise VectorStoreError(f"cannot read {path}: {str(error).splitlines()[0][:200]}") from None
+        if isinstance(index, faiss.IndexIVFFlat):
+            if index.direct_map.type != faiss.DirectMap.Hashtable or not index.is_trained:
+                raise VectorStoreError(f"{path} holds an IVF index without its id map")
+            return cls(index)
+        if not isinstance(index, faiss.IndexIDMap2) or not isinstance(
+            faiss.downcast_index(index.index), faiss.IndexFlat
+        ):
+            raise VectorStoreError(f"{path} holds a {type(index).__name__}, not an IndexIDMap2 over a flat index")
+        if index.id_map.size() != index.ntotal:
+            raise VectorStoreError(f"{path} holds {index.ntotal} vectors but {index.id_map.size()} ids")
+        return cls(index)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), self.dimension)
+        if len(ids):
+            self._index.add_with_ids(vectors, ids)
+
+    def remove(self, ids: np.ndarray) -> int:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        return int(self._index.remove_ids(ids)) if len(ids) else 0
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dimension)
+        return self._index.search(queries, k)
+
+    def ids(self) -> np.ndarray:
+        if isinstance(self._index, faiss.IndexIVFFlat):
+            lists = self._index.invlists
+            parts = [
+                faiss.rev_swig_ptr(lists.get_ids(n), lists.list_size(n)).copy()
+                for n in range(self._index.nlist)
+                if lists.list_size(n)
+            ]
+            return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        return faiss.vector_to_array(self._index.id_map).astype(np.int64, copy=False)
+
+    def get(self, ids: np.ndarray) -> np.ndarray:
+        ids = np.ascontiguousarray(ids, dtype=np.int64)
+        if not len(ids):
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self._index.reconstruct_batch(ids)
+
+    def fit_layout(self, layout: str | None = None) -> bool:
+        """Re-lay the vectors out as ``layout`` (default :func:`layout_for` their count) if they are not already.
+
+        Returns whether anything changed. Ids and vectors stay the same; only the search structure does.
+        """
+        wanted = layout or layout_for(len(self))
+        if wanted == self.layout:
+            return False
+        ids = self.ids()
+        self._index = make_faiss_index(self.dimension, self.get(ids), ids, wanted)
+        return True
+
+    def save(self, path: Path) -> None:
+        data = faiss.serialize_index(self._index)
+        with path.open("wb") as handle:
+            handle.write(data.tobytes())
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+class PositionalVectors:
+    """A vector store seen through positions ``0..n-1`` (the order of ``CorpusIndex.passages``).
+
+    This is what the query side uses: ``search`` and ``reconstruct`` speak
+    positions, so retrieval never sees a store id or knows which store it is.
+
+    Args:
+        store: The vectors under their stable ids.
+        ids: ``ids[position]``: the store id of each position; every id must be in ``store``.
+    """
+
+    def __init__(self, store: VectorStore, ids: np.ndarray) -> None:
+        self.store = store
+        self.ids = np.ascontiguousarray(ids, dtype=np.int64)
+        self._order = np.argsort(self.ids, kind="stable")
+        self._sorted = self.ids[self._order]
+        self.d = store.dimension
+
+    @property
+    def ntotal(self) -> int:
+        return len(self.ids)
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Positions of store ids (-1 for an id that is not a position)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(self._sorted):
+            return np.full(ids.shape, -1, dtype=np.int64)
+        where = np.searchsorted(self._sorted, ids).clip(max=len(self._sorted) - 1)
+        return np.where(self._sorted[where] == ids, self._order[where], -1)
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Like ``faiss.Index.search``: scores and positions of the ``k`` best, -1 padding."""
+        scores, ids = self.store.search(queries, k)
+        return scores, self.positions(ids)
+
+    def reconstruct(self, position: int) -> np.ndarray:
+        return self.store.get(self.ids[[position]])[0]
+
+    def reconstruct_n(self, start: int, n: int) -> np.ndarray:
+        return self.store.get(self.ids[start : start + n])

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from index.articles import Article
-from index.build import CorpusIndex, open_index
+from index.build import CorpusIndex, SyncReport, index_dir_for, load_index, open_index
 from index.embedder import Embedder, MiniLMEmbedder
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
@@ -55,20 +55,49 @@ class QA:
 
     @property
     def index(self) -> CorpusIndex:
-        """The opened index (opened on first use)."""
+        """The opened index (on first use: synced with the folder, then loaded)."""
         if self._index is None:
             with self._lock:
                 if self._index is None:
                     self._index = open_index(self.folder, self.embedder, self.index_dir, progress=self.progress)
         return self._index
 
+    def sync(self, *, rebuild: bool = False) -> SyncReport:
+        """Bring the index in step with the folder now: embed new and changed articles, drop removed ones.
+
+        Args:
+            rebuild: Embed every article afresh, even unchanged ones.
+
+        Returns:
+            How many articles were added, updated, removed and left unchanged, and the skipped files.
+
+        Example:
+            >>> bot = QA("path/to/folder")
+            >>> print(bot.sync())  # after adding one article to a folder of three
+            1 added, 0 updated, 0 removed, 3 unchanged
+        """
+        return self.refresh(rebuild=rebuild).report
+
     def refresh(self, *, rebuild: bool = False) -> CorpusIndex:
-        """Bring the index in step with the folder now (rebuilding if anything changed)."""
+        """:meth:`sync`, returning the new index (its ``report`` is what ``sync`` returns)."""
         with self._lock:
             self._index = open_index(
                 self.folder, self.embedder, self.index_dir, progress=self.progress, rebuild=rebuild
             )
         return self._index
+
+    def reload(self) -> CorpusIndex:
+        """Load the index as saved now, without looking at the folder.
+
+        For a long-running process (the chat page) after another process synced the folder.
+
+        Raises:
+            index.store.IndexCorruptError: if there is no saved index yet, or it is damaged.
+        """
+        index = load_index(self.index_dir or index_dir_for(self.folder))
+        with self._lock:
+            self._index = index
+        return index
 
     def get_article(self, article_id: str) -> Article:
         """The article with this id, its text exactly as in its file.

@@ -99,11 +99,13 @@ def _run_ask(args: argparse.Namespace) -> int:
 
 def _run_index(args: argparse.Namespace) -> int:
     bot = QA(args.folder, index_dir=args.index_dir)
-    index = bot.refresh(rebuild=args.rebuild)
+    report = bot.sync(rebuild=args.rebuild)
+    index = bot.index
     m = index.manifest
-    verb = "Built" if index.how == "built" else "Index is up to date:"
+    verb = {"built": "Built", "updated": "Updated the index:"}.get(index.how, "Index is up to date:")
     print(f"{verb} {m.n_articles} articles, {m.n_passages} passages, {m.n_sentences} sentences ({m.model_name})")
-    for skipped in index.skipped:
+    print(f"articles: {report}")
+    for skipped in report.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}")
     return 0
 

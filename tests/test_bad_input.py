@@ -285,8 +285,14 @@ def test_cli_index_builds_then_is_up_to_date(folder, tmp_path, capsys, fake_mode
     assert main(["index", str(folder), "--index-dir", str(index_dir)]) == 0
     second = capsys.readouterr().out
 
-    assert first == "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)\n"
-    assert second == "Index is up to date: 2 articles, 2 passages, 6 sentences (fake-bag-of-words)\n"
+    assert first == (
+        "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)\n"
+        "articles: 2 added, 0 updated, 0 removed, 0 unchanged\n"
+    )
+    assert second == (
+        "Index is up to date: 2 articles, 2 passages, 6 sentences (fake-bag-of-words)\n"
+        "articles: 0 added, 0 updated, 0 removed, 2 unchanged\n"
+    )
     assert fake_model.encoded == 8
     assert (index_dir / "CURRENT").is_file()
 
@@ -297,7 +303,10 @@ def test_cli_index_rebuild_flag_rebuilds(folder, tmp_path, capsys, fake_model):
 
     assert main(["index", str(folder), "--index-dir", str(index_dir), "--rebuild"]) == 0
 
-    assert capsys.readouterr().out.splitlines()[-1].startswith("Built 2 articles")
+    assert capsys.readouterr().out.splitlines()[-2:] == [
+        "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)",
+        "articles: 0 added, 0 updated, 0 removed, 2 unchanged (all embedded afresh)",
+    ]
     assert fake_model.encoded == 16
 
 
@@ -310,9 +319,10 @@ def test_cli_index_reports_skipped_files_and_succeeds(folder, tmp_path, capsys, 
     out = capsys.readouterr().out.splitlines()
     assert code == 0
     assert out[0] == "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)"
-    assert out[1].startswith("skipped latin1.md: not valid UTF-8")
-    assert out[2] == "skipped photo.txt: binary file (contains NUL bytes), not a text article"
-    assert len(out) == 3
+    assert out[1] == "articles: 2 added, 0 updated, 0 removed, 0 unchanged"
+    assert out[2].startswith("skipped latin1.md: not valid UTF-8")
+    assert out[3] == "skipped photo.txt: binary file (contains NUL bytes), not a text article"
+    assert len(out) == 4
 
 
 def test_cli_ask_prints_the_answer_and_its_place(folder, tmp_path, capsys, fake_model):

@@ -422,7 +422,7 @@ def test_html_article_survives_an_index_reload(tmp_path, fake_embedder):
 
 
 @pytest.mark.parametrize("suffix", [".html", ".pdf"])
-def test_changing_an_html_or_pdf_file_rebuilds_the_index(tmp_path, fake_embedder, suffix):
+def test_changing_an_html_or_pdf_file_reindexes_it(tmp_path, fake_embedder, suffix):
     folder = tmp_path / "corpus"
     data = {".html": (PAGE, PAGE.replace("40 engineers", "41 engineers")), ".pdf": (make_pdf(PDF_PAGES), None)}
     before, after = data[suffix]
@@ -434,4 +434,5 @@ def test_changing_an_html_or_pdf_file_rebuilds_the_index(tmp_path, fake_embedder
     _write(path, after)
     bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
 
-    assert bot.index.how == "built"
+    assert bot.index.how == "updated"
+    assert (bot.index.report.added, bot.index.report.updated, bot.index.report.removed) == (0, 1, 0)

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from index import store
-from index.build import open_index
+from index.build import SyncReport, open_index
+from index.vectors import FaissVectorStore
 from qa.api import QA
 from tests.conftest import FakeEmbedder
 
@@ -100,8 +101,10 @@ def test_changed_article_text_rebuilds_with_the_new_text(folder, index_dir):
 
     index = open_index(folder, fake, index_dir, progress=False)
 
-    assert index.how == "built"
-    assert fake.encoded == 11
+    assert index.how == "updated"
+    assert index.report == SyncReport(added=0, updated=1, removed=0, unchanged=1)
+    lyon = [p for p in index.passages if p.article_id == "lyon"], [s for s in index.sentences if s.article_id == "lyon"]
+    assert fake.encoded == len(lyon[0]) + len(lyon[1]) == 7  # only the changed article
     assert index.articles["lyon"].text == new_text
     assert any("25 million euros in its Grenoble lab" in p.text for p in index.passages)
     assert not any("10 million euros" in s.text for s in index.sentences)
@@ -115,8 +118,13 @@ def test_added_file_rebuilds(folder, index_dir):
 
     index = open_index(folder, fake, index_dir, progress=False)
 
-    assert index.how == "built"
-    assert fake.encoded > 0
+    assert index.how == "updated"
+    assert index.report == SyncReport(added=1, updated=0, removed=0, unchanged=2)
+    extra = (
+        [p for p in index.passages if p.article_id == "extra"],
+        [s for s in index.sentences if s.article_id == "extra"],
+    )
+    assert fake.encoded == len(extra[0]) + len(extra[1]) == 3  # the new article only
     assert sorted(index.articles) == ["extra", "lyon", "nantes"]
     assert index.articles["extra"].title == "Extra news"
 
@@ -124,11 +132,15 @@ def test_added_file_rebuilds(folder, index_dir):
 def test_removed_file_rebuilds(folder, index_dir):
     open_index(folder, FakeEmbedder(), index_dir, progress=False)
     (folder / "nantes.txt").unlink()
+    fake = FakeEmbedder()
 
-    index = open_index(folder, FakeEmbedder(), index_dir, progress=False)
+    index = open_index(folder, fake, index_dir, progress=False)
 
-    assert index.how == "built"
+    assert index.how == "updated"
+    assert index.report == SyncReport(added=0, updated=0, removed=1, unchanged=1)
+    assert fake.encoded == 0
     assert sorted(index.articles) == ["lyon"]
+    assert (index.passage_vectors.ntotal, len(index.sentence_vectors)) == (len(index.passages), len(index.sentences))
     assert {p.article_id for p in index.passages} == {"lyon"}
 
 
@@ -138,7 +150,8 @@ def test_changed_sidecar_metadata_rebuilds(folder, index_dir):
 
     index = open_index(folder, FakeEmbedder(), index_dir, progress=False)
 
-    assert index.how == "built"
+    assert index.how == "updated"
+    assert index.report == SyncReport(added=0, updated=1, removed=0, unchanged=1)
     assert (index.articles["lyon"].title, index.articles["lyon"].source) == ("Acme bets on Lyon", "Wire")
 
 
@@ -162,6 +175,7 @@ def test_different_embedder_fingerprint_rebuilds(folder, index_dir):
     index = open_index(folder, other, index_dir, progress=False)
 
     assert index.how == "built"
+    assert index.report == SyncReport(added=0, updated=0, removed=0, unchanged=2, rebuilt=True)
     assert other.encoded == 11
     assert index.manifest.model_fingerprint == "fake-v2"
     assert open_index(folder, FakeEmbedder("fake-v2"), index_dir, progress=False).how == "loaded"
@@ -189,14 +203,12 @@ def test_index_folder_holds_no_pickles_and_current_names_a_build(folder, index_d
     assert build.name.startswith("build-")
     assert files == sorted(
         ["CURRENT", ".lock"]
-        + [
-            f"{build.name}/{name}"
-            for name in ("manifest.json", "articles.json", "passages.json", "passages.faiss", "sentences.npy")
-        ]
+        + [f"{build.name}/{name}" for name in ("manifest.json", "index.sqlite", "passages.faiss", "sentences.faiss")]
     )
-    assert not [p for p in index_dir.rglob("*") if p.suffix in (".pkl", ".pickle", ".joblib")]
-    vectors = np.load(build / "sentences.npy", allow_pickle=False)
-    assert (vectors.shape, vectors.dtype) == ((8, 64), np.float32)
+    assert not [p for p in index_dir.rglob("*") if p.suffix in (".pkl", ".pickle", ".joblib", ".npy")]
+    sentences = FaissVectorStore.load(build / "sentences.faiss")
+    assert (len(sentences), sentences.dimension) == (8, 64)
+    assert sentences.get(sentences.ids()[:1]).dtype == np.float32
 
 
 def test_rebuilds_keep_only_the_current_and_one_previous_build(folder, index_dir):
@@ -227,9 +239,10 @@ def _flip_bytes(path: Path) -> None:
 DAMAGE = {
     "truncated passages.faiss": ("passages.faiss", _truncate),
     "flipped passages.faiss": ("passages.faiss", _flip_bytes),
-    "truncated passages.json": ("passages.json", _truncate),
-    "deleted sentences.npy": ("sentences.npy", Path.unlink),
-    "flipped articles.json": ("articles.json", _flip_bytes),
+    "truncated index.sqlite": ("index.sqlite", _truncate),
+    "flipped index.sqlite": ("index.sqlite", _flip_bytes),
+    "deleted sentences.faiss": ("sentences.faiss", Path.unlink),
+    "flipped sentences.faiss": ("sentences.faiss", _flip_bytes),
 }
 
 

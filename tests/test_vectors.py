@@ -1,0 +1,82 @@
+"""The passage vectors' FAISS layout: exact while the collection is small, IVF above EXACT_LIMIT."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from index import vectors
+from index.store import read_manifest
+from index.vectors import FaissVectorStore, ivf_parameters, layout_for
+from qa import QA
+
+
+def unit_vectors(n: int, dimension: int = 32, seed: int = 0) -> np.ndarray:
+    found = np.random.default_rng(seed).normal(size=(n, dimension)).astype(np.float32)
+    return found / np.linalg.norm(found, axis=1, keepdims=True)
+
+
+def test_layout_follows_size():
+    assert layout_for(10) == layout_for(vectors.EXACT_LIMIT) == "flat"
+    assert layout_for(vectors.EXACT_LIMIT + 1) == f"ivf{ivf_parameters(vectors.EXACT_LIMIT + 1)[0]}"
+    assert layout_for(1_000_000) == "ivf4096"
+    assert ivf_parameters(1_000_000) == (4096, 409)
+
+
+def test_relaying_out_keeps_ids_and_vectors(tmp_path):
+    data = unit_vectors(3000)
+    ids = np.arange(3000, dtype=np.int64) * 5 + 11
+    store = FaissVectorStore.empty(32)
+    store.add(ids, data)
+
+    assert store.fit_layout("ivf64") and store.layout == "ivf64"
+    assert not store.fit_layout("ivf64")
+    assert np.array_equal(np.sort(store.ids()), ids)
+    assert np.allclose(store.get(ids[[5, 0, 2999]]), data[[5, 0, 2999]])
+    # A stored vector finds itself first.
+    _, found = store.search(data[:50], 1)
+    assert (found[:, 0] == ids[:50]).mean() >= 0.95
+
+    assert store.remove(ids[:10]) == 10 and len(store) == 2990
+    store.add(np.array([7], dtype=np.int64), data[:1])
+    store.save(tmp_path / "v.faiss")
+    loaded = FaissVectorStore.load(tmp_path / "v.faiss")
+    assert loaded.layout == "ivf64" and len(loaded) == 2991
+    assert np.allclose(loaded.get(np.array([7])), data[:1])
+
+    assert loaded.fit_layout("flat") and loaded.layout == "flat"
+    assert np.array_equal(np.sort(loaded.ids()), np.sort(np.r_[ids[10:], 7]))
+
+
+def test_an_unknown_layout_is_refused():
+    with pytest.raises(ValueError, match="layout"):
+        FaissVectorStore.empty(4).fit_layout("hnsw32")
+
+
+def test_a_large_collection_gets_ivf_and_a_shrinking_one_flat_again(tmp_path, fake_embedder, monkeypatch):
+    """EXACT_LIMIT lowered so a small folder counts as large: the sync lays the vectors out as IVF."""
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 50)
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    words = [f"w{n}" for n in range(400)]
+    for n in range(40):
+        paragraphs = [" ".join(rng.choice(words, 60)) + "." for _ in range(4)]
+        (folder / f"a{n:02d}.txt").write_text(f"Article {n}\n\n" + "\n\n".join(paragraphs), "utf-8")
+    index_dir = tmp_path / "index"
+    bot = QA(folder, index_dir=index_dir, embedder=fake_embedder, progress=False)
+    n_passages = len(bot.index.passages)
+    assert n_passages > 64
+    assert read_manifest(index_dir).vector_layout == layout_for(n_passages) != "flat"
+
+    answer = bot.ask("w1 w2 w3 w4?")
+    for c in answer.citations:
+        assert bot.get_article(c.article_id).text[c.start : c.end] == c.quote
+    reloaded = QA(folder, index_dir=index_dir, embedder=fake_embedder, progress=False)
+    assert reloaded.index.how == "loaded" and reloaded.ask("w1 w2 w3 w4?") == answer
+
+    for path in sorted(folder.glob("*.txt"))[5:]:
+        path.unlink()
+    report = QA(folder, index_dir=index_dir, embedder=fake_embedder, progress=False).sync()
+    assert (report.removed, report.unchanged) == (35, 5)
+    assert read_manifest(index_dir).vector_layout == "flat"
