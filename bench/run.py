@@ -10,7 +10,8 @@ dev's 48 articles):
 - **ask**: warm ``QA.ask`` latency p50/p95 over the questions (the gold set, or a seeded
   sample of SQuAD), against the bare query embedding of the same questions;
 - **start**: a new process that opens the existing index and answers one question:
-  seconds from process start to the answer, and its peak memory;
+  seconds from process start to the answer, the first ``ask()`` alone (it loads the
+  index and the model), and the process's peak memory;
 - **peer** (SQuAD only): txtai ``Embeddings`` with hybrid search over the same passages
   and the same local model, recall@5 and per-query latency next to ours.
 
@@ -116,13 +117,15 @@ def bench_ask(bot: QA, questions: list[str], runs: int) -> dict:
 _FIRST_ANSWER = """
 import resource, sys, time
 from qa.api import QA
-answer = QA(sys.argv[1], index_dir=sys.argv[2], progress=False).ask(sys.argv[3])
-print(time.time(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, answer.no_answer)
+bot = QA(sys.argv[1], index_dir=sys.argv[2], progress=False)
+started = time.perf_counter()
+answer = bot.ask(sys.argv[3])
+print(time.time(), time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
 def bench_start(folder: Path, index_dir: Path, question: str, runs: int) -> dict:
-    seconds, peaks = [], []
+    seconds, first_asks, peaks = [], [], []
     for _ in range(runs):
         started = time.time()
         done = subprocess.run(
@@ -132,10 +135,15 @@ def bench_start(folder: Path, index_dir: Path, question: str, runs: int) -> dict
             text=True,
             check=True,
         )
-        answered_at, peak_kb, _ = done.stdout.split()
+        answered_at, first_ask, peak_kb = done.stdout.split()
         seconds.append(float(answered_at) - started)
+        first_asks.append(float(first_ask))
         peaks.append(int(peak_kb) / 1024)
-    return {"first_answer_s": statistics.median(seconds), "peak_memory_mb": statistics.median(peaks)}
+    return {
+        "first_answer_s": statistics.median(seconds),
+        "first_ask_s": statistics.median(first_asks),
+        "peak_memory_mb": statistics.median(peaks),
+    }
 
 
 def overlaps(bot: QA, position: int, item: EvalQuestion) -> bool:
@@ -257,8 +265,8 @@ def format_table(results: dict) -> str:
             f"| {name} | warm ask p50 / p95 ({a['questions']} questions) | {a['ask_p50_ms']:.1f} / "
             f"{a['ask_p95_ms']:.1f} ms | bare query embedding {a['bare_query_p50_ms']:.1f} / "
             f"{a['bare_query_p95_ms']:.1f} ms | {a['ratio_p50']:.2f} |",
-            f"| {name} | first answer after start; peak memory | {s['first_answer_s']:.2f} s; "
-            f"{s['peak_memory_mb']:.0f} MB | | |",
+            f"| {name} | process start to first answer (first ask() alone); peak memory | "
+            f"{s['first_answer_s']:.2f} s ({s['first_ask_s']:.2f} s); {s['peak_memory_mb']:.0f} MB | | |",
         ]
         if "peer" in row:
             p = row["peer"]

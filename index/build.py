@@ -57,6 +57,7 @@ class CorpusIndex:
     how: str
     skipped: tuple[SkippedFile, ...] = ()
     report: SyncReport | None = None
+    build: str = ""  # the build folder's name: tells a newer build (another process synced) from this one
     bm25: BM25 = field(init=False)
 
     def __post_init__(self) -> None:
@@ -308,4 +309,5 @@ def _as_corpus_index(stored: StoredIndex, how: str, report: SyncReport | None) -
         how=how,
         skipped=report.skipped if report else (),
         report=report,
+        build=stored.build.name,
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from index import store
 from index.articles import Article
 from index.build import CorpusIndex, SyncReport, index_dir_for, load_index, open_index
 from index.embedder import Embedder, MiniLMEmbedder
@@ -16,15 +19,19 @@ from qa.extract import ScoredSentence, confidence, score_sentences
 from qa.questions import clean_question
 from qa.retrieve import RetrievedPassage, retrieve
 
+logger = logging.getLogger(__name__)
+
 
 class QA:
     """Question answering over one folder of articles.
 
-    Construction is cheap: the index is opened (loaded, or built the first time
-    and whenever the articles or the model change) on the first question.
+    Construction is cheap: on the first question the index is brought in step with
+    the folder (new and changed articles embedded, removed ones dropped) and loaded.
+    Later, a newer build published by another process (``qa index DIR``) is picked
+    up before the next answer; :meth:`sync` looks at the folder again.
 
     Args:
-        folder: Folder of .txt and .md articles; the built-in Huawei articles when None.
+        folder: Folder of .txt, .md, .html and .pdf articles; the built-in Huawei articles when None.
         index_dir: Where to keep the index; by default a folder under the user's cache.
         embedder: The embedding model; all-MiniLM-L6-v2 by default, shared by every QA.
         settings: Retrieval and extraction settings.
@@ -52,6 +59,7 @@ class QA:
         self.progress = progress
         self._index: CorpusIndex | None = None
         self._lock = threading.Lock()
+        self._checked_at = time.monotonic()
 
     @property
     def index(self) -> CorpusIndex:
@@ -153,31 +161,52 @@ class QA:
         """``ask``, also returning the retrieved passages best first (for evaluation and debugging)."""
         question = clean_question(question)
         turns = earlier_turns(history)
-        index = self.index
+        index = self._latest_index()
         query = build_query(question, turns, self.embedder, self.settings.context_weight)
         passages = retrieve(index, query, self.settings)
         scored = score_sentences(index, query, passages, self.settings)
         if not scored:
             return Answer(question, "", True, 0.0, []), passages
         sure = confidence(scored, self.settings)
-        citations = [self._citation(s) for s in _distinct(scored, self.settings.max_citations)]
+        citations = [_citation(index, s) for s in _distinct(scored, self.settings.max_citations)]
         if sure < self.settings.answer_threshold:
             return Answer(question, "", True, sure, citations), passages
         return Answer(question, citations[0].quote, False, sure, citations), passages
 
-    def _citation(self, scored: ScoredSentence) -> Citation:
-        sentence = self.index.sentences[scored.position]
-        article = self.index.articles[sentence.article_id]
-        return Citation(
-            article_id=article.id,
-            title=article.title,
-            source=article.source,
-            date=article.date,
-            quote=sentence.text,
-            start=sentence.start,
-            end=sentence.end,
-            score=round(scored.score, 4),
-        )
+    def _latest_index(self) -> CorpusIndex:
+        """The index, reloaded first if another process has published a newer build (checked once a second).
+
+        A chat page left running picks up ``qa index DIR`` run elsewhere without a restart;
+        if the new build cannot be loaded, the one in use keeps answering.
+        """
+        index = self.index
+        now = time.monotonic()
+        if now - self._checked_at < 1.0:
+            return index
+        self._checked_at = now
+        newest = store.current_build(self.index_dir or index_dir_for(self.folder))
+        if newest is None or newest.name == index.build:
+            return index
+        try:
+            return self.reload()
+        except store.IndexCorruptError as error:
+            logger.warning("kept the index in use: the newer build could not be loaded (%s)", error)
+            return index
+
+
+def _citation(index: CorpusIndex, scored: ScoredSentence) -> Citation:
+    sentence = index.sentences[scored.position]
+    article = index.articles[sentence.article_id]
+    return Citation(
+        article_id=article.id,
+        title=article.title,
+        source=article.source,
+        date=article.date,
+        quote=sentence.text,
+        start=sentence.start,
+        end=sentence.end,
+        score=round(scored.score, 4),
+    )
 
 
 def _distinct(scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:

@@ -222,6 +222,42 @@ def test_qa_on_first_use_brings_the_index_in_step_with_the_folder(folder, index_
     assert fake.encoded == _texts_of(bot.index, "brest") + 1  # the new article, and the question
 
 
+def test_a_running_qa_picks_up_a_sync_made_elsewhere(folder, index_dir, monkeypatch):
+    """The chat page's QA sees `qa index DIR` run by another process, without a restart."""
+    clock = [1000.0]
+    monkeypatch.setattr(qa.api.time, "monotonic", lambda: clock[0])
+    running = _bot(folder, index_dir)
+    running.ask("How much will Acme invest in its Lyon lab?")
+    (folder / "brest.txt").write_text(BREST, "utf-8")
+    assert _bot(folder, index_dir).sync().added == 1  # another QA (as another process would) syncs
+
+    # Within a second of its last look the running QA does not look again ...
+    clock[0] += 0.5
+    assert "brest" not in running.ask("How much did the Brest crane cost?").citations[0].article_id
+    # ... after it, the next question is answered from the new build.
+    clock[0] += 1.0
+    _check_answer(running, "How much did the Brest crane cost?", BREST_ANSWER, "brest")
+
+
+def test_a_running_qa_keeps_its_index_when_the_newer_build_is_damaged(folder, index_dir, monkeypatch, caplog):
+    running = _bot(folder, index_dir)
+    running.ask("How much will Acme invest in its Lyon lab?")
+    (folder / "brest.txt").write_text(BREST, "utf-8")
+    _bot(folder, index_dir).sync()
+    newest = store.current_build(index_dir)
+    (newest / "passages.faiss").write_bytes(b"not faiss")
+    monkeypatch.setattr(qa.api.time, "monotonic", lambda: time.perf_counter() + 1e6)
+
+    with caplog.at_level(logging.WARNING):
+        _check_answer(
+            running,
+            "How much will Acme invest in its Lyon lab?",
+            "Acme will invest 10 million euros in its Lyon lab over five years.",
+            "lyon",
+        )
+    assert "kept the index in use" in caplog.text and "passages.faiss" in caplog.text
+
+
 def test_answers_and_citations_stay_exact_across_syncs(folder, index_dir):
     bot = _bot(folder, index_dir)
     _check_answer(
