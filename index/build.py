@@ -66,6 +66,7 @@ class CorpusIndex:
         #: For each passage, the ordinal of its article (for article-level retrieval evidence).
         self.passage_article = np.fromiter((ordinal[p.article_id] for p in self.passages), np.int64, len(self.passages))
         self._vocabularies: dict[str, frozenset[str]] = {}
+        self._terms: dict[int | str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._sentence_starts: dict[tuple[str, int], int] | None = None
 
     def sentence_at(self, article_id: str, start: int) -> int | None:
@@ -73,6 +74,23 @@ class CorpusIndex:
         if self._sentence_starts is None:
             self._sentence_starts = {(s.article_id, s.start): n for n, s in enumerate(self.sentences)}
         return self._sentence_starts.get((article_id, start))
+
+    def sentence_terms(self, position: int) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The stemmed content words of the sentence at ``position``, in order and as a set (computed once)."""
+        found = self._terms.get(position)
+        if found is None:
+            listed = tuple(terms(self.sentences[position].text))
+            found = self._terms[position] = (listed, frozenset(listed))
+        return found
+
+    def title_terms(self, article_id: str) -> frozenset[str]:
+        """The stemmed content words of an article's title (computed once)."""
+        key = f"title:{article_id}"
+        found = self._terms.get(key)
+        if found is None:
+            listed = tuple(terms(self.articles[article_id].title))
+            found = self._terms[key] = (listed, frozenset(listed))
+        return found[1]
 
     def article_vocabulary(self, article_id: str) -> frozenset[str]:
         """Every word and stemmed term of an article (computed once per article)."""

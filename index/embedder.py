@@ -130,6 +130,8 @@ class _OnnxBackend:
         self.tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
         options.log_severity_level = 3
+        # Idle threads must not spin: between questions they would steal the cores FAISS and numpy need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(onnx_file), options, providers=["CPUExecutionProvider"])
 
     def encode(self, texts: list[str], *, progress: bool) -> np.ndarray:

@@ -163,12 +163,11 @@ def score_sentences(
         sentence = index.sentences[position]
         has_previous = position > 0 and index.sentences[position - 1].article_id == sentence.article_id
         article = index.articles[sentence.article_id]
-        s_list = terms(sentence.text)
-        s_terms = set(s_list)
-        context_text = f"{article.title} {sentence.text}"
+        s_list, s_terms = index.sentence_terms(position)
+        # The sentence with its title and the sentence before it.
+        c_terms = s_terms | index.title_terms(article.id)
         if has_previous:
-            context_text += " " + index.sentences[position - 1].text
-        c_terms = set(terms(context_text))
+            c_terms |= index.sentence_terms(position - 1)[1]
         retrieved = owner[position]
         features = (
             dense,
@@ -217,7 +216,7 @@ def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
     return 1.0 / (1 + abs(position - previous))
 
 
-def _pairs(found: list[str]) -> set[tuple[str, str]]:
+def _pairs(found: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
     """Adjacent pairs of a text's stemmed content words (``terms(text)``)."""
     return set(zip(found, found[1:], strict=False))
 
