@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense vectors (FAISS) and BM25, fused by a weighted sum of their evidence.
+"""Hybrid retrieval: dense vectors (FAISS or Milvus, whichever the index uses) and BM25, fused by a weighted sum.
 
 Candidates are the union of the dense and the BM25 top lists. Each is scored on
 four kinds of evidence (weights fitted on SQuAD, see bench/fit/README.md):
@@ -67,7 +67,7 @@ def retrieve(index: CorpusIndex, query: Query, settings: Settings) -> list[Retri
     article_best = np.zeros(len(index.articles), dtype=np.float32)
     np.maximum.at(article_best, index.passage_article, lexical)
 
-    vectors = np.vstack([index.passage_vectors.reconstruct(p) for p in candidates])
+    vectors = index.passage_vectors.reconstruct_batch(np.array(candidates, dtype=np.int64))  # one round trip
     dense = (vectors @ question_vector).tolist()
     w_dense, w_sentence, w_lexical, w_article = settings.retrieval_weights
     retrieved = []
