@@ -32,6 +32,7 @@ import json
 import logging
 import os
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -48,6 +49,8 @@ INSERT_BATCH = 5_000
 ID_BATCH = 10_000
 #: Milvus's largest ``limit`` for a search.
 MAX_K = 16_384
+#: Seconds to wait for another process to let go of a milvus-lite directory before saying it holds it.
+LOCK_WAIT = 3.0
 ID_FIELD, VECTOR_FIELD = "id", "vector"
 
 
@@ -139,19 +142,29 @@ def _quiet_unimplemented(record: logging.LogRecord) -> bool:
     return "Method not implemented" not in record.getMessage()
 
 
-def _check_not_locked(directory: Path) -> None:
-    """Raise :class:`MilvusLockedError` if another process holds the milvus-lite directory's lock."""
+def _check_not_locked(directory: Path, wait: float = LOCK_WAIT) -> None:
+    """Raise :class:`MilvusLockedError` if another process holds the milvus-lite directory's lock.
+
+    Waits up to ``wait`` seconds first: a process that has just finished a sync lets go as it exits.
+    """
     lock = directory / "LOCK"
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-    except BlockingIOError:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(0.05)
         raise MilvusLockedError(
             f"the milvus-lite store {directory} is open in another process (milvus-lite lets one process "
             "at a time use a directory): stop that process (a running `qa chat`?), or, to share the "
             "vectors between processes, run a Milvus server and use --store http://HOST:19530 (docs/DEPLOY.md)"
-        ) from None
+        )
     finally:
         os.close(fd)
 

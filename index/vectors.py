@@ -151,6 +151,9 @@ class VectorStore(Protocol):
     """Unit-length float32 vectors, each under a unique int64 id."""
 
     dimension: int
+    kind: str  # "faiss" or "milvus"
+    #: True when the store also holds other builds' vectors (one Milvus collection for many builds).
+    shared: bool
 
     def __len__(self) -> int:
         """How many vectors the store holds."""
@@ -172,6 +175,12 @@ class VectorStore(Protocol):
 
     def save(self, path: Path) -> None:
         """Write the store to ``path`` and fsync it."""
+
+    def fit_layout(self, layout: str | None = None) -> bool:
+        """Lay the vectors out for search as ``layout`` (default: by their count); returns whether it changed."""
+
+    def close(self) -> None:
+        """Release what the store holds open (a connection); a no-op for a file."""
 
 
 class FaissVectorStore:
@@ -271,6 +280,9 @@ class FaissVectorStore:
         ids = self.ids()
         self._index = make_faiss_index(self.dimension, self.get(ids), ids, wanted)
         return True
+
+    def close(self) -> None:
+        """Nothing to release: the vectors are in memory."""
 
     def save(self, path: Path) -> None:
         data = faiss.serialize_index(self._index)
