@@ -382,7 +382,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise sqlite3.DatabaseError(f"{path} is missing")
     # immutable=1: a published build never changes, so SQLite may skip locking and never writes.
-    return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
 
 
 class Draft:
