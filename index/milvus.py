@@ -174,8 +174,8 @@ class MilvusVectorStore:
 
     Open one with :meth:`create` or :meth:`open`; :meth:`close` (or garbage collection)
     gives the connection back. Added vectors are buffered and inserted in batches;
-    :meth:`flush` (called by ``save``, ``search``, ``ids`` and ``len``) sends them and
-    makes Milvus seal them into indexed segments.
+    :meth:`flush` (called by ``save`` and ``search``) sends them and makes Milvus seal
+    them into indexed segments.
 
     Example:
         >>> store = MilvusVectorStore.create(parse_store("milvus:/tmp/vectors"), "passages_demo", 2)
@@ -255,7 +255,7 @@ class MilvusVectorStore:
     # --- the VectorStore protocol ------------------------------------------------------------------
 
     def __len__(self) -> int:
-        self.flush()
+        self._insert_pending()  # counts see unflushed rows; only searches are slow before a flush
         rows = self._client.query(self.collection, filter="", output_fields=["count(*)"])
         return int(rows[0]["count(*)"])
 
@@ -268,14 +268,14 @@ class MilvusVectorStore:
                 self._insert_pending()
 
     def remove(self, ids: np.ndarray) -> int:
-        self._insert_pending()
         ids = [int(i) for i in np.asarray(ids, dtype=np.int64)]
-        removed = 0
+        if not ids:
+            return 0
+        before = len(self)  # delete() answers with the ids asked for, not the ids it found: count instead
         for start in range(0, len(ids), ID_BATCH):
-            result = self._client.delete(self.collection, ids=ids[start : start + ID_BATCH])
-            removed += int(result.get("delete_count", 0)) if isinstance(result, dict) else 0
-        self._unflushed |= bool(ids)
-        return removed
+            self._client.delete(self.collection, ids=ids[start : start + ID_BATCH])
+        self._unflushed = True
+        return before - len(self)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         self.flush()
@@ -302,7 +302,7 @@ class MilvusVectorStore:
         return scores, ids
 
     def ids(self) -> np.ndarray:
-        self.flush()
+        self._insert_pending()
         if self.spec.is_lite:  # milvus-lite returns every match at once (its iterator logs spurious errors)
             rows = self._client.query(self.collection, filter=f"{ID_FIELD} >= 0", output_fields=[ID_FIELD])
             return np.fromiter((row[ID_FIELD] for row in rows), np.int64, len(rows))
