@@ -352,12 +352,12 @@ class PositionalVectors:
             found[row, :n] = positions[row][keep][:n]
         return found_scores, found
 
+    def at(self, positions: np.ndarray) -> np.ndarray:
+        """The vectors at these positions, one row each, in the order given (one store lookup)."""
+        return self.store.get(self.ids[positions])
+
     def reconstruct(self, position: int) -> np.ndarray:
         return self.store.get(self.ids[[position]])[0]
-
-    def reconstruct_batch(self, positions: np.ndarray) -> np.ndarray:
-        """The vectors at these positions, one row each: one round trip, whatever the store."""
-        return self.store.get(self.ids[np.asarray(positions, dtype=np.int64)])
 
     def reconstruct_n(self, start: int, n: int) -> np.ndarray:
         return self.store.get(self.ids[start : start + n])

@@ -67,7 +67,7 @@ def retrieve(index: CorpusIndex, query: Query, settings: Settings) -> list[Retri
     article_best = np.zeros(len(index.articles), dtype=np.float32)
     np.maximum.at(article_best, index.passage_article, lexical)
 
-    vectors = index.passage_vectors.reconstruct_batch(np.array(candidates, dtype=np.int64))  # one round trip
+    vectors = index.passage_vectors.at(np.asarray(candidates, dtype=np.int64))
     dense = (vectors @ question_vector).tolist()
     w_dense, w_sentence, w_lexical, w_article = settings.retrieval_weights
     retrieved = []

@@ -145,5 +145,5 @@ def test_search_skips_vectors_of_other_builds_in_a_shared_store_and_still_return
 
     assert positions.shape == (1, 5) and (positions >= 0).all()
     assert positions[0, 0] == 0 and abs(scores[0, 0] - 1.0) < 1e-5
-    np.testing.assert_array_equal(view.reconstruct_batch(positions[0]), data[positions[0]])
+    np.testing.assert_array_equal(view.at(positions[0]), data[positions[0]])
     milvus.close()
