@@ -370,7 +370,13 @@ class MilvusVectorStore:
             return False
         self._client.release_collection(self.collection)
         self._client.drop_index(self.collection, VECTOR_FIELD)
-        self._client.create_index(self.collection, self._index_params(wanted))
+        try:
+            self._client.create_index(self.collection, self._index_params(wanted))
+        except Exception as error:
+            # Building IVF over a million rows takes minutes in milvus-lite; meanwhile gRPC may drop the
+            # connection ("too_many_pings") and pymilvus retries a call that had succeeded.
+            if "already exists" not in str(error) or self.layout != wanted:
+                raise
         self._client.load_collection(self.collection)
         self._search_params = None
         return True
