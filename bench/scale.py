@@ -10,6 +10,14 @@ query per call, as ``ask`` searches), after a warm-up.
 
     python bench/scale.py                    # 100k and 1M, writes bench/results/scale.json
     python bench/scale.py --sizes 100000     # just one size
+    python bench/scale.py --store milvus --queries 100   # the same vectors in milvus-lite: scale_milvus.json
+
+With ``--store milvus`` the vectors go through ``index.milvus.MilvusVectorStore`` (what
+``QA(store="milvus:DIR")`` uses) into a milvus-lite directory in a temporary folder: build is
+insert (batches of 5,000) + flush + building the index ``layout_for`` picks (FLAT up to 100,000,
+IVF_FLAT above), plus IVF_FLAT at 100,000 for comparison. Recall@10 is against exact FAISS
+search on the same vectors. Memory is this process's resident growth (milvus-lite runs inside
+it), disk is the directory's size; "ids s" is listing every id, which loading a build does.
 """
 
 from __future__ import annotations
@@ -19,7 +27,9 @@ import json
 import platform
 import re
 import resource
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from index.embedder import MiniLMEmbedder  # noqa: E402
-from index.vectors import ivf_parameters, make_faiss_index  # noqa: E402
+from index.vectors import ivf_parameters, layout_for, make_faiss_index, parse_store  # noqa: E402
 
 DIMENSION = 384
 SQUAD = ROOT.parent / "shared" / "eval" / "squad" / "dev-v1.1.json"
@@ -119,13 +129,122 @@ def measure(n: int, n_queries: int, k: int, real: np.ndarray) -> dict:
     return {"passages": n, "queries": n_queries, "rows": rows}
 
 
+def disk_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def measure_milvus(n: int, n_queries: int, k: int, real: np.ndarray, workdir: Path) -> dict:
+    """The same vectors and queries in milvus-lite, through MilvusVectorStore."""
+    from index.milvus import MilvusVectorStore
+
+    vectors = synthetic_vectors(n, 1, real)
+    queries = synthetic_vectors(n_queries, 2, real)
+    ids = np.arange(n, dtype=np.int64) * 7 + 3
+    exact = faiss.IndexIDMap2(faiss.IndexFlatIP(DIMENSION))
+    exact.add_with_ids(vectors, ids)
+    _, truth = exact.search(queries, k)
+    del exact
+    directory = workdir / f"milvus-{n}"
+    shutil.rmtree(directory, ignore_errors=True)
+    import milvus_lite.adapter.grpc.server  # noqa: F401  (imports are not the collection's memory)
+    import pymilvus  # noqa: F401
+
+    before = rss_mb()
+    store = MilvusVectorStore.create(parse_store(f"milvus:{directory}"), f"bench_{n}", DIMENSION)
+    started = time.perf_counter()
+    store.add(ids, vectors)
+    store._insert_pending()
+    insert_s = time.perf_counter() - started
+    started = time.perf_counter()
+    store.flush()
+    flush_s = time.perf_counter() - started
+    del vectors
+    started = time.perf_counter()
+    listed = store.ids()
+    ids_s = time.perf_counter() - started
+    assert len(listed) == n, len(listed)
+    rows = {}
+    layouts = [layout_for(n)] + (["ivf" + str(ivf_parameters(n)[0])] if layout_for(n) == "flat" else [])
+    for layout in layouts:
+        started = time.perf_counter()
+        store.fit_layout(layout)
+        store.search(queries[:1], k)  # milvus-lite builds segment indexes lazily: count that as build
+        index_s = time.perf_counter() - started
+        for q in queries[:5]:
+            store.search(q.reshape(1, -1), k)
+        found, times = [], []
+        for q in queries:
+            started = time.perf_counter()
+            _, hit = store.search(q.reshape(1, -1), k)
+            times.append((time.perf_counter() - started) * 1000)
+            found.append(hit[0])
+        recall = float(np.mean([len(set(f) & set(t)) / k for f, t in zip(found, truth, strict=True)]))
+        name = "milvus-lite FLAT" if layout == "flat" else f"milvus-lite IVF_FLAT nlist={layout[3:]}"
+        name += " (default)" if layout == layout_for(n) else ""
+        rows[name] = {
+            "build_s": insert_s + flush_s + index_s,
+            "insert_s": insert_s,
+            "flush_s": flush_s,
+            "index_s": index_s,
+            "query_p50_ms": float(np.percentile(times, 50)),
+            "query_p95_ms": float(np.percentile(times, 95)),
+            "recall_at_10": recall,
+            "memory_mb": rss_mb() - before,
+            "disk_mb": disk_mb(directory),
+            "ids_s": ids_s,
+        }
+        print(
+            f"{n:>10,} {name:<40} {rows[name]['build_s']:>8.1f} ({insert_s:.0f}+{flush_s:.0f}+{index_s:.0f})"
+            f" {rows[name]['query_p50_ms']:>7.1f} {rows[name]['query_p95_ms']:>7.1f} {recall:>9.3f}"
+            f" {rows[name]['memory_mb']:>7.0f} {rows[name]['disk_mb']:>7.0f} {ids_s:>6.1f}",
+            flush=True,
+        )
+    store.close()
+    shutil.rmtree(directory, ignore_errors=True)
+    return {"passages": n, "queries": n_queries, "rows": rows}
+
+
+def main_milvus(args: argparse.Namespace, real: np.ndarray) -> None:
+    import milvus_lite
+    import pymilvus
+
+    results = {
+        "machine": f"{platform.machine()}, {faiss.omp_get_max_threads()} threads, {platform.python_version()}",
+        "pymilvus": pymilvus.__version__,
+        "milvus_lite": milvus_lite.__version__,
+        "vectors": "synthetic: random positive mixes of three real MiniLM SQuAD sentence vectors, normalised",
+        "sizes": [],
+    }
+    out = args.out if args.out != DEFAULT_OUT else ROOT / "bench" / "results" / "scale_milvus.json"
+    print(
+        f"{'passages':>10} {'index':<40} {'build s (insert+flush+index)':>8} {'p50 ms':>7} {'p95 ms':>7}"
+        f" {'recall@10':>9} {'MB':>7} {'disk MB':>7} {'ids s':>6}"
+    )
+    with tempfile.TemporaryDirectory(dir=args.workdir) as workdir:
+        for n in args.sizes:
+            results["sizes"].append(measure_milvus(n, args.queries, 10, real, Path(workdir)))
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results, indent=2))  # after each size: a long run keeps what it measured
+    print(f"wrote {out}")
+
+
+DEFAULT_OUT = ROOT / "bench" / "results" / "scale.json"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--squad", type=Path, default=SQUAD, help="SQuAD v1.1 dev JSON (real sentences)")
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="default: scale.json, or scale_milvus.json")
+    parser.add_argument("--store", choices=["faiss", "milvus"], default="faiss", help="milvus: milvus-lite")
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="--store milvus: where the milvus-lite directory goes"
+    )
     args = parser.parse_args()
+    if args.store == "milvus":
+        main_milvus(args, real_sentence_vectors(args.squad, 5000))
+        return
     results = {
         "machine": f"{platform.machine()}, {faiss.omp_get_max_threads()} threads, {platform.python_version()}",
         "faiss": faiss.__version__,

@@ -9,6 +9,11 @@ changed articles (removed and changed articles lose their rows and vectors;
 unchanged ones keep theirs and their ids). A new model or segmentation, a
 damaged index or ``rebuild=True`` embeds everything afresh. How builds are
 written and published atomically is in :mod:`index.store`.
+
+Passage vectors live where ``store`` says (``index.vectors.parse_store``): FAISS in
+the build folder by default, or Milvus. An index is reused only with the store it
+was built for; asked for another, it is rebuilt there (with a warning). With no
+store given, an existing index keeps whichever it has.
 """
 
 from __future__ import annotations
@@ -25,12 +30,13 @@ from pathlib import Path
 import numpy as np
 
 from index import store
+from index import store as index_store  # for functions whose `store` argument is a vector store
 from index.articles import Article, Corpus, SkippedFile, load_corpus
 from index.embedder import Embedder
 from index.lexical import BM25, terms, words
 from index.passages import SEGMENTATION_VERSION, Passage, Sentence, split_article
 from index.store import IndexCorruptError, Manifest, StoredIndex
-from index.vectors import PositionalVectors
+from index.vectors import FAISS, PositionalVectors, StoreSpec, parse_store
 
 logger = logging.getLogger(__name__)
 _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
@@ -68,6 +74,17 @@ class CorpusIndex:
         self._vocabularies: dict[str, frozenset[str]] = {}
         self._terms: dict[int | str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._sentence_starts: dict[tuple[str, int], int] | None = None
+
+    @property
+    def store(self) -> StoreSpec:
+        """Where the passage vectors are (FAISS in the build folder, or Milvus)."""
+        return self.manifest.store
+
+    def close(self) -> None:
+        """Let go of the vector store (a milvus-lite directory is then free for another process)."""
+        close = getattr(self.passage_vectors.store, "close", None)
+        if close is not None:
+            close()
 
     def sentence_at(self, article_id: str, start: int) -> int | None:
         """Position in ``sentences`` of the sentence of ``article_id`` that starts at ``start``, if any."""
@@ -158,6 +175,7 @@ def open_index(
     *,
     progress: bool = True,
     rebuild: bool = False,
+    store: str | StoreSpec | None = None,
 ) -> CorpusIndex:
     """Load the saved index for ``folder`` if it is in step with the folder, else sync it first.
 
@@ -167,32 +185,58 @@ def open_index(
         index_dir: Where the index is saved; defaults to :func:`index_dir_for` the folder.
         progress: Show a progress bar while embedding.
         rebuild: Embed every article afresh even if the saved index is current.
+        store: Where passage vectors live: "faiss", "milvus:DIR" or "http://host:19530"
+            (see ``index.vectors.parse_store``); None keeps the saved index's (FAISS for a new one).
 
     Returns:
         The index; its ``report`` says what the sync changed and ``how`` is "loaded"
         (nothing to do), "updated" (only new and changed articles embedded) or "built".
     """
     target = Path(index_dir) if index_dir else index_dir_for(Path(folder))
+    spec = parse_store(store) if store is not None else saved_store(target)
     corpus = load_corpus(folder, exclude=[target])  # an index kept inside the folder is not an article
-    wanted = _wanted_manifest(corpus, embedder)
+    wanted = _wanted_manifest(corpus, embedder, spec)
     if not rebuild:
         loaded = _load_if_current(target, wanted, corpus)
         if loaded:
             return loaded
-    with store.build_lock(target):
+    with index_store.build_lock(target):
         return _sync(corpus, embedder, target, wanted, progress=progress, rebuild=rebuild)
 
 
-def load_index(index_dir: str | Path) -> CorpusIndex:
+def saved_store(index_dir: str | Path) -> StoreSpec:
+    """Where the saved index in ``index_dir`` keeps its passage vectors (FAISS when there is none yet)."""
+    manifest = index_store.read_manifest(Path(index_dir))
+    return manifest.store if manifest is not None else FAISS
+
+
+def load_index(index_dir: str | Path, *, store: str | StoreSpec | None = None) -> CorpusIndex:
     """The index saved in ``index_dir`` as it is, without looking at its folder (e.g. after another process synced).
 
+    Args:
+        index_dir: The index folder.
+        store: The vector store the caller expects (None: whichever the index has).
+
     Raises:
-        IndexCorruptError: if there is no index there, or it is damaged.
+        IndexCorruptError: if there is no index there, it is damaged, or its vectors are in another store.
     """
-    return _as_corpus_index(store.load(Path(index_dir)), "loaded", None)
+    stored = _load(Path(index_dir), store)
+    return _as_corpus_index(stored, "loaded", None)
 
 
-def _wanted_manifest(corpus: Corpus, embedder: Embedder) -> dict:
+def _load(target: Path, wanted_store: str | StoreSpec | None) -> StoredIndex:
+    if wanted_store is not None:
+        manifest = index_store.read_manifest(target)
+        spec = parse_store(wanted_store)
+        if manifest is not None and manifest.store != spec:
+            raise IndexCorruptError(
+                f"the index in {target} keeps its passage vectors in {manifest.store}, not {spec}: "
+                f"run `qa index DIR --index-dir {target} --store {spec}` to build it there"
+            )
+    return store.load(target)
+
+
+def _wanted_manifest(corpus: Corpus, embedder: Embedder, spec: StoreSpec = FAISS) -> dict:
     return {
         "format_version": store.FORMAT_VERSION,
         "model_name": embedder.name,
@@ -200,6 +244,8 @@ def _wanted_manifest(corpus: Corpus, embedder: Embedder) -> dict:
         "dimension": embedder.dimension,
         "corpus_fingerprint": corpus.fingerprint,
         "segmentation_version": SEGMENTATION_VERSION,
+        "vector_store": spec.kind,
+        "vector_uri": spec.uri,
     }
 
 
@@ -215,6 +261,11 @@ def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex 
         stored = store.load(target)
     except IndexCorruptError:
         return None  # the sync that follows, under the lock, says what is wrong and rebuilds
+    if not store.shared_store_is_tidy(stored):
+        # A killed sync left vectors to delete: tidy up now, unless a sync is running (it will).
+        with store.build_lock(target, wait=False) as locked:
+            if locked:
+                store.reconcile(target)
     report = SyncReport(0, 0, 0, len(stored.articles), corpus.skipped)
     return _as_corpus_index(stored, "loaded", report)
 
@@ -222,6 +273,9 @@ def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex 
 def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, progress: bool, rebuild: bool):
     """Bring the index in ``target`` in step with ``corpus``; the caller holds the build lock."""
     store.checkpoint("locked")
+    spec = StoreSpec(wanted["vector_store"], wanted["vector_uri"])
+    if saved_store(target) == spec:
+        store.reconcile(target)  # what a killed sync left in a shared store
     base, extendable = _previous_build(target, wanted)
     full = rebuild or not extendable
     old = {a.id: a.fingerprint for a in base.articles} if base else {}
@@ -241,7 +295,7 @@ def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, pro
     started = time.perf_counter()
     changed = set(added) | set(updated)
     to_embed = list(corpus.articles) if full else [a for a in corpus.articles if a.id in changed]
-    draft = store.Draft(target, embedder.dimension, base=None if full else base.build)
+    draft = store.Draft(target, embedder.dimension, base=None if full else base.build, store=spec)
     try:
         store.checkpoint("copied")
         if not full:
@@ -312,6 +366,16 @@ def _previous_build(target: Path, wanted: dict) -> tuple[StoredIndex | None, boo
     ]
     if stale:
         logger.info("index in %s was made with another %s; rebuilding", target, " and ".join(stale))
+        return base, False
+    wanted_store = StoreSpec(wanted["vector_store"], wanted["vector_uri"])
+    if base.manifest.store != wanted_store:
+        logger.warning(
+            "index in %s keeps its passage vectors in %s, not %s; embedding every article again into %s",
+            target,
+            base.manifest.store,
+            wanted_store,
+            wanted_store,
+        )
         return base, False
     return base, True
 

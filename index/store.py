@@ -6,7 +6,8 @@ Layout of an index folder::
     .lock                          fcntl lock: one writer at a time (see build_lock)
     build-<id>/index.sqlite        articles (text, metadata, fingerprint), sentences and passages
                                    with their offsets; sentence and passage ids never reused
-    build-<id>/passages.faiss      passage vectors under the passage ids (FaissVectorStore)
+    build-<id>/passages.faiss      passage vectors under the passage ids (FaissVectorStore), or
+    build-<id>/passages.milvus.json  where they are instead: a Milvus collection (MilvusVectorStore)
     build-<id>/sentences.faiss     sentence vectors under the sentence ids (FaissVectorStore)
     build-<id>/manifest.json       model, segmentation and format versions, counts, and the
                                    sha256 of the three files above
@@ -32,6 +33,18 @@ Why this is safe:
   before it changed; a reader whose build vanished under it reads CURRENT again.
 * Nothing here is a pickle: SQLite, FAISS and JSON only, so loading an index
   never executes code from the index folder.
+
+With passage vectors in Milvus (``store="milvus:DIR"`` or a server's URL), the
+build folders stay here and remain the truth about which passages a build has;
+the collection is shared by the builds since the last full rebuild. Passage ids
+are never reused, so a sync inserts its new vectors before it publishes (readers
+of the old build do not know those ids and ignore them) and deletes the vectors
+of removed and changed articles only after publishing. A sync killed in between
+leaves ids in the collection that the current build does not have, or lacks
+deletes it should have made: :func:`reconcile`, run when a sync starts (under the
+lock), deletes every id the current build does not hold. Sentence vectors stay in
+``sentences.faiss`` in the build folder either way: they are only fetched by id,
+all of them when a build is loaded, never searched.
 """
 
 from __future__ import annotations
@@ -55,16 +68,23 @@ import numpy as np
 
 from index.articles import Article
 from index.passages import Passage, Sentence
-from index.vectors import FaissVectorStore, PositionalVectors, VectorStoreError
+from index.vectors import (
+    FAISS,
+    FaissVectorStore,
+    PositionalVectors,
+    StoreSpec,
+    VectorStore,
+    VectorStoreError,
+)
 
 logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
 DATABASE = "index.sqlite"
 PASSAGE_VECTORS = "passages.faiss"
+MILVUS_POINTER = "passages.milvus.json"
 SENTENCE_VECTORS = "sentences.faiss"
 MANIFEST = "manifest.json"
-_FILES = (DATABASE, PASSAGE_VECTORS, SENTENCE_VECTORS)
 #: Test hook: a writer stops at the named point (see :func:`checkpoint`) so tests can kill it there.
 PAUSE_ENV = "QA_INDEX_PAUSE_AT"
 
@@ -112,9 +132,24 @@ class Manifest:
     n_articles: int
     n_passages: int
     n_sentences: int
+    #: Where the passage vectors are: "faiss" (a file in the build folder) or "milvus" (``vector_uri``).
     vector_store: str = FaissVectorStore.kind
     #: The passage vectors' search structure: "flat" (exact) or "ivf<nlist>" (see ``index.vectors.layout_for``).
     vector_layout: str = "flat"
+    #: For Milvus: the milvus-lite directory or the server's URL, and the collection holding the vectors.
+    vector_uri: str = ""
+    vector_collection: str = ""
+
+    @property
+    def store(self) -> StoreSpec:
+        """Where this build's passage vectors are."""
+        return StoreSpec(self.vector_store, self.vector_uri)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The build folder's files that the manifest's checksums cover."""
+        passages = PASSAGE_VECTORS if self.vector_store == FaissVectorStore.kind else MILVUS_POINTER
+        return (DATABASE, passages, SENTENCE_VECTORS)
 
 
 @dataclass(frozen=True)
@@ -195,12 +230,12 @@ def load_build(build: Path, *, verify: bool = True) -> StoredIndex:
     """Load one build folder; ``verify`` checks the files against the manifest's sha256 first."""
     manifest, expected = _read_manifest_file(build)
     if verify:
-        for name in _FILES:
+        for name in manifest.files:
             path = build / name
             if not path.is_file() or _sha256(path) != expected.get(name):
                 raise IndexCorruptError(f"index file {path} is missing or damaged (checksum mismatch)")
-    if manifest.vector_store != FaissVectorStore.kind:
-        raise IndexCorruptError(f"index in {build} uses vector store {manifest.vector_store!r}, not faiss")
+    if manifest.vector_store not in (FaissVectorStore.kind, "milvus"):
+        raise IndexCorruptError(f"index in {build} uses vector store {manifest.vector_store!r}, not faiss or milvus")
     try:
         with contextlib.closing(_connect_read_only(build / DATABASE)) as db:
             articles, sentences, passages, sentence_ids, passage_ids = _read_tables(db)
@@ -208,27 +243,35 @@ def load_build(build: Path, *, verify: bool = True) -> StoredIndex:
         raise IndexCorruptError(f"index file {build / DATABASE} is inconsistent: {error}") from None
     except (sqlite3.DatabaseError, ValueError, TypeError, KeyError) as error:
         raise IndexCorruptError(f"index file {build / DATABASE} is unreadable: {error}") from None
-    stores = {}
-    for name in (PASSAGE_VECTORS, SENTENCE_VECTORS):
-        try:
-            stores[name] = FaissVectorStore.load(build / name)
-        except VectorStoreError as error:
-            raise IndexCorruptError(f"index file {build / name} is unreadable: {error}") from None
-    if stores[PASSAGE_VECTORS].layout != manifest.vector_layout:
+    try:
+        sentence_store = FaissVectorStore.load(build / SENTENCE_VECTORS)
+    except VectorStoreError as error:
+        raise IndexCorruptError(f"index file {build / SENTENCE_VECTORS} is unreadable: {error}") from None
+    passage_store = _open_passage_store(build, manifest)
+    passage_name = manifest.files[1]
+    if passage_store.kind == FaissVectorStore.kind and passage_store.layout != manifest.vector_layout:
         raise IndexCorruptError(
-            f"index file {build / PASSAGE_VECTORS} is laid out as {stores[PASSAGE_VECTORS].layout}, "
+            f"index file {build / PASSAGE_VECTORS} is laid out as {passage_store.layout}, "
             f"but the manifest says {manifest.vector_layout}"
         )
-    passage_vectors = PositionalVectors(stores[PASSAGE_VECTORS], passage_ids)
-    sentence_view = PositionalVectors(stores[SENTENCE_VECTORS], sentence_ids)
+    passage_vectors = PositionalVectors(passage_store, passage_ids)
+    sentence_view = PositionalVectors(sentence_store, sentence_ids)
     for name, view, count in (
-        (PASSAGE_VECTORS, passage_vectors, len(passages)),
+        (passage_name, passage_vectors, len(passages)),
         (SENTENCE_VECTORS, sentence_view, len(sentences)),
     ):
-        if (
+        stored_ids = view.store.ids()
+        if view.store.shared:  # other builds' vectors may be there too; every one of ours must be
+            missing = len(np.setdiff1d(view.ids, stored_ids))
+            if missing or view.store.dimension != manifest.dimension:
+                raise IndexCorruptError(
+                    f"index file {build / name} is inconsistent with {build / DATABASE}: {missing} of the "
+                    f"{count} passages have no vector in {view.store!r}"
+                )
+        elif (
             len(view.store) != count
             or view.store.dimension != manifest.dimension
-            or not np.array_equal(np.sort(view.store.ids()), np.sort(view.ids))
+            or not np.array_equal(np.sort(stored_ids), np.sort(view.ids))
         ):
             raise IndexCorruptError(
                 f"index file {build / name} is inconsistent with {build / DATABASE}: "
@@ -247,6 +290,33 @@ def load_build(build: Path, *, verify: bool = True) -> StoredIndex:
         )
     sentence_vectors = sentence_view.store.get(sentence_ids)
     return StoredIndex(manifest, build, articles, sentences, passages, passage_vectors, sentence_vectors, sentence_ids)
+
+
+def _open_passage_store(build: Path, manifest: Manifest, *, spec: StoreSpec | None = None) -> VectorStore:
+    """The build's passage vectors: its FAISS file, or the Milvus collection its pointer file names.
+
+    Raises:
+        IndexCorruptError: if the file is unreadable, or names a collection that is not there.
+        VectorStoreUnavailableError: if Milvus cannot be reached or opened (the index may be fine).
+    """
+    if manifest.vector_store == FaissVectorStore.kind:
+        try:
+            return FaissVectorStore.load(build / PASSAGE_VECTORS)
+        except VectorStoreError as error:
+            raise IndexCorruptError(f"index file {build / PASSAGE_VECTORS} is unreadable: {error}") from None
+    from index.milvus import MilvusVectorStore
+
+    pointer = build / MILVUS_POINTER
+    try:
+        noted = json.loads(pointer.read_text("utf-8"))
+    except (OSError, ValueError) as error:
+        raise IndexCorruptError(f"index file {pointer} is unreadable: {error}") from None
+    if not isinstance(noted, dict) or noted.get("collection") != manifest.vector_collection:
+        raise IndexCorruptError(f"index file {pointer} disagrees with {build / MANIFEST} about the collection")
+    try:
+        return MilvusVectorStore.open(spec or manifest.store, manifest.vector_collection, manifest.dimension)
+    except VectorStoreError as error:
+        raise IndexCorruptError(f"index file {pointer} names vectors that are not there: {error}") from None
 
 
 class _Inconsistent(ValueError):
@@ -312,7 +382,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     if not path.is_file():
         raise sqlite3.DatabaseError(f"{path} is missing")
     # immutable=1: a published build never changes, so SQLite may skip locking and never writes.
-    return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
 
 
 class Draft:
@@ -324,25 +394,43 @@ class Draft:
         index_dir: The index folder.
         dimension: Vector dimension.
         base: The build to start from (its tables and vectors are copied); None for an empty one.
+        store: Where the passage vectors go. A Milvus draft extends ``base``'s collection (which
+            must be at the same place); an empty one gets a new collection.
     """
 
-    def __init__(self, index_dir: Path, dimension: int, base: Path | None = None) -> None:
+    def __init__(self, index_dir: Path, dimension: int, base: Path | None = None, store: StoreSpec = FAISS) -> None:
         index_dir.mkdir(parents=True, exist_ok=True)
         self.index_dir = index_dir
         self.base = base
+        self.store = store
         self.build_id = f"build-{uuid.uuid4().hex[:12]}"
         self.folder = index_dir / f".tmp-{self.build_id}"
         self.folder.mkdir()
         self.db = sqlite3.connect(self.folder / DATABASE, isolation_level=None)
+        self.passage_store: VectorStore | None = None
+        self._created_collection = False
+        self._added_passages: list[np.ndarray] = []
+        self._deferred_removals: list[np.ndarray] = []  # shared store: deleted once the build is published
+        self._published = False
         try:
             if base is None:
                 self.db.executescript(_SCHEMA)
-                self.passage_store = FaissVectorStore.empty(dimension)
                 self.sentence_store = FaissVectorStore.empty(dimension)
+                if store.kind == FaissVectorStore.kind:
+                    self.passage_store = FaissVectorStore.empty(dimension)
+                else:
+                    from index.milvus import MilvusVectorStore
+
+                    name = f"{collection_prefix(index_dir)}{self.build_id[len('build-') :]}"
+                    self.passage_store = MilvusVectorStore.create(store, name, dimension)
+                    self._created_collection = True
             else:
                 with contextlib.closing(_connect_read_only(base / DATABASE)) as source:
                     source.backup(self.db)
-                self.passage_store = FaissVectorStore.load(base / PASSAGE_VECTORS)
+                manifest = _read_manifest_file(base)[0]
+                if manifest.store != store:
+                    raise ValueError(f"cannot extend {base}: its vectors are in {manifest.store}, not {store}")
+                self.passage_store = _open_passage_store(base, manifest)
                 self.sentence_store = FaissVectorStore.load(base / SENTENCE_VECTORS)
             # The draft is thrown away on any failure, so it needs no journal; files are fsynced on publish.
             self.db.execute("PRAGMA journal_mode=OFF")
@@ -372,7 +460,10 @@ class Draft:
         if not article_ids:
             return
         passage_ids, sentence_ids = self.stable_ids(article_ids)
-        self.passage_store.remove(passage_ids)
+        if self.passage_store.shared:
+            self._deferred_removals.append(passage_ids)  # readers of the current build still search them
+        else:
+            self.passage_store.remove(passage_ids)
         self.sentence_store.remove(sentence_ids)
         for chunk in (list(article_ids)[i : i + 500] for i in range(0, len(article_ids), 500)):
             marks = ",".join("?" * len(chunk))
@@ -412,6 +503,8 @@ class Draft:
         ]
         self.sentence_store.add(np.array(sentence_ids, dtype=np.int64), sentence_vectors)
         self.passage_store.add(np.array(passage_ids, dtype=np.int64), passage_vectors)
+        if self.passage_store.shared:
+            self._added_passages.append(np.array(passage_ids, dtype=np.int64))
 
     def counts(self) -> tuple[int, int, int]:
         """Articles, passages, sentences in the draft."""
@@ -427,11 +520,17 @@ class Draft:
         # The collection's size picks the search structure (exact while small); sentence vectors
         # are only ever fetched by id, never searched, so they stay flat.
         self.passage_store.fit_layout()
-        manifest = replace(manifest, vector_layout=self.passage_store.layout)
-        self.passage_store.save(self.folder / PASSAGE_VECTORS)
+        manifest = replace(
+            manifest,
+            vector_layout=self.passage_store.layout,
+            vector_store=self.store.kind,
+            vector_uri=self.store.uri,
+            vector_collection=getattr(self.passage_store, "collection", ""),
+        )
+        self.passage_store.save(self.folder / manifest.files[1])
         self.sentence_store.save(self.folder / SENTENCE_VECTORS)
         _fsync_file(self.folder / DATABASE)
-        checksums = {name: _sha256(self.folder / name) for name in _FILES}
+        checksums = {name: _sha256(self.folder / name) for name in manifest.files}
         _write_bytes(
             self.folder / MANIFEST, json.dumps({"manifest": asdict(manifest), "sha256": checksums}, indent=2).encode()
         )
@@ -445,24 +544,107 @@ class Draft:
         _write_bytes(self.index_dir / ".CURRENT.tmp", self.build_id.encode())
         os.replace(self.index_dir / ".CURRENT.tmp", self.index_dir / "CURRENT")
         _fsync_dir(self.index_dir)
+        self._published = True  # from here on, discard() must leave the vectors alone
         checkpoint("published")
         remove_stale(self.index_dir, keep={final.name} | ({previous.name} if previous else set()))
+        if self.passage_store.shared:
+            # Readers of the previous build lose these now; they load the new one within a second.
+            if self._deferred_removals:
+                self.passage_store.remove(np.concatenate(self._deferred_removals))
+                self.passage_store.flush()
+            drop_unused_collections(self.index_dir, self.passage_store)
+        self.passage_store.close()
         return final
 
     def discard(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self.db.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+        store, self.passage_store = self.passage_store, None
+        if store is not None and store.shared and not self._published:
+            with contextlib.suppress(Exception):  # best effort: the next sync's reconcile catches what is left
+                if self._created_collection:
+                    store.drop_collection(store.collection)
+                elif self._added_passages:
+                    store.remove(np.concatenate(self._added_passages))
+                    store.flush()
+        if store is not None:
+            store.close()
+
+
+def collection_prefix(index_dir: Path) -> str:
+    """The start of the names of an index folder's Milvus collections: one per full build, ``<prefix><build>``."""
+    tag = hashlib.sha256(str(index_dir.expanduser().resolve()).encode()).hexdigest()[:12]
+    return f"qa_{tag}_"
+
+
+def reconcile(index_dir: Path) -> int:
+    """Make a shared store hold exactly the current build's passages; returns how many vectors were deleted.
+
+    Call under :func:`build_lock`, when a sync starts. A sync killed after inserting its
+    vectors (before publishing) leaves ids no build has; one killed after publishing,
+    before deleting what it replaced, leaves ids only the previous build has. Both are
+    deleted here. Collections of this index folder that no build on disk uses (left by
+    a full rebuild) are dropped. A FAISS index, or a build that cannot be read, is left alone.
+    """
+    build = current_build(index_dir)
+    if build is None:
+        return 0
+    try:
+        manifest = _read_manifest_file(build)[0]
+        if manifest.vector_store == FaissVectorStore.kind:
+            return 0
+        with contextlib.closing(_connect_read_only(build / DATABASE)) as db:
+            ids = np.fromiter((r[0] for r in db.execute("SELECT id FROM passages")), np.int64)
+        passage_store = _open_passage_store(build, manifest)
+    except (IndexCorruptError, sqlite3.DatabaseError):
+        return 0  # the sync that follows rebuilds it
+    try:
+        extra = np.setdiff1d(passage_store.ids(), ids)
+        if len(extra):
+            logger.info("deleting %d passage vectors of unfinished syncs from %r", len(extra), passage_store)
+            passage_store.remove(extra)
+            passage_store.flush()
+        drop_unused_collections(index_dir, passage_store)
+        return len(extra)
+    finally:
+        passage_store.close()
+
+
+def drop_unused_collections(index_dir: Path, passage_store) -> None:
+    """Drop this index folder's collections at the store's place that no build on disk names (call under the lock)."""
+    used = set()
+    for build in index_dir.glob("build-*"):
+        with contextlib.suppress(IndexCorruptError):
+            used.add(_read_manifest_file(build)[0].vector_collection)
+    prefix = collection_prefix(index_dir)
+    for name in passage_store.collections():
+        if name.startswith(prefix) and name not in used:
+            logger.info("dropping Milvus collection %s: no build uses it any more", name)
+            passage_store.drop_collection(name)
+
+
+def shared_store_is_tidy(stored: StoredIndex) -> bool:
+    """Whether a build's shared store holds just its passages (False: an unfinished sync left some to reconcile)."""
+    passage_store = stored.passage_vectors.store
+    return not passage_store.shared or len(passage_store) == stored.passage_vectors.ntotal
 
 
 @contextlib.contextmanager
-def build_lock(index_dir: Path) -> Iterator[None]:
-    """Serialise writers of one index folder across processes (readers never wait for it)."""
+def build_lock(index_dir: Path, *, wait: bool = True) -> Iterator[bool]:
+    """Serialise writers of one index folder across processes (readers never wait for it).
+
+    Yields True once the lock is held; with ``wait=False`` it yields False at once if another writer holds it.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
     with (index_dir / ".lock").open("a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 

@@ -6,6 +6,9 @@ while their text is unchanged, so removing an article's vectors never shifts
 anyone else's. :class:`FaissVectorStore` is the default; another store (Milvus)
 can stand in behind the same protocol without anything above ``index/``
 noticing, because the query side only ever sees :class:`PositionalVectors`.
+Where the passage vectors live is a :class:`StoreSpec` (``parse_store``): "faiss"
+(a file in each build folder, the default), "milvus:DIR" (a milvus-lite directory) or
+"http://host:19530" (a Milvus server); :mod:`index.milvus` holds the Milvus store.
 
 The FAISS layout follows the collection's size (:func:`layout_for`). Exact search
 (an ``IndexIDMap2`` over an ``IndexFlatIP``) reads every vector per query: about
@@ -24,6 +27,7 @@ import contextlib
 import math
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -91,10 +95,77 @@ class VectorStoreError(RuntimeError):
     """A saved vector store that cannot be read (truncated, damaged, or not a store of this kind)."""
 
 
+class VectorStoreUnavailableError(RuntimeError):
+    """A vector store that cannot be reached or opened now (a server down, a directory another process holds).
+
+    Unlike :class:`VectorStoreError` this says nothing about the index: rebuilding would not help.
+    """
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """Where passage vectors live: ``kind`` "faiss" (the build folder) or "milvus" at ``uri``.
+
+    ``uri`` is "" for FAISS, the absolute path of a milvus-lite directory, or a server's
+    ``http(s)://host:port``. ``str(spec)`` is the form :func:`parse_store` reads.
+    """
+
+    kind: str = "faiss"
+    uri: str = ""
+
+    @property
+    def is_lite(self) -> bool:
+        """A milvus-lite directory (one process at a time), not a server."""
+        return self.kind == "milvus" and not self.uri.startswith(("http://", "https://", "tcp://"))
+
+    def __str__(self) -> str:
+        return "faiss" if self.kind == "faiss" else (f"milvus:{self.uri}" if self.is_lite else self.uri)
+
+
+FAISS = StoreSpec()
+
+
+def parse_store(spec: str | StoreSpec | None) -> StoreSpec:
+    """Read a store setting: "faiss", "milvus:PATH" (milvus-lite, a local directory) or "http://host:19530".
+
+    A relative milvus-lite path is resolved against the current directory.
+
+    Example:
+        >>> parse_store("http://milvus.internal:19530")
+        StoreSpec(kind='milvus', uri='http://milvus.internal:19530')
+        >>> parse_store("faiss") == parse_store(None) == FAISS
+        True
+
+    Raises:
+        ValueError: for anything else, saying what is accepted.
+    """
+    if spec is None or isinstance(spec, StoreSpec):
+        return spec or FAISS
+    if not isinstance(spec, str):
+        raise TypeError(f"store must be a string such as 'faiss' or 'milvus:./vectors', not {type(spec).__name__}")
+    text = spec.strip()
+    if text.lower() == "faiss":
+        return FAISS
+    if text.lower().startswith("milvus:") and not text.lower().startswith("milvus://"):
+        path = text[len("milvus:") :]
+        if not path:
+            raise ValueError("store 'milvus:' needs a directory, e.g. 'milvus:./vectors'")
+        return StoreSpec("milvus", str(Path(path).expanduser().resolve()))
+    if text.lower().startswith(("http://", "https://", "tcp://")):
+        return StoreSpec("milvus", text.rstrip("/"))
+    raise ValueError(
+        f"unknown vector store {spec!r}: use 'faiss' (the default), 'milvus:DIR' for a milvus-lite directory, "
+        "or 'http://HOST:19530' for a Milvus server"
+    )
+
+
 class VectorStore(Protocol):
     """Unit-length float32 vectors, each under a unique int64 id."""
 
     dimension: int
+    kind: str  # "faiss" or "milvus"
+    #: True when the store also holds other builds' vectors (one Milvus collection for many builds).
+    shared: bool
 
     def __len__(self) -> int:
         """How many vectors the store holds."""
@@ -117,6 +188,12 @@ class VectorStore(Protocol):
     def save(self, path: Path) -> None:
         """Write the store to ``path`` and fsync it."""
 
+    def fit_layout(self, layout: str | None = None) -> bool:
+        """Lay the vectors out for search as ``layout`` (default: by their count); returns whether it changed."""
+
+    def close(self) -> None:
+        """Release what the store holds open (a connection); a no-op for a file."""
+
 
 class FaissVectorStore:
     """A :class:`VectorStore` in one FAISS file, exact ("flat") or inverted-file ("ivf<nlist>") search.
@@ -131,6 +208,8 @@ class FaissVectorStore:
     """
 
     kind = "faiss"
+    #: Whether other builds' vectors share this store (see ``PositionalVectors.search``): a file per build does not.
+    shared = False
 
     def __init__(self, index: faiss.Index) -> None:
         self._index = index
@@ -219,6 +298,9 @@ class FaissVectorStore:
         self._index = make_faiss_index(self.dimension, self.get(ids), ids, wanted)
         return True
 
+    def close(self) -> None:
+        """Nothing to release: the vectors are in memory."""
+
     def save(self, path: Path) -> None:
         data = faiss.serialize_index(self._index)
         with path.open("wb") as handle:
@@ -258,9 +340,34 @@ class PositionalVectors:
         return np.where(self._sorted[where] == ids, self._order[where], -1)
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Like ``faiss.Index.search``: scores and positions of the ``k`` best, -1 padding."""
-        scores, ids = self.store.search(queries, k)
-        return scores, self.positions(ids)
+        """Like ``faiss.Index.search``: scores and positions of the ``k`` best, -1 padding.
+
+        A shared store (Milvus) also holds vectors that are not this build's: a sync in
+        progress adds its new passages before it publishes, and deletes the ones it
+        replaced only after. Those ids map to no position and are dropped here; the store
+        is asked for some headroom, and for more while fewer than ``k`` of this build's
+        passages came back from a store that had more to give.
+        """
+        if not getattr(self.store, "shared", False):
+            scores, ids = self.store.search(queries, k)
+            return scores, self.positions(ids)
+        queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.d)
+        wanted = k + max(16, k // 2)
+        while True:
+            scores, ids = self.store.search(queries, wanted)
+            positions = self.positions(ids)
+            short = ((positions >= 0).sum(axis=1) < k) & (ids[:, -1] >= 0)  # fewer than k, and more were there
+            if not short.any() or wanted >= self.store.max_k:
+                break
+            wanted = min(wanted * 4, self.store.max_k)
+        found_scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        found = np.full((len(queries), k), -1, dtype=np.int64)
+        for row in range(len(queries)):
+            keep = positions[row] >= 0
+            n = min(k, int(keep.sum()))
+            found_scores[row, :n] = scores[row][keep][:n]
+            found[row, :n] = positions[row][keep][:n]
+        return found_scores, found
 
     def at(self, positions: np.ndarray) -> np.ndarray:
         """The vectors at these positions, one row each, in the order given (one store lookup)."""

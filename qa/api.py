@@ -12,6 +12,7 @@ from index import store
 from index.articles import Article
 from index.build import CorpusIndex, SyncReport, index_dir_for, load_index, open_index
 from index.embedder import Embedder, MiniLMEmbedder
+from index.vectors import parse_store
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
 from qa.conversation import build_query, earlier_turns
@@ -36,11 +37,15 @@ class QA:
         embedder: The embedding model; all-MiniLM-L6-v2 by default, shared by every QA.
         settings: Retrieval and extraction settings.
         progress: Show progress while building the index.
+        store: Where the passage vectors live: "faiss" (a file in the index, the default for a new
+            index), "milvus:DIR" (a milvus-lite directory, one process at a time) or
+            "http://host:19530" (a Milvus server). None keeps whichever the saved index has.
 
     Example:
         >>> bot = QA()  # the built-in articles; QA("path/to/folder") for your own
         >>> bot.ask("Which Russian bank did Huawei partner with?").text[:60]
         'In March, Huawei also partnered with Sberbank, a Russian sta'
+        >>> QA("path/to/folder", store="milvus:./vectors").ask("Who founded the company?")  # same, on Milvus
     """
 
     def __init__(
@@ -51,9 +56,11 @@ class QA:
         embedder: Embedder | None = None,
         settings: Settings = DEFAULT_SETTINGS,
         progress: bool = True,
+        store: str | None = None,
     ) -> None:
         self.folder = Path(folder) if folder is not None else BUILTIN_CORPUS
         self.index_dir = Path(index_dir) if index_dir is not None else None
+        self.store = parse_store(store) if store is not None else None  # a bad setting fails here, not later
         self.embedder = embedder or _shared_embedder()
         self.settings = settings
         self.progress = progress
@@ -67,7 +74,9 @@ class QA:
         if self._index is None:
             with self._lock:
                 if self._index is None:
-                    self._index = open_index(self.folder, self.embedder, self.index_dir, progress=self.progress)
+                    self._index = open_index(
+                        self.folder, self.embedder, self.index_dir, progress=self.progress, store=self.store
+                    )
         return self._index
 
     def sync(self, *, rebuild: bool = False) -> SyncReport:
@@ -90,7 +99,7 @@ class QA:
         """:meth:`sync`, returning the new index (its ``report`` is what ``sync`` returns)."""
         with self._lock:
             self._index = open_index(
-                self.folder, self.embedder, self.index_dir, progress=self.progress, rebuild=rebuild
+                self.folder, self.embedder, self.index_dir, progress=self.progress, rebuild=rebuild, store=self.store
             )
         return self._index
 
@@ -102,10 +111,21 @@ class QA:
         Raises:
             index.store.IndexCorruptError: if there is no saved index yet, or it is damaged.
         """
-        index = load_index(self.index_dir or index_dir_for(self.folder))
+        index = load_index(self.index_dir or index_dir_for(self.folder), store=self.store)
         with self._lock:
             self._index = index
         return index
+
+    def close(self) -> None:
+        """Let go of the index and its vector store; the next question opens them again.
+
+        Needed only with a milvus-lite store, which one process at a time may open: after
+        ``close()`` another process (``qa index``) can use its directory.
+        """
+        with self._lock:
+            index, self._index = self._index, None
+        if index is not None:
+            index.close()
 
     def get_article(self, article_id: str) -> Article:
         """The article with this id, its text exactly as in its file.

@@ -3,6 +3,7 @@
 qa ask "How much will Huawei invest in its Paris OpenLab?"
 qa ask --json --corpus ~/my-articles "Who founded the company?"
 qa index ~/my-articles
+qa index ~/my-articles --store http://milvus.internal:19530
 qa chat --port 7860
 """
 
@@ -81,14 +82,20 @@ def _add_collection_options(
     corpus: bool = True,
     corpus_help: str = "folder of .txt/.md articles (default: the built-in articles)",
 ) -> None:
-    """--corpus (unless ``corpus`` is False) and --index-dir, which every command that opens an index takes."""
+    """--corpus (unless ``corpus`` is False), --index-dir and --store, which every command that opens an index takes."""
     if corpus:
         command.add_argument("--corpus", metavar="DIR", help=corpus_help)
     command.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
+    command.add_argument(
+        "--store",
+        metavar="STORE",
+        help="where passage vectors live: faiss (the default for a new index), milvus:DIR (a milvus-lite "
+        "directory, one process at a time) or http://HOST:19530 (a Milvus server); default: the index's own",
+    )
 
 
 def _run_ask(args: argparse.Namespace) -> int:
-    bot = QA(args.corpus, index_dir=args.index_dir, progress=not args.json)
+    bot = QA(args.corpus, index_dir=args.index_dir, progress=not args.json, store=args.store)
     answer = bot.ask(args.question)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -98,7 +105,7 @@ def _run_ask(args: argparse.Namespace) -> int:
 
 
 def _run_index(args: argparse.Namespace) -> int:
-    bot = QA(args.folder, index_dir=args.index_dir)
+    bot = QA(args.folder, index_dir=args.index_dir, store=args.store)
     report = bot.sync(rebuild=args.rebuild)
     index = bot.index
     m = index.manifest
@@ -128,7 +135,7 @@ def _run_eval(args: argparse.Namespace) -> int:
         name = gold.name
     if args.limit is not None:
         questions = questions[: args.limit]
-    bot = QA(corpus, index_dir=args.index_dir)
+    bot = QA(corpus, index_dir=args.index_dir, store=args.store)
     report = evaluate.evaluate(bot, questions, name, progress=evaluate.print_progress)
     print(evaluate.format_report(report))
     if args.out:
@@ -142,7 +149,9 @@ def _run_chat(args: argparse.Namespace) -> int:
         raise ValueError(f"corpus folder {args.corpus!r} does not exist or is not a folder")
     from ui.page import launch  # imports gradio: only this command pays for it
 
-    launch(QA(args.corpus, index_dir=args.index_dir), host=args.host, port=args.port, share=args.share)
+    launch(
+        QA(args.corpus, index_dir=args.index_dir, store=args.store), host=args.host, port=args.port, share=args.share
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense vectors (FAISS) and BM25, fused by a weighted sum of their evidence.
+"""Hybrid retrieval: dense vectors (FAISS or Milvus, whichever the index uses) and BM25, fused by a weighted sum.
 
 Candidates are the union of the dense and the BM25 top lists. Each is scored on
 four kinds of evidence (weights fitted on SQuAD, see bench/fit/README.md):

@@ -6,11 +6,13 @@ python -m tests.sync_child read FOLDER INDEX_DIR SECONDS    reload the saved ind
 A test kills ``sync`` at a named point with ``QA_INDEX_PAUSE_AT`` (see ``index.store.checkpoint``).
 ``read`` checks every answer it gets (citations quote their article exactly, the stable question
 gets its exact answer) and exits 1 with the traceback on the first failure.
+``$QA_TEST_STORE`` names the vector store (as ``QA(store=...)``; FAISS when unset).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -18,20 +20,22 @@ from dataclasses import asdict
 from qa.api import QA
 from tests.conftest import FakeEmbedder
 
+STORE = os.environ.get("QA_TEST_STORE") or None
 STABLE_QUESTION = "How many croissants does the Zed bakery in Nantes bake a day?"
 STABLE_ANSWER = "The bakery bakes 500 croissants a day and has 12 staff."
 QUESTIONS = (STABLE_QUESTION, "How much will Acme invest in its Lyon lab?", "What did the mayor of Lyon say?")
 
 
 def sync(folder: str, index_dir: str) -> int:
-    bot = QA(folder, index_dir=index_dir, embedder=FakeEmbedder(), progress=False)
+    bot = QA(folder, index_dir=index_dir, embedder=FakeEmbedder(), progress=False, store=STORE)
     report = bot.sync()
+    bot.close()  # a milvus-lite directory is free for the next process as soon as we are done
     print(json.dumps({**asdict(report), "skipped": len(report.skipped), "finished": time.time()}), flush=True)
     return 0
 
 
 def read(folder: str, index_dir: str, seconds: float) -> int:
-    bot = QA(folder, index_dir=index_dir, embedder=FakeEmbedder(), progress=False)
+    bot = QA(folder, index_dir=index_dir, embedder=FakeEmbedder(), progress=False, store=STORE)
     loads = answers = 0
     builds = set()
     deadline = time.monotonic() + seconds

@@ -1,11 +1,14 @@
 """The folder is the source of truth: syncing a growing folder, surviving crashes, damage and concurrency.
 
 Real files in temporary folders, a real index on disk, and the fake embedder (tests/conftest.py):
-none of these promises depends on the model.
+none of these promises depends on the model. Every test runs twice, with the passage vectors in
+FAISS and in Milvus (milvus-lite in a temporary directory: the ``store`` fixture); the few that
+cannot apply to milvus-lite say why in their parameters.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -23,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qa.api
-from index import store
+from index import store as index_store
 from index.build import CorpusIndex, SyncReport, load_index, open_index
 from index.passages import split_corpus
 from index.vectors import FaissVectorStore
@@ -53,6 +56,32 @@ BREST_ANSWER = "The crane cost 14 million euros and lifts 400 tonnes."
 TOULON = "Toulon opens a museum\n\nThe navy museum of Toulon reopened on Sunday after two years of work.\n"
 
 
+STORES = ["faiss", "milvus"]
+_STORE = ["faiss"]  # the store of the running test (set by the store fixture), for _bot and the children
+
+
+@pytest.fixture(autouse=True, params=STORES)
+def store(request, tmp_path) -> str:
+    """Where passage vectors live in this test: "faiss", or "milvus:<a milvus-lite directory>"."""
+    _STORE[0] = "faiss" if request.param == "faiss" else f"milvus:{tmp_path / 'milvus'}"
+    yield _STORE[0]
+    _STORE[0] = "faiss"
+
+
+def faiss_only(reason: str) -> list[str]:
+    """The ``store`` parameter of a test that cannot apply to milvus-lite (``reason`` says why)."""
+    return ["faiss"]
+
+
+def _store_options() -> list[str]:
+    return ["--store", _STORE[0]]
+
+
+def _milvus_rows(index: CorpusIndex) -> int:
+    """How many vectors the passages' store holds (a shared Milvus collection may hold other builds' too)."""
+    return len(index.passage_vectors.store)
+
+
 @pytest.fixture
 def folder(tmp_path) -> Path:
     corpus = tmp_path / "corpus"
@@ -68,7 +97,7 @@ def index_dir(tmp_path) -> Path:
 
 
 def _bot(folder: Path, index_dir: Path, embedder: FakeEmbedder | None = None) -> QA:
-    return QA(folder, index_dir=index_dir, embedder=embedder or FakeEmbedder(), progress=False)
+    return QA(folder, index_dir=index_dir, embedder=embedder or FakeEmbedder(), progress=False, store=_STORE[0])
 
 
 def _texts_of(index: CorpusIndex, article_id: str) -> int:
@@ -80,7 +109,7 @@ def _texts_of(index: CorpusIndex, article_id: str) -> int:
 
 def _ids_of(index_dir: Path, article_id: str) -> tuple[list[int], list[int]]:
     """The stable vector-store ids of an article's passages and sentences in the current build."""
-    stored = store.load(index_dir)
+    stored = index_store.load(index_dir)
     passages = zip(stored.passages, stored.passage_vectors.ids, strict=True)
     sentences = zip(stored.sentences, stored.sentence_ids, strict=True)
     return [int(i) for p, i in passages if p.article_id == article_id], [
@@ -244,8 +273,9 @@ def test_a_running_qa_keeps_its_index_when_the_newer_build_is_damaged(folder, in
     running.ask("How much will Acme invest in its Lyon lab?")
     (folder / "brest.txt").write_text(BREST, "utf-8")
     _bot(folder, index_dir).sync()
-    newest = store.current_build(index_dir)
-    (newest / "passages.faiss").write_bytes(b"not faiss")
+    newest = index_store.current_build(index_dir)
+    passage_file = index_store.load(index_dir).manifest.files[1]  # passages.faiss, or passages.milvus.json
+    (newest / passage_file).write_bytes(b"not faiss")
     monkeypatch.setattr(qa.api.time, "monotonic", lambda: time.perf_counter() + 1e6)
 
     with caplog.at_level(logging.WARNING):
@@ -255,7 +285,7 @@ def test_a_running_qa_keeps_its_index_when_the_newer_build_is_damaged(folder, in
             "Acme will invest 10 million euros in its Lyon lab over five years.",
             "lyon",
         )
-    assert "kept the index in use" in caplog.text and "passages.faiss" in caplog.text
+    assert "kept the index in use" in caplog.text and passage_file in caplog.text
 
 
 def test_answers_and_citations_stay_exact_across_syncs(folder, index_dir):
@@ -318,12 +348,12 @@ def test_rebuild_embeds_everything_and_reports_against_the_previous_build(folder
 
 def test_cli_index_prints_the_report(folder, index_dir, capsys, monkeypatch):
     monkeypatch.setattr(qa.api, "_shared_embedder", lambda: FakeEmbedder())
-    assert main(["index", str(folder), "--index-dir", str(index_dir)]) == 0
+    assert main(["index", str(folder), "--index-dir", str(index_dir), *_store_options()]) == 0
     capsys.readouterr()
     (folder / "brest.txt").write_text(BREST, "utf-8")
     (folder / "nantes.txt").unlink()
 
-    assert main(["index", str(folder), "--index-dir", str(index_dir)]) == 0
+    assert main(["index", str(folder), "--index-dir", str(index_dir), *_store_options()]) == 0
 
     assert capsys.readouterr().out == (
         "Updated the index: 2 articles, 3 passages, 8 sentences (fake-bag-of-words)\n"
@@ -337,10 +367,11 @@ POINTS = ["locked", "copied", "embedded", "written", "renamed", "published"]
 
 
 def _start_child(*args: str | Path, pause_at: str | None = None, pause_seconds: float = 120) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    env.pop(store.PAUSE_ENV, None)
+    gc.collect()  # QAs this process no longer uses let go of a milvus-lite directory, which the child opens
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QA_TEST_STORE": _STORE[0]}
+    env.pop(index_store.PAUSE_ENV, None)
     if pause_at:
-        env |= {store.PAUSE_ENV: pause_at, "QA_INDEX_PAUSE_SECONDS": str(pause_seconds)}
+        env |= {index_store.PAUSE_ENV: pause_at, "QA_INDEX_PAUSE_SECONDS": str(pause_seconds)}
     command = [sys.executable, "-m", "tests.sync_child", *map(str, args)]
     return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -374,6 +405,9 @@ def test_sync_killed_at_any_point_leaves_a_usable_index_and_the_next_sync_comple
     survivor = load_index(index_dir)  # what a reader gets now: the old index, or the new one once published
     _check_offsets(survivor)
     assert sorted(survivor.articles) == (["brest", "lyon"] if point == "published" else ["lyon", "nantes"])
+    if survivor.store.kind == "milvus" and point in ("written", "renamed", "published"):
+        # The killed sync had inserted brest's vectors; if it published, it had not deleted nantes's yet.
+        assert _milvus_rows(survivor) > len(survivor.passages)
 
     fake = FakeEmbedder()
     bot = _bot(folder, index_dir, fake)
@@ -391,6 +425,8 @@ def test_sync_killed_at_any_point_leaves_a_usable_index_and_the_next_sync_comple
     _check_answer(
         bot, "How much did the Brest crane cost?", "The crane cost 14 million euros and lifts 400 tonnes.", "brest"
     )
+    # Milvus: the vectors the killed sync added, or should have deleted, are gone (reconciled).
+    assert _milvus_rows(bot.index) == len(bot.index.passages)
 
 
 def test_first_build_killed_leaves_no_index_and_the_next_sync_builds_it(folder, index_dir):
@@ -398,26 +434,34 @@ def test_first_build_killed_leaves_no_index_and_the_next_sync_builds_it(folder, 
     _wait_for_pause(child, "embedded")
     _kill(child)
 
-    with pytest.raises(store.IndexCorruptError, match="no index in"):
+    with pytest.raises(index_store.IndexCorruptError, match="no index in"):
         load_index(index_dir)
     report = _bot(folder, index_dir).sync()
 
     assert report == SyncReport(added=2, updated=0, removed=0, unchanged=0, rebuilt=True)
     assert not list(index_dir.glob(".tmp-*"))
     assert len(list(index_dir.glob("build-*"))) == 1
+    index = load_index(index_dir)
+    assert _milvus_rows(index) == len(index.passages)
+    if index.store.kind == "milvus":  # the killed build's own collection was dropped
+        assert [
+            c
+            for c in index.passage_vectors.store.collections()
+            if c.startswith(index_store.collection_prefix(index_dir))
+        ] == [index.manifest.vector_collection]
 
 
 # --- damage -----------------------------------------------------------------------------------------
 
 
 def _build_dir(index_dir: Path) -> Path:
-    return store.current_build(index_dir)
+    return index_store.current_build(index_dir)
 
 
 def _reseal(build: Path, name: str) -> None:
     """Make the manifest's checksum agree with a file changed on purpose: only the consistency checks can tell."""
     manifest = json.loads((build / "manifest.json").read_text("utf-8"))
-    manifest["sha256"][name] = store._sha256(build / name)
+    manifest["sha256"][name] = index_store._sha256(build / name)
     (build / "manifest.json").write_text(json.dumps(manifest), "utf-8")
 
 
@@ -444,6 +488,12 @@ def _flip_bytes(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def _drop_one_milvus_vector(pointer: Path) -> None:
+    passage_store = index_store.load_build(pointer.parent).passage_vectors.store
+    passage_store.remove(passage_store.ids()[:1])
+    passage_store.flush()
+
+
 DAMAGE = {
     "truncated passages.faiss": ("passages.faiss", _truncate, False, "checksum"),
     "flipped sentences.faiss": ("sentences.faiss", _flip_bytes, False, "checksum"),
@@ -457,10 +507,33 @@ DAMAGE = {
         "inconsistent",
     ),
     "truncated passages.faiss, checksum resealed": ("passages.faiss", _truncate, True, "unreadable"),
+    "truncated passages.milvus.json": ("passages.milvus.json", _truncate, False, "checksum"),
+    "passages.milvus.json, resealed, naming no collection": (
+        "passages.milvus.json",
+        lambda path: path.write_text("{}", "utf-8"),
+        True,
+        "disagrees",
+    ),
+    "one vector deleted from the Milvus collection": (
+        "passages.milvus.json",
+        _drop_one_milvus_vector,
+        False,
+        "inconsistent",
+    ),
 }
 
 
-@pytest.mark.parametrize("damage", list(DAMAGE))
+def _damage_params() -> list:
+    """Every damage with each store it can happen to (passages.faiss is not there when vectors are in Milvus)."""
+    params = []
+    for name, (file, *_) in DAMAGE.items():
+        for kind in STORES:
+            if file != {"faiss": "passages.milvus.json", "milvus": "passages.faiss"}[kind]:
+                params.append(pytest.param(name, kind, id=f"{name}-{kind}"))
+    return params
+
+
+@pytest.mark.parametrize("damage, store", _damage_params(), indirect=["store"])
 def test_damage_is_detected_with_a_warning_naming_the_file_and_the_index_rebuilt(folder, index_dir, caplog, damage):
     _bot(folder, index_dir).sync()
     name, spoil, reseal, word = DAMAGE[damage]
@@ -486,7 +559,7 @@ def test_damage_is_detected_with_a_warning_naming_the_file_and_the_index_rebuilt
     assert bot.index.report.rebuilt
     assert fake.encoded == 11 + 1  # every article afresh, and the question
     _check_offsets(bot.index)
-    assert store.load(index_dir).manifest.n_passages == 3
+    assert index_store.load(index_dir).manifest.n_passages == 3
 
 
 def test_damaged_index_met_by_an_incremental_sync_is_rebuilt_whole(folder, index_dir, caplog):
@@ -509,12 +582,14 @@ def test_index_folder_holds_no_pickle_or_numpy_file(folder, index_dir):
     bot.sync()
 
     names = {p.name for p in index_dir.rglob("*") if p.is_file()}
-    assert names == {"CURRENT", ".lock", "manifest.json", "index.sqlite", "passages.faiss", "sentences.faiss"}
+    passages = "passages.faiss" if _STORE[0] == "faiss" else "passages.milvus.json"
+    assert names == {"CURRENT", ".lock", "manifest.json", "index.sqlite", passages, "sentences.faiss"}
 
 
 # --- concurrency ------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("store", faiss_only("one process at a time may open its directory"), indirect=True)
 def test_readers_in_other_processes_answer_exactly_while_syncs_run(folder, index_dir):
     """Two reader processes reload the index and ask, in a loop, while this process syncs again and again."""
     _bot(folder, index_dir).sync()
@@ -539,6 +614,26 @@ def test_readers_in_other_processes_answer_exactly_while_syncs_run(folder, index
         assert result["versions"] >= 2  # it did load builds that the syncs published while it ran
     assert syncs >= 5
     _check_offsets(load_index(index_dir))
+
+
+@pytest.mark.parametrize("store", ["milvus"], indirect=True)
+def test_a_second_process_is_told_milvus_lite_is_in_use_and_what_to_do(folder, index_dir):
+    """milvus-lite locks its directory to one process: `qa index` next to a running QA says so, without a traceback."""
+    running = _bot(folder, index_dir)
+    running.ask("How much will Acme invest in its Lyon lab?")  # holds the milvus-lite directory
+    (folder / "brest.txt").write_text(BREST, "utf-8")
+    command = [sys.executable, "-m", "qa", "index", str(folder), "--index-dir", str(index_dir), *_store_options()]
+
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 1
+    assert "is open in another process" in done.stderr and "--store http://HOST:19530" in done.stderr
+    assert "Traceback" not in done.stderr
+    running.close()  # lets go of the directory: now the other process can sync
+    child = _start_child("sync", folder, index_dir)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err.decode()
+    assert json.loads(out)["added"] == 1
 
 
 def test_two_syncs_at_once_are_serialised(folder, index_dir, tmp_path):

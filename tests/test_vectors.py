@@ -80,3 +80,70 @@ def test_a_large_collection_gets_ivf_and_a_shrinking_one_flat_again(tmp_path, fa
     report = QA(folder, index_dir=index_dir, embedder=fake_embedder, progress=False).sync()
     assert (report.removed, report.unchanged) == (35, 5)
     assert read_manifest(index_dir).vector_layout == "flat"
+
+
+# --- the Milvus store (milvus-lite in a temporary directory) -----------------------------------------
+
+
+def test_parse_store_reads_the_three_kinds_and_refuses_others(tmp_path, monkeypatch):
+    from index.vectors import FAISS, StoreSpec, parse_store
+
+    monkeypatch.chdir(tmp_path)
+    assert parse_store(None) == parse_store("faiss") == FAISS
+    assert parse_store("milvus:./vectors") == StoreSpec("milvus", str(tmp_path / "vectors"))
+    assert str(parse_store("milvus:./vectors")) == f"milvus:{tmp_path / 'vectors'}"
+    assert parse_store("http://milvus.internal:19530/") == StoreSpec("milvus", "http://milvus.internal:19530")
+    assert not parse_store("http://milvus.internal:19530").is_lite
+    for bad in ("milvus:", "qdrant://x", "./vectors"):
+        with pytest.raises(ValueError, match="faiss|milvus"):
+            parse_store(bad)
+
+
+def test_milvus_store_keeps_vectors_under_their_ids_like_faiss(tmp_path):
+    from index.milvus import MilvusVectorStore, connections
+    from index.vectors import parse_store
+
+    spec = parse_store(f"milvus:{tmp_path / 'milvus'}")
+    data = unit_vectors(300)
+    ids = np.arange(300, dtype=np.int64) * 3 + 5
+    milvus = MilvusVectorStore.create(spec, "c", 32)
+    milvus.add(ids, data)
+    reference = FaissVectorStore.empty(32)
+    reference.add(ids, data)
+
+    assert len(milvus) == 300 and sorted(milvus.ids().tolist()) == sorted(ids.tolist())
+    np.testing.assert_array_equal(milvus.get(ids[[7, 3, 7]]), data[[7, 3, 7]])
+    scores, found = milvus.search(data[:4], 5)
+    expected_scores, expected = reference.search(data[:4], 5)
+    np.testing.assert_array_equal(found, expected)
+    np.testing.assert_allclose(scores, expected_scores, atol=1e-5)
+    assert milvus.remove(ids[:10]) == 10 and len(milvus) == 290
+    np.testing.assert_array_equal(milvus.get(ids[:1]), np.zeros((1, 32), np.float32))  # gone: a zero row
+    assert milvus.fit_layout("ivf64") and milvus.layout == "ivf64"
+    assert milvus.search(data[20:21], 1)[1].tolist() == [[ids[20]]]
+    milvus.close()
+    assert connections.users(spec) == 0  # the milvus-lite directory is free for another process
+    reopened = MilvusVectorStore.open(spec, "c", 32)
+    assert len(reopened) == 290 and reopened.layout == "ivf64"
+    reopened.close()
+
+
+def test_search_skips_vectors_of_other_builds_in_a_shared_store_and_still_returns_k(tmp_path):
+    """A sync in progress adds vectors this build does not know, nearest to the query: they are skipped."""
+    from index.milvus import MilvusVectorStore
+    from index.vectors import PositionalVectors, parse_store
+
+    data = unit_vectors(20)
+    own = np.arange(20, dtype=np.int64) + 1
+    milvus = MilvusVectorStore.create(parse_store(f"milvus:{tmp_path / 'milvus'}"), "shared", 32)
+    milvus.add(own, data)
+    query = data[:1]
+    milvus.add(np.arange(1000, 1100, dtype=np.int64), np.repeat(query, 100, axis=0))  # 100 foreign exact hits
+    view = PositionalVectors(milvus, own)
+
+    scores, positions = view.search(query, 5)
+
+    assert positions.shape == (1, 5) and (positions >= 0).all()
+    assert positions[0, 0] == 0 and abs(scores[0, 0] - 1.0) < 1e-5
+    np.testing.assert_array_equal(view.at(positions[0]), data[positions[0]])
+    milvus.close()
