@@ -53,6 +53,35 @@ def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
 
 
+# --- A small folder of two made-up articles, for the index lifecycle and sync tests ---
+
+LYON = (
+    "Acme opens a lab in Lyon\n\n"
+    "Acme will invest 10 million euros in its Lyon lab over five years. "
+    "The lab will open in May 2024 and employ 40 engineers.\n\n"
+    "The mayor of Lyon welcomed the investment. She said the city had courted Acme for two years.\n"
+)
+NANTES = (
+    "Zed buys a bakery in Nantes\n\n"
+    "Zed bought a family bakery in Nantes for 2 million euros on Tuesday. "
+    "The bakery bakes 500 croissants a day and has 12 staff.\n"
+)
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lyon.txt").write_text(LYON, "utf-8")
+    (corpus / "nantes.txt").write_text(NANTES, "utf-8")
+    return corpus
+
+
+@pytest.fixture
+def index_dir(tmp_path) -> Path:
+    return tmp_path / "index"
+
+
 @pytest.fixture(scope="session")
 def real_qa(tmp_path_factory):
     """QA over the built-in articles with the real MiniLM model, its index in a temporary folder."""

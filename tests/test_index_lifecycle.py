@@ -14,33 +14,7 @@ from index import store
 from index.build import SyncReport, open_index
 from index.vectors import FaissVectorStore
 from qa.api import QA
-from tests.conftest import FakeEmbedder
-
-LYON = (
-    "Acme opens a lab in Lyon\n\n"
-    "Acme will invest 10 million euros in its Lyon lab over five years. "
-    "The lab will open in May 2024 and employ 40 engineers.\n\n"
-    "The mayor of Lyon welcomed the investment. She said the city had courted Acme for two years.\n"
-)
-NANTES = (
-    "Zed buys a bakery in Nantes\n\n"
-    "Zed bought a family bakery in Nantes for 2 million euros on Tuesday. "
-    "The bakery bakes 500 croissants a day and has 12 staff.\n"
-)
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "lyon.txt").write_text(LYON, "utf-8")
-    (corpus / "nantes.txt").write_text(NANTES, "utf-8")
-    return corpus
-
-
-@pytest.fixture
-def index_dir(tmp_path) -> Path:
-    return tmp_path / "index"
+from tests.conftest import LYON, FakeEmbedder
 
 
 def _build_dir(index_dir: Path) -> Path:

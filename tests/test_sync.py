@@ -32,21 +32,10 @@ from index.passages import split_corpus
 from index.vectors import FaissVectorStore
 from qa.api import QA
 from qa.cli import main
-from tests.conftest import REPO, FakeEmbedder
+from tests.conftest import LYON, NANTES, REPO, FakeEmbedder
 from tests.test_passages import _articles
 
-LYON = (
-    "Acme opens a lab in Lyon\n\n"
-    "Acme will invest 10 million euros in its Lyon lab over five years. "
-    "The lab will open in May 2024 and employ 40 engineers.\n\n"
-    "The mayor of Lyon welcomed the investment. She said the city had courted Acme for two years.\n"
-)
 LYON_V2 = LYON.replace("10 million euros", "25 million euros").replace("40 engineers", "60 engineers")
-NANTES = (
-    "Zed buys a bakery in Nantes\n\n"
-    "Zed bought a family bakery in Nantes for 2 million euros on Tuesday. "
-    "The bakery bakes 500 croissants a day and has 12 staff.\n"
-)
 BREST = (
     "Brest harbour gets a new crane\n\n"
     "The port of Brest installed a 90-metre crane on Monday. "
@@ -80,20 +69,6 @@ def _store_options() -> list[str]:
 def _milvus_rows(index: CorpusIndex) -> int:
     """How many vectors the passages' store holds (a shared Milvus collection may hold other builds' too)."""
     return len(index.passage_vectors.store)
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "lyon.txt").write_text(LYON, "utf-8")
-    (corpus / "nantes.txt").write_text(NANTES, "utf-8")
-    return corpus
-
-
-@pytest.fixture
-def index_dir(tmp_path) -> Path:
-    return tmp_path / "index"
 
 
 def _bot(folder: Path, index_dir: Path, embedder: FakeEmbedder | None = None) -> QA:
