@@ -261,6 +261,8 @@ def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex 
         stored = store.load(target)
     except IndexCorruptError:
         return None  # the sync that follows, under the lock, says what is wrong and rebuilds
+    if any(getattr(stored.manifest, key) != value for key, value in wanted.items()):
+        return None  # another process published a build between reading the manifest and loading
     if not store.shared_store_is_tidy(stored):
         # A killed sync left vectors to delete: tidy up now, unless a sync is running (it will).
         with store.build_lock(target, wait=False) as locked:

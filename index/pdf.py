@@ -61,7 +61,12 @@ def extract_pdf(data: bytes) -> ExtractedPDF:
     return ExtractedPDF(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _page_text(text: str) -> str:
+    # pypdf can decode a broken ToUnicode map to lone surrogates, which no UTF-8 store accepts.
+    text = _SURROGATE.sub("\ufffd", text)
     lines = [_CONTROL.sub("", line).rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     return "\n".join(lines).strip("\n")
 

@@ -11,12 +11,12 @@ Where the passage vectors live is a :class:`StoreSpec` (``parse_store``): "faiss
 "http://host:19530" (a Milvus server); :mod:`index.milvus` holds the Milvus store.
 
 The FAISS layout follows the collection's size (:func:`layout_for`). Exact search
-(an ``IndexIDMap2`` over an ``IndexFlatIP``) reads every vector per query: about
-10 ms at 100,000 passages on 2 cores, 100 ms at a million. Above ``EXACT_LIMIT``
+(an ``IndexIDMap2`` over an ``IndexFlatIP``) reads every vector per query: 48 ms at
+100,000 passages and 264 ms at a million on 2 busy cores. Above ``EXACT_LIMIT``
 passages the store becomes an inverted file (``IndexIVFFlat``): vectors are grouped
 around ``nlist`` k-means centroids and a query reads only the ``nprobe`` nearest
-groups, a few milliseconds at a million passages with recall@10 of 0.95 or more
-against exact search (bench/scale.py, bench/RESULTS.md). The layout is recorded in
+groups: 12.5 ms at a million passages with recall@10 of 0.95 or more against exact
+search (bench/scale.py, bench/RESULTS.md). The layout is recorded in
 the manifest; a sync that moves the collection across a size boundary re-lays the
 vectors out (no re-embedding).
 """

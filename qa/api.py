@@ -12,7 +12,7 @@ from index import store
 from index.articles import Article
 from index.build import CorpusIndex, SyncReport, index_dir_for, load_index, open_index
 from index.embedder import Embedder, MiniLMEmbedder
-from index.vectors import parse_store
+from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
 from qa.conversation import build_query, earlier_turns
@@ -67,6 +67,7 @@ class QA:
         self._index: CorpusIndex | None = None
         self._lock = threading.Lock()
         self._checked_at = time.monotonic()
+        self._unloadable = ""
 
     @property
     def index(self) -> CorpusIndex:
@@ -205,11 +206,12 @@ class QA:
             return index
         self._checked_at = now
         newest = store.current_build(self.index_dir or index_dir_for(self.folder))
-        if newest is None or newest.name == index.build:
+        if newest is None or newest.name in (index.build, self._unloadable):
             return index
         try:
             return self.reload()
-        except store.IndexCorruptError as error:
+        except (store.IndexCorruptError, VectorStoreUnavailableError) as error:
+            self._unloadable = newest.name  # warned once; tried again only when yet another build appears
             logger.warning("kept the index in use: the newer build could not be loaded (%s)", error)
             return index
 

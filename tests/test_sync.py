@@ -689,6 +689,7 @@ class TimedFakeEmbedder(FakeEmbedder):
         return super().encode(texts, progress=progress)
 
 
+@pytest.mark.parametrize("store", faiss_only("a wall-clock ratio: milvus-lite's fixed costs dominate"), indirect=True)
 def test_adding_one_article_to_a_thousand_embeds_only_it_in_a_fraction_of_the_time(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()

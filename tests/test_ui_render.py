@@ -133,6 +133,24 @@ def test_answer_shows_quote_marker_and_source_card(bot):
     assert "The harbour ferry will run again from Monday. It was out of service for six weeks." in "".join(page.text)
 
 
+@pytest.mark.parametrize("change", ["edited", "removed"])
+def test_an_earlier_answer_whose_article_changed_since_shows_its_quote_as_given(bot, tmp_path, change):
+    """The chat page redraws earlier answers after it picked up another process's sync."""
+    citation = _citation(bot, "ferry", "It was out of service for six weeks.")
+    answer = Answer("How long was the ferry out of service?", citation.quote, False, 0.91, [citation])
+    ferry = tmp_path / "articles" / "ferry.txt"
+    if change == "edited":
+        ferry.write_text(PLAIN_TEXT.replace("The harbour", "Since May, the harbour"), "utf-8")
+    else:
+        ferry.unlink()
+    bot.sync()
+
+    page = _Page(render_answer(answer, bot.get_article))
+
+    assert page.marks == ["It was out of service for six weeks."]
+    assert "this article has changed since" in "".join(page.text)
+
+
 def test_article_markup_in_title_quote_and_question_is_shown_as_text(bot):
     quote = _citation(bot, "evil", BRIDGE_QUOTE)
     answer = Answer('<i onmouseover="x()">How much</i> will the bridge cost?', BRIDGE_QUOTE, False, 0.8, [quote])

@@ -88,7 +88,7 @@ def render_answer(answer: Answer, article_for: ArticleLookup, turn: int = 1) -> 
     kind = "closest" if answer.no_answer else "source"
     parts.append(f'<ol class="qa-cards qa-{kind}s">')
     for number, citation in enumerate(answer.citations, 1):
-        parts.append(_card(citation, number, article_for(citation.article_id), turn, kind))
+        parts.append(_card(citation, number, _article_as_cited(citation, article_for), turn, kind))
     parts.append("</ol></div>")
     return "".join(parts)
 
@@ -160,7 +160,23 @@ def render_no_article() -> str:
     return '<div class="qa-article-empty">Click a citation to read the whole article here, the quote highlighted.</div>'
 
 
-def _card(citation: Citation, number: int, article: Article, turn: int, kind: str) -> str:
+def _article_as_cited(citation: Citation, article_for: ArticleLookup) -> Article | None:
+    """The cited article, or None when it has changed or gone since the answer (another process synced)."""
+    try:
+        article = article_for(citation.article_id)
+    except KeyError:
+        return None
+    return article if article.text[citation.start : citation.end] == citation.quote else None
+
+
+def _card(citation: Citation, number: int, article: Article | None, turn: int, kind: str) -> str:
+    if article is None:  # an earlier answer whose article has changed since: show the quote as it was given
+        return (
+            f'<li class="qa-card qa-{kind}" id="qa-turn-{turn}-cite-{number}">'
+            f'<div class="qa-card-head">[{number}] <span class="qa-title">{escape(citation.title)}</span> '
+            '<span class="qa-label">this article has changed since</span></div>'
+            f'<p class="qa-context"><mark>{escape(citation.quote)}</mark></p></li>'
+        )
     before, quote, after = quote_in_context(article.text, citation.start, citation.end)
     label = "closest match, not an answer" if kind == "closest" else ("answer" if number == 1 else "also relevant")
     return (
