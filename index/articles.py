@@ -197,7 +197,11 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None) -> Ar
             raise ArticleFileError(f"its metadata file {sidecar.name} is a link to a file outside the corpus folder")
         if sidecar.stat().st_size > MAX_META_BYTES:
             raise ArticleFileError(f"its metadata file {sidecar.name} is larger than {MAX_META_BYTES:,} bytes")
-        meta_bytes = sidecar.read_bytes()
+        try:
+            meta_bytes = sidecar.read_bytes()
+        except OSError as error:
+            reason = error.strerror or error
+            raise ArticleFileError(f"its metadata file {sidecar.name} cannot be read: {reason}") from None
         meta.update(_parse_sidecar(sidecar, meta_bytes))
 
     title = meta.get("title") or _first_line(text[body_start:])

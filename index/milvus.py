@@ -235,7 +235,14 @@ class MilvusVectorStore:
                     f"Milvus collection {collection!r} at {spec} holds vectors of dimension {found_dim}, "
                     f"not {dimension}"
                 )
+            if not store._client.describe_index(collection, VECTOR_FIELD):
+                # A sync killed while re-laying the collection out left it without an index: exact
+                # search is always right (the next sync lays it out for its size again).
+                store._client.create_index(collection, store._index_params("flat"))
             store._client.load_collection(collection)  # needed again after a milvus-lite restart
+        except _pymilvus().MilvusException as error:
+            store.close()
+            raise VectorStoreUnavailableError(f"Milvus at {spec} could not open {collection!r}: {error}") from None
         except BaseException:
             store.close()
             raise

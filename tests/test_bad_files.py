@@ -283,6 +283,24 @@ def test_unreadable_file_is_skipped_with_the_reason(folder, monkeypatch):
     assert _outcome(folder) == (["good"], {"locked.txt": "cannot be read: Permission denied"})
 
 
+def test_an_unreadable_sidecar_skips_its_article_only(folder, monkeypatch):
+    _write(folder / "tagged.txt", "Tagged\n\nA tagged article.\n")
+    _write(folder / "tagged.meta.json", '{"title": "Tagged"}')
+    real_read_bytes = Path.read_bytes
+
+    def deny(self):
+        if self.name == "tagged.meta.json":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+
+    assert _outcome(folder) == (
+        ["good"],
+        {"tagged.txt": "its metadata file tagged.meta.json cannot be read: Permission denied"},
+    )
+
+
 def test_every_kind_of_bad_file_at_once_loses_no_good_article(folder, caplog):
     _write(folder / "sub" / "ok.md", "---\ntitle: Ok\n---\nFine text.\n")
     _write(folder / "page.html", PAGE)

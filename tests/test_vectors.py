@@ -128,6 +128,29 @@ def test_milvus_store_keeps_vectors_under_their_ids_like_faiss(tmp_path):
     reopened.close()
 
 
+def test_a_milvus_collection_left_without_its_index_opens_with_exact_search(tmp_path):
+    """A sync killed while re-laying the collection out (index dropped, new one not built yet)."""
+    from index.milvus import VECTOR_FIELD, MilvusVectorStore
+    from index.vectors import parse_store
+
+    spec = parse_store(f"milvus:{tmp_path / 'milvus'}")
+    data = unit_vectors(100)
+    ids = np.arange(100, dtype=np.int64) + 1
+    milvus = MilvusVectorStore.create(spec, "c", 32)
+    milvus.add(ids, data)
+    milvus.flush()
+    milvus._client.release_collection("c")
+    milvus._client.drop_index("c", VECTOR_FIELD)
+    milvus.close()
+
+    reopened = MilvusVectorStore.open(spec, "c", 32)
+    # A server refuses to load a collection without an index (milvus-lite falls back to brute force).
+    assert reopened._client.describe_index("c", VECTOR_FIELD)
+    assert reopened.layout == "flat" and len(reopened) == 100
+    assert reopened.search(data[5:6], 1)[1].tolist() == [[ids[5]]]
+    reopened.close()
+
+
 def test_search_skips_vectors_of_other_builds_in_a_shared_store_and_still_returns_k(tmp_path):
     """A sync in progress adds vectors this build does not know, nearest to the query: they are skipped."""
     from index.milvus import MilvusVectorStore
