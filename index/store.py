@@ -573,8 +573,21 @@ class Draft:
 
 
 def collection_prefix(index_dir: Path) -> str:
-    """The start of the names of an index folder's Milvus collections: one per full build, ``<prefix><build>``."""
-    tag = hashlib.sha256(str(index_dir.expanduser().resolve()).encode()).hexdigest()[:12]
+    """The start of the names of an index folder's Milvus collections: one per full build, ``<prefix><build>``.
+
+    The tag is random, made once per index folder and kept in its ``.store-id`` file (not a hash of
+    the folder's path): two machines sharing a Milvus server with index folders at the same path
+    must never take each other's collections for their own.
+    """
+    marker = index_dir / ".store-id"
+    try:
+        tag = marker.read_text("ascii").strip()
+    except OSError:
+        tag = ""
+    if not (len(tag) == 12 and tag.isalnum()):
+        tag = uuid.uuid4().hex[:12]
+        _write_bytes(marker.with_name(".store-id.tmp"), tag.encode())
+        os.replace(marker.with_name(".store-id.tmp"), marker)
     return f"qa_{tag}_"
 
 

@@ -170,3 +170,16 @@ def test_search_skips_vectors_of_other_builds_in_a_shared_store_and_still_return
     assert positions[0, 0] == 0 and abs(scores[0, 0] - 1.0) < 1e-5
     np.testing.assert_array_equal(view.at(positions[0]), data[positions[0]])
     milvus.close()
+
+
+def test_collection_prefix_is_random_per_index_folder_and_stable(tmp_path):
+    """Not a hash of the path: two machines with index folders at the same path share no collections."""
+    from index.store import collection_prefix
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = collection_prefix(tmp_path / "a")
+    assert collection_prefix(tmp_path / "a") == first
+    assert collection_prefix(tmp_path / "b") != first
+    (tmp_path / "a" / ".store-id").unlink()  # the same path elsewhere, without this folder's marker
+    assert collection_prefix(tmp_path / "a") != first
