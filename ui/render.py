@@ -81,9 +81,10 @@ def render_answer(answer: Answer, article_for: ArticleLookup, turn: int = 1) -> 
         if answer.citations:
             parts.append('<p class="qa-closest-label">Closest matches (not answers):</p>')
     else:
-        parts.append(
-            f'<blockquote class="qa-answer">{escape(answer.text)} {_marker(answer.citations[0], 1)}</blockquote>'
-        )
+        first = answer.citations[0]
+        # An answer whose article changed since (another process synced) cannot open it at its old place.
+        marker = _marker(first, 1) if _article_as_cited(first, article_for) else "[1]"
+        parts.append(f'<blockquote class="qa-answer">{escape(answer.text)} {marker}</blockquote>')
         parts.append(f'<p class="qa-confidence">confidence {answer.confidence:.2f}</p>')
     kind = "closest" if answer.no_answer else "source"
     parts.append(f'<ol class="qa-cards qa-{kind}s">')
