@@ -76,7 +76,16 @@ def rss_mb() -> float:
     return pages * resource.getpagesize() / 1e6
 
 
-def time_queries(index: faiss.Index, queries: np.ndarray, k: int) -> tuple[np.ndarray, list[float]]:
+def recall_at(found: np.ndarray, truth: np.ndarray, k: int) -> float:
+    """Mean share of each query's true ``k`` nearest that were found."""
+    return float(np.mean([len(set(f) & set(t)) / k for f, t in zip(found, truth, strict=True)]))
+
+
+def time_queries(index, queries: np.ndarray, k: int) -> tuple[np.ndarray, list[float]]:
+    """Each query searched alone after a warm-up of ten: the ids found and the milliseconds per query.
+
+    ``index`` is a FAISS index or a vector store: anything whose ``search(vector, k)`` gives (scores, ids).
+    """
     for q in queries[:10]:
         index.search(q.reshape(1, -1), k)
     found, times = [], []
@@ -118,7 +127,7 @@ def measure(n: int, n_queries: int, k: int, real: np.ndarray) -> dict:
     for probes in sorted({nprobe // 2, nprobe, nprobe * 2}):
         approximate.nprobe = probes
         found, times = time_queries(approximate, queries, k)
-        recall = float(np.mean([len(set(f) & set(t)) / k for f, t in zip(found, truth, strict=True)]))
+        recall = recall_at(found, truth, k)
         rows[f"IVF{nlist},Flat nprobe={probes}" + (" (default)" if probes == nprobe else "")] = {
             "build_s": approximate_build,
             "query_p50_ms": float(np.percentile(times, 50)),
@@ -170,15 +179,8 @@ def measure_milvus(n: int, n_queries: int, k: int, real: np.ndarray, workdir: Pa
         store.fit_layout(layout)
         store.search(queries[:1], k)  # milvus-lite builds segment indexes lazily: count that as build
         index_s = time.perf_counter() - started
-        for q in queries[:5]:
-            store.search(q.reshape(1, -1), k)
-        found, times = [], []
-        for q in queries:
-            started = time.perf_counter()
-            _, hit = store.search(q.reshape(1, -1), k)
-            times.append((time.perf_counter() - started) * 1000)
-            found.append(hit[0])
-        recall = float(np.mean([len(set(f) & set(t)) / k for f, t in zip(found, truth, strict=True)]))
+        found, times = time_queries(store, queries, k)
+        recall = recall_at(found, truth, k)
         name = "milvus-lite FLAT" if layout == "flat" else f"milvus-lite IVF_FLAT nlist={layout[3:]}"
         name += " (default)" if layout == layout_for(n) else ""
         rows[name] = {
