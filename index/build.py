@@ -72,7 +72,8 @@ class CorpusIndex:
         #: For each passage, the ordinal of its article (for article-level retrieval evidence).
         self.passage_article = np.fromiter((ordinal[p.article_id] for p in self.passages), np.int64, len(self.passages))
         self._vocabularies: dict[str, frozenset[str]] = {}
-        self._terms: dict[int | str, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
+        self._title_terms: dict[str, frozenset[str]] = {}
         self._sentence_starts: dict[tuple[str, int], int] | None = None
 
     @property
@@ -102,12 +103,10 @@ class CorpusIndex:
 
     def title_terms(self, article_id: str) -> frozenset[str]:
         """The stemmed content words of an article's title (computed once)."""
-        key = f"title:{article_id}"
-        found = self._terms.get(key)
+        found = self._title_terms.get(article_id)
         if found is None:
-            listed = tuple(terms(self.articles[article_id].title))
-            found = self._terms[key] = (listed, frozenset(listed))
-        return found[1]
+            found = self._title_terms[article_id] = frozenset(terms(self.articles[article_id].title))
+        return found
 
     def article_vocabulary(self, article_id: str) -> frozenset[str]:
         """Every word and stemmed term of an article (computed once per article)."""
