@@ -38,7 +38,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.vectors import StoreSpec, VectorStoreError, VectorStoreUnavailableError, ivf_parameters, layout_for
+from index.vectors import (
+    StoreSpec,
+    VectorStoreError,
+    VectorStoreUnavailableError,
+    ivf_nlist,
+    ivf_parameters,
+    layout_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -411,15 +418,12 @@ class MilvusVectorStore:
 
     def _index_params(self, layout: str):
         params = self._client.prepare_index_params()
-        if layout == "flat":
+        nlist = ivf_nlist(layout)
+        if nlist is None:
             params.add_index(VECTOR_FIELD, index_type="FLAT", metric_type="IP")
-        elif layout.startswith("ivf") and layout[3:].isdigit():
-            # Nested "params": milvus-lite 3.2.2 silently drops build parameters given flat.
-            params.add_index(
-                VECTOR_FIELD, index_type="IVF_FLAT", metric_type="IP", params={"params": {"nlist": int(layout[3:])}}
-            )
         else:
-            raise ValueError(f"unknown vector layout {layout!r}")
+            # Nested "params": milvus-lite 3.2.2 silently drops build parameters given flat.
+            params.add_index(VECTOR_FIELD, index_type="IVF_FLAT", metric_type="IP", params={"params": {"nlist": nlist}})
         return params
 
     def __repr__(self) -> str:

@@ -59,14 +59,27 @@ def ivf_parameters(n: int) -> tuple[int, int]:
     return nlist, max(16, nlist // 10)
 
 
+def ivf_nlist(layout: str) -> int | None:
+    """The ``nlist`` of an "ivf<nlist>" layout, None for "flat".
+
+    Raises:
+        ValueError: for any other layout.
+    """
+    if layout == "flat":
+        return None
+    if layout.startswith("ivf") and layout[3:].isdigit():
+        return int(layout[3:])
+    raise ValueError(f"unknown vector layout {layout!r}")
+
+
 def make_faiss_index(dimension: int, vectors: np.ndarray, ids: np.ndarray, layout: str) -> faiss.Index:
     """A new FAISS index of ``layout`` holding ``vectors`` under ``ids`` (IVF is trained on them)."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dimension)
     ids = np.ascontiguousarray(ids, dtype=np.int64)
-    if layout == "flat":
+    nlist = ivf_nlist(layout)
+    if nlist is None:
         index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
-    elif layout.startswith("ivf") and layout[3:].isdigit():
-        nlist = int(layout[3:])
+    else:
         index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dimension), dimension, nlist, faiss.METRIC_INNER_PRODUCT)
         sample = vectors
         if len(vectors) > 64 * nlist:  # k-means needs a few dozen points per centroid, not all of them
@@ -74,8 +87,6 @@ def make_faiss_index(dimension: int, vectors: np.ndarray, ids: np.ndarray, layou
         index.train(sample)
         index.nprobe = ivf_parameters(len(vectors))[1]
         index.set_direct_map_type(faiss.DirectMap.Hashtable)  # get and remove by stable id
-    else:
-        raise ValueError(f"unknown vector layout {layout!r}")
     if len(ids):
         index.add_with_ids(vectors, ids)
     return index
