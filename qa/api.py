@@ -190,7 +190,8 @@ class QA:
             return Answer(question, "", True, 0.0, []), passages
         sure = confidence(scored, self.settings)
         citations = [_citation(index, s) for s in _distinct(scored, self.settings.max_citations)]
-        if sure < self.settings.answer_threshold:
+        threshold = self.settings.followup_threshold if turns else self.settings.answer_threshold
+        if sure < threshold:
             return Answer(question, "", True, sure, citations), passages
         return Answer(question, citations[0].quote, False, sure, citations), passages
 

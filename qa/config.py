@@ -30,7 +30,10 @@ class Settings:
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         confidence_model: Weights of the best sentence's score and of its lead over the runner-up,
             and the intercept, of the logistic model that gives the confidence (fitted on SQuAD).
-        answer_threshold: Confidence below which the reply is "no answer".
+        answer_threshold: Confidence below which the reply to a first question is "no answer".
+        followup_threshold: The same for a follow-up (a question asked with ``history``). The
+            confidence model was fitted on standalone questions, and a follow-up's own words match
+            less of its answer, so its confidence runs lower for the same chance of being right.
     """
 
     dense_candidates: int = 50
@@ -47,6 +50,7 @@ class Settings:
     context_weight: float = 0.3
     confidence_model: tuple[float, float, float] = (0.706, 0.46, -8.975)
     answer_threshold: float = 0.10
+    followup_threshold: float = 0.034
 
 
 DEFAULT_SETTINGS = Settings()

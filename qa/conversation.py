@@ -72,4 +72,4 @@ def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: fl
 
     last = recent[-1]
     previous = (last.article_id, last.start) if last.article_id else None
-    return Query(question, blend(asked_vector), asked, weight, answered, blend(answered_vector), previous)
+    return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous)

@@ -119,9 +119,9 @@ def score_sentences(
 ) -> list[ScoredSentence]:
     """Every sentence of the top ``settings.reader_passages`` passages, scored, best first.
 
-    A follow-up's earlier questions count only in the ``context`` feature (the sentence
-    with its neighbour and title), at ``query.context_weight`` of their IDF; the kind of
-    answer wanted comes from the question alone.
+    A follow-up's earlier questions and last answer count only in the ``context`` feature
+    (the sentence with its neighbour and title), at ``query.context_weight`` of their IDF;
+    the kind of answer wanted comes from the question alone.
     """
     top = passages[: settings.reader_passages]
     if not top:

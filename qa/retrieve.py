@@ -56,8 +56,8 @@ def retrieve(index: CorpusIndex, query: Query, settings: Settings) -> list[Retri
     k_dense = min(settings.dense_candidates, n)
     _, dense_ids = index.passage_vectors.search(question_vector.reshape(1, -1).astype(np.float32), k_dense)
     bm25 = index.bm25.scores(query.question)
-    if query.passage_context:
-        bm25 = bm25 + query.context_weight * index.bm25.scores(query.passage_context)
+    if query.context:
+        bm25 = bm25 + query.context_weight * index.bm25.scores(query.context)
     best_bm25 = float(bm25.max())
     lexical = bm25 / best_bm25 if best_bm25 > 0 else bm25
     k_lex = min(settings.lexical_candidates, n)
