@@ -25,7 +25,9 @@ class Settings:
             its article's best BM25 in the fused retrieval score (see ``qa.retrieve``).
         reader_passages: Top fused passages whose sentences compete for the answer.
         max_citations: Citations returned with an answer.
-        weights: Weights of the sentence score's features, in the order of ``qa.extract.FEATURES``.
+        weights: Weights of the sentence score's features, in the order of ``qa.extract.FEATURES``:
+            fitted on SQuAD, except ``near_previous`` and ``byline`` (SQuAD has neither follow-ups
+            nor bylines), which were chosen on the development sets (bench/fit/README.md).
         bias: Added to every sentence score.
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         confidence_model: Weights of the best sentence's score and of its lead over the runner-up,
@@ -44,6 +46,7 @@ class Settings:
     # fmt: off
     weights: tuple[float, ...] = (
         3.171, 3.108, 4.164, 1.587, 0.21, 1.423, 1.815, -1.163, -0.731, -1.363, -0.342, 1.641, -0.032, 0.909, 1.0,
+        6.0,
     )
     # fmt: on
     bias: float = 0.0

@@ -23,7 +23,10 @@ embedder alone:
 - ``phrase``: share of the question's adjacent word pairs that the sentence has too
   ("Super Bowl", "chief executive"), which word overlap alone cannot see;
 - ``near_previous``: for a follow-up, 1 / (1 + distance in sentences) to the last
-  answer's sentence in the same article, 0 elsewhere.
+  answer's sentence in the same article, 0 elsewhere;
+- ``byline``: 1 when the question asks who wrote the article (or when it was published)
+  and the sentence holds its article's author (or date) as the article's metadata gives
+  them: the byline and dateline, which share no words with such a question.
 
 The score is their weighted sum, with weights fitted on SQuAD (bench/fit/). The
 answer's confidence is a logistic model of the best score and its lead over the
@@ -68,6 +71,12 @@ _QUESTION_TYPES = (
     ("date", r"when|(what|which) (years?|dates?|days?|months?|time)|since when"),
     ("name", r"who|whom|whose|where|which (company|firm|country|city|university|bank|startup|person|organi[sz]ation)"),
 )
+_ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|penned|is the (author|writer))\b|\b(author|writer|byline) of\b", re.I)
+_ASKS_PUBLISHED = re.compile(
+    r"\b(when|what (date|day)|which (date|day))\b.*\b(published|posted|written|reported|dated)\b"
+    r"|\b(publication|publishing) date\b",
+    re.I,
+)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 
 
@@ -88,6 +97,7 @@ FEATURES = (
     "length",
     "phrase",
     "near_previous",
+    "byline",
 )
 
 
@@ -145,6 +155,7 @@ def score_sentences(
     best_passage = max(p.dense for p in top)
     best_fused = max(p.fused for p in top)
     answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
+    byline = _byline_field(question)
 
     # Each sentence competes once, with the best-ranked passage that contains it.
     owner: dict[int, RetrievedPassage] = {}
@@ -185,6 +196,7 @@ def score_sentences(
             math.log1p(len(sentence.text.split())),
             len(q_pairs & _pairs(s_list)) / len(q_pairs) if q_pairs else 0.0,
             _nearness(index, position, answered_at),
+            1.0 if byline and _holds(sentence.text, getattr(article, byline)) else 0.0,
         )
         score = float(np.dot(weights, features)) + settings.bias
         scored.append(ScoredSentence(position, retrieved, score, features))
@@ -207,6 +219,21 @@ def confidence(scored: list[ScoredSentence], settings: Settings) -> float:
     w_score, w_lead, intercept = settings.confidence_model
     z = w_score * best + w_lead * lead + intercept
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def _byline_field(question: str) -> str | None:
+    """ "author" when the question asks who wrote the article, "date" when it asks when it was published."""
+    if _ASKS_AUTHOR.search(question):
+        return "author"
+    if _ASKS_PUBLISHED.search(question):
+        return "date"
+    return None
+
+
+def _holds(sentence: str, value: str) -> bool:
+    """Whether ``value`` (an author or a date from the article's metadata) stands in the sentence."""
+    value = " ".join(value.split()).casefold()
+    return bool(value) and value in " ".join(sentence.split()).casefold()
 
 
 def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:

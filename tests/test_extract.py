@@ -1,0 +1,96 @@
+"""Answer extraction: evidence that comes from the articles' metadata rather than the question's words."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.api import QA
+from qa.config import DEFAULT_SETTINGS
+from qa.extract import FEATURES, ScoredSentence, _byline_field, score_sentences
+from qa.query import Query
+from qa.retrieve import retrieve
+
+BYLINE = FEATURES.index("byline")
+
+LAB = (
+    "Acme opens a lab in Lyon\n\n"
+    "Jane Roe reporting from Lyon, France.\n\n"
+    "Acme will invest 10 million euros in its Lyon lab over five years. "
+    "The mayor of Lyon welcomed the investment and said the city had courted Acme for two years.\n\n"
+    "Published 3 March 2024.\n"
+)
+BAKERY = (
+    "Zed buys a bakery in Nantes\n\n"
+    "Max Muster in Nantes.\n\n"
+    "Zed bought a family bakery in Nantes for 2 million euros. The bakery bakes 500 croissants a day.\n\n"
+    "Published 9 April 2023.\n"
+)
+
+
+@pytest.fixture
+def bylined(tmp_path, fake_embedder) -> QA:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for stem, text, author, date in (
+        ("lab", LAB, "Jane Roe", "3 March 2024"),
+        ("bakery", BAKERY, "Max Muster", "9 April 2023"),
+    ):
+        (corpus / f"{stem}.txt").write_text(text, "utf-8")
+        (corpus / f"{stem}.meta.json").write_text(json.dumps({"author": author, "date": date}), "utf-8")
+    return QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("Who wrote the article about the Lyon lab?", "author"),
+        ("Who is the author of the piece on Acme?", "author"),
+        ("Who is the writer of this story?", "author"),
+        ("When was the article on the bakery published?", "date"),
+        ("On what date was the bakery sale reported?", "date"),
+        ("What is the publication date of the Lyon piece?", "date"),
+        ("Who welcomed the investment?", None),
+        ("When will the lab open?", None),
+        ("What did the author say about Lyon's mayor?", None),
+    ],
+)
+def test_byline_questions_are_told_apart(question, field):
+    assert _byline_field(question) == field
+
+
+def test_who_wrote_an_article_is_answered_from_its_byline(bylined):
+    answer = bylined.ask("Who wrote the article about the Lyon lab?")
+    assert not answer.no_answer
+    assert answer.text == "Jane Roe reporting from Lyon, France."
+    cited = answer.citations[0]
+    assert bylined.get_article(cited.article_id).text[cited.start : cited.end] == cited.quote
+
+    answer = bylined.ask("Who wrote the story about the bakery in Nantes?")
+    assert answer.text == "Max Muster in Nantes."
+
+
+def test_when_an_article_was_published_is_answered_from_its_dateline(bylined):
+    assert bylined.ask("When was the article on the Nantes bakery published?").text == "Published 9 April 2023."
+
+
+def _scored(bot: QA, question: str) -> list[ScoredSentence]:
+    query = Query(question, bot.embedder.encode([question])[0])
+    return score_sentences(bot.index, query, retrieve(bot.index, query, DEFAULT_SETTINGS), DEFAULT_SETTINGS)
+
+
+def test_byline_evidence_only_for_byline_questions(bylined):
+    question = "Who welcomed the Lyon investment?"
+    scored = _scored(bylined, question)
+    assert scored and all(s.features[BYLINE] == 0.0 for s in scored)
+    assert "mayor" in bylined.ask(question).text
+
+
+def test_articles_without_metadata_get_no_byline_evidence(tmp_path, fake_embedder):
+    corpus = tmp_path / "plain"
+    corpus.mkdir()
+    (corpus / "lab.txt").write_text(LAB, "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    scored = _scored(bot, "Who wrote the article about the Lyon lab?")
+    assert scored and all(s.features[BYLINE] == 0.0 for s in scored)
