@@ -44,6 +44,7 @@ import numpy as np
 
 from index.build import CorpusIndex
 from index.lexical import terms, words
+from qa.abbreviations import expand
 from qa.config import Settings
 from qa.query import Query
 from qa.retrieve import RetrievedPassage
@@ -155,6 +156,7 @@ def score_sentences(
     best_passage = max(p.dense for p in top)
     best_fused = max(p.fused for p in top)
     answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
+    has = expand(question).matches  # a term, or its abbreviation or spelled-out form
     byline = _byline_field(question)
 
     # Each sentence competes once, with the best-ranked passage that contains it.
@@ -182,8 +184,8 @@ def score_sentences(
         retrieved = owner[position]
         features = (
             dense,
-            sum(w for t, w in q_weights.items() if t in s_terms) / q_total,
-            sum(w for t, w in c_weights.items() if t in c_terms) / c_total,
+            sum(w for t, w in q_weights.items() if has(t, s_terms)) / q_total,
+            sum(w for t, w in c_weights.items() if has(t, c_terms)) / c_total,
             retrieved.dense / best_passage if best_passage > 0 else 0.0,
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),

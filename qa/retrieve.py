@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.build import CorpusIndex
+from qa.abbreviations import expand
 from qa.config import Settings
 from qa.query import Query
 
@@ -55,7 +56,8 @@ def retrieve(index: CorpusIndex, query: Query, settings: Settings) -> list[Retri
         return []
     k_dense = min(settings.dense_candidates, n)
     _, dense_ids = index.passage_vectors.search(question_vector.reshape(1, -1).astype(np.float32), k_dense)
-    bm25 = index.bm25.scores(query.question)
+    expansion = expand(query.question)
+    bm25 = index.bm25.scores(f"{query.question} {expansion.words}" if expansion.words else query.question)
     if query.context:
         bm25 = bm25 + query.context_weight * index.bm25.scores(query.context)
     best_bm25 = float(bm25.max())

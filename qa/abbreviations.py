@@ -1,0 +1,105 @@
+"""Abbreviations: a question's "chief executive" finds an article's "CEO", and "LLM" finds "large language model".
+
+Word overlap and BM25 see "CEO" and "chief executive" as unrelated words, and
+news writes either. A question's abbreviation is matched by its spelled-out
+words, and a spelled-out phrase (or two or more consecutive words of it, as in
+"language model") by its abbreviation.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from index.lexical import stem, terms
+
+#: Abbreviations common in news, and the words they stand for. An abbreviation is recognised in a
+#: question only when written in capitals ("US", not "us").
+ABBREVIATIONS = {
+    "AI": "artificial intelligence",
+    "AR": "augmented reality",
+    "CCP": "Chinese Communist Party",
+    "CEO": "chief executive",
+    "CFO": "chief financial officer",
+    "COO": "chief operating officer",
+    "CTO": "chief technology officer",
+    "EU": "European Union",
+    "EV": "electric vehicle",
+    "GDP": "gross domestic product",
+    "HQ": "headquarters",
+    "ICT": "information and communications technology",
+    "IoT": "internet of things",
+    "IPO": "initial public offering",
+    "LLM": "large language model",
+    "NGO": "non-governmental organisation",
+    "PRC": "People's Republic of China",
+    "SME": "small and medium-sized enterprise",
+    "UAE": "United Arab Emirates",
+    "UK": "United Kingdom",
+    "UN": "United Nations",
+    "US": "United States",
+    "VC": "venture capital",
+    "VR": "virtual reality",
+    "WTO": "World Trade Organization",
+}
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """What a question's abbreviations and spelled-out phrases also match.
+
+    Attributes:
+        alternatives: For a stemmed question term, groups of stemmed terms that count as the term
+            when a sentence has all of a group: ``{"ceo": (("chief", "execut"),), "chief": (("ceo",),)}``.
+        words: The other forms as text, added to the question's words for BM25.
+    """
+
+    alternatives: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    words: str = ""
+
+    def matches(self, term: str, found: set[str] | frozenset[str]) -> bool:
+        """Whether a text whose stemmed terms are ``found`` has ``term`` or one of its other forms."""
+        return term in found or any(all(t in found for t in group) for group in self.alternatives.get(term, ()))
+
+
+@functools.cache
+def _table() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]:
+    """Each abbreviation's stem, the pattern that finds it in capitals, and its phrase's stems."""
+    return tuple(
+        (stem(short.lower()), re.compile(rf"\b{re.escape(short)}s?\b"), tuple(terms(long)))
+        for short, long in ABBREVIATIONS.items()
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def expand(question: str) -> Expansion:
+    """The other forms of the abbreviations and spelled-out phrases in ``question``.
+
+    Example:
+        >>> expand("Who is Huawei's chief executive?").alternatives
+        {'chief': (('ceo',),), 'execut': (('ceo',),)}
+        >>> expand("Who is Huawei's chief executive?").words
+        'CEO'
+    """
+    asked = terms(question)
+    alternatives: dict[str, list[tuple[str, ...]]] = {}
+    extra: list[str] = []
+    for (short_stem, pattern, phrase), (short, long) in zip(_table(), ABBREVIATIONS.items(), strict=True):
+        if pattern.search(question):
+            alternatives.setdefault(short_stem, []).append(phrase)
+            extra.append(long)
+        elif _has_run(asked, phrase):
+            for term in phrase:
+                if term in asked:
+                    alternatives.setdefault(term, []).append((short_stem,))
+            extra.append(short)
+    return Expansion({t: tuple(groups) for t, groups in alternatives.items()}, " ".join(extra))
+
+
+def _has_run(asked: list[str], phrase: tuple[str, ...]) -> bool:
+    """Whether ``asked`` holds the whole phrase (a one-word phrase) or two or more of its words in a row."""
+    if len(phrase) == 1:
+        return phrase[0] in asked
+    pairs = set(zip(asked, asked[1:], strict=False))
+    return any(pair in pairs for pair in zip(phrase, phrase[1:], strict=False))

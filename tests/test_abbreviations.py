@@ -1,0 +1,50 @@
+"""Abbreviations and their spelled-out forms count as the same words, in both directions."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.lexical import terms
+from qa.abbreviations import expand
+from qa.api import QA
+
+TEXT = (
+    "Acme names a new boss\n\n"
+    "Acme said on Monday that its board had met in Lyon to discuss the company's results. "
+    "CEO Jane Roe will lead the company from June. "
+    "The firm's large language model will be sold to banks in the European Union.\n"
+)
+
+
+def test_spelled_out_phrase_matches_its_abbreviation():
+    expansion = expand("Who is Acme's chief executive?")
+    assert expansion.words == "CEO"
+    assert expansion.matches("chief", set(terms("CEO Jane Roe")))
+    assert expansion.matches("execut", set(terms("CEO Jane Roe")))
+    assert not expansion.matches("chief", set(terms("Jane Roe")))
+
+
+def test_abbreviation_matches_only_its_whole_spelled_out_phrase():
+    expansion = expand("What did the EU decide?")
+    assert expansion.words == "European Union"
+    assert expansion.matches("eu", set(terms("the European Union decided")))
+    assert not expansion.matches("eu", set(terms("a European court decided")))
+
+
+def test_two_consecutive_words_of_a_phrase_are_enough():
+    assert expand("Which industries use its language model?").words == "LLM"
+    assert expand("Which industries use its model?").words == ""
+
+
+@pytest.mark.parametrize("question", ["Tell us more about it", "What is the un-named firm?", "Who is the ceo?"])
+def test_abbreviations_count_only_in_capitals(question):
+    assert expand(question).words == ""
+
+
+def test_question_with_the_long_form_finds_the_abbreviation(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "boss.txt").write_text(TEXT, "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    assert bot.ask("Who is Acme's chief executive?").text == "CEO Jane Roe will lead the company from June."
+    assert "large language model" in bot.ask("Who will buy Acme's LLM?").text
