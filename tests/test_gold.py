@@ -33,8 +33,8 @@ def test_answers_contain_an_acceptable_answer(answers):
         for g in ANSWERABLE
         if not any(accepted in answers[g["id"]].text for accepted in g["answers"])
     ]
-    # The goal is 95% (56 of 60 measured on 2026-11-23, see docs/EVALUATION.md); this guards 90%.
-    assert len(wrong) <= 0.10 * len(ANSWERABLE), wrong
+    # The goal: at least 95% right (57 of 60 measured on 2026-11-23, see docs/EVALUATION.md).
+    assert len(wrong) <= 0.05 * len(ANSWERABLE), wrong
 
 
 def test_answerable_questions_are_answered(answers):
@@ -48,12 +48,12 @@ def test_first_citation_names_the_right_article(answers):
         for g in ANSWERABLE
         if not answers[g["id"]].citations or answers[g["id"]].citations[0].article_id != g["article"]
     ]
-    assert len(wrong) <= 0.05 * len(ANSWERABLE), wrong
+    assert len(wrong) <= 0.02 * len(ANSWERABLE), wrong
 
 
 def test_unanswerable_questions_get_no_answer(answers):
     answered = [(g["question"], answers[g["id"]].text) for g in UNANSWERABLE if not answers[g["id"]].no_answer]
-    assert len(answered) <= len(UNANSWERABLE) // 8, answered
+    assert len(answered) <= 0.10 * len(UNANSWERABLE), answered  # the goal: at least 90% get no_answer
     for g in UNANSWERABLE:
         a = answers[g["id"]]
         if a.no_answer:
