@@ -22,7 +22,7 @@ embedder alone:
 - ``length``: log of its length in words (a longer sentence says more);
 - ``phrase``: share of the question's adjacent word pairs that the sentence has too
   ("Super Bowl", "chief executive"), which word overlap alone cannot see;
-- ``near_previous``: for a follow-up, 1 / (1 + distance in sentences) to the last
+- ``near_previous``: for a follow-up, 1 / (1 + distance in sentences, at least 1) to the last
   answer's sentence in the same article, 0 elsewhere;
 - ``byline``: 1 when the question asks who wrote the article (or when it was published)
   and the sentence holds its article's author (or date) as the article's metadata gives
@@ -239,10 +239,14 @@ def _holds(sentence: str, value: str) -> bool:
 
 
 def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
-    """1 / (1 + sentences between), for a sentence of the same article as the previous answer."""
+    """1 / (1 + sentences between), for a sentence of the same article as the previous answer.
+
+    The previous answer itself counts as near as its neighbours: a follow-up is often answered
+    by the same sentence, but as often by the next one, which the same bonus would otherwise lose to.
+    """
     if previous is None or index.sentences[previous].article_id != index.sentences[position].article_id:
         return 0.0
-    return 1.0 / (1 + abs(position - previous))
+    return 1.0 / (1 + max(abs(position - previous), 1))
 
 
 def _pairs(found: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
