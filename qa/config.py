@@ -32,6 +32,8 @@ class Settings:
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         confidence_model: Weights of the best sentence's score and of its lead over the runner-up,
             and the intercept, of the logistic model that gives the confidence (fitted on SQuAD).
+        no_number_penalty: Log-odds taken off the confidence when a question asks for a number
+            and the best sentence holds none (see ``qa.extract.confidence``).
         answer_threshold: Confidence below which the reply to a first question is "no answer".
         followup_threshold: The same for a follow-up (a question asked with ``history``). The
             confidence model was fitted on standalone questions, and a follow-up's own words match
@@ -52,6 +54,7 @@ class Settings:
     bias: float = 0.0
     context_weight: float = 0.3
     confidence_model: tuple[float, float, float] = (0.706, 0.46, -8.975)
+    no_number_penalty: float = 8.0
     answer_threshold: float = 0.10
     followup_threshold: float = 0.034
 

@@ -102,6 +102,9 @@ FEATURES = (
 )
 
 
+_TYPE_MATCH = FEATURES.index("type_match")
+
+
 @dataclass(frozen=True)
 class ScoredSentence:
     """A candidate answer sentence, its score and the evidence for it (see FEATURES)."""
@@ -206,13 +209,17 @@ def score_sentences(
     return scored
 
 
-def confidence(scored: list[ScoredSentence], settings: Settings) -> float:
+def confidence(scored: list[ScoredSentence], settings: Settings, kind: str | None = None) -> float:
     """Probability that the best of ``scored`` (best first) answers the question.
 
     A logistic model of the best score and its lead over the runner-up, fitted on
     SQuAD questions asked with and without their own article in the collection
     (see bench/fit/README.md): a sentence that stands out from the rest is more
     likely to be the answer than the best of many equally weak ones.
+
+    A question that asks for a number (``kind`` "number": how many, how much) whose best
+    sentence holds none besides the question's own loses ``settings.no_number_penalty`` of
+    log-odds: such a sentence is about the subject but cannot give the number asked for.
     """
     if not scored:
         return 0.0
@@ -220,6 +227,8 @@ def confidence(scored: list[ScoredSentence], settings: Settings) -> float:
     lead = best - scored[1].score if len(scored) > 1 else 0.0
     w_score, w_lead, intercept = settings.confidence_model
     z = w_score * best + w_lead * lead + intercept
+    if kind == "number" and scored[0].features[_TYPE_MATCH] == 0.0:
+        z -= settings.no_number_penalty
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 

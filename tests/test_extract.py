@@ -8,7 +8,7 @@ import pytest
 
 from qa.api import QA
 from qa.config import DEFAULT_SETTINGS
-from qa.extract import FEATURES, ScoredSentence, _byline_field, score_sentences
+from qa.extract import FEATURES, ScoredSentence, _byline_field, confidence, score_sentences
 from qa.query import Query
 from qa.retrieve import retrieve
 
@@ -94,3 +94,23 @@ def test_articles_without_metadata_get_no_byline_evidence(tmp_path, fake_embedde
     bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
     scored = _scored(bot, "Who wrote the article about the Lyon lab?")
     assert scored and all(s.features[BYLINE] == 0.0 for s in scored)
+
+
+def _sentence(score: float, type_match: float) -> ScoredSentence:
+    features = [0.0] * len(FEATURES)
+    features[FEATURES.index("type_match")] = type_match
+    return ScoredSentence(0, None, score, tuple(features))  # type: ignore[arg-type]
+
+
+def test_a_number_question_is_not_confident_in_a_sentence_without_a_number():
+    with_number = [_sentence(14.0, 1.0), _sentence(10.0, 0.0)]
+    without = [_sentence(14.0, 0.0), _sentence(10.0, 0.0)]
+    assert confidence(with_number, DEFAULT_SETTINGS, "number") > 0.9
+    assert confidence(without, DEFAULT_SETTINGS, "number") < DEFAULT_SETTINGS.answer_threshold
+    # Other kinds of question, and questions of no kind, are not affected.
+    assert confidence(without, DEFAULT_SETTINGS, "name") == confidence(without, DEFAULT_SETTINGS) > 0.9
+
+
+def test_how_many_asked_of_an_article_without_the_number_gets_no_answer(bylined):
+    assert bylined.ask("How many engineers will the Lyon lab employ?").no_answer
+    assert bylined.ask("How many croissants does the Nantes bakery bake?").text == "The bakery bakes 500 croissants a day."
