@@ -30,8 +30,9 @@ class Settings:
             nor bylines), which were chosen on the development sets (bench/fit/README.md).
         bias: Added to every sentence score.
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
-        confidence_model: Weights of the best sentence's score and of its lead over the runner-up,
-            and the intercept, of the logistic model that gives the confidence (fitted on SQuAD).
+        confidence_model: Weights of the best sentence's score, its lead over the runner-up, its
+            ``dense`` and ``missing`` features, and the intercept, of the logistic model that gives
+            the confidence (fitted on SQuAD).
         no_number_penalty: Log-odds taken off the confidence when a question asks for a number
             and the best sentence holds none (see ``qa.extract.confidence``).
         answer_threshold: Confidence below which the reply to a first question is "no answer".
@@ -48,15 +49,15 @@ class Settings:
     # fmt: off
     weights: tuple[float, ...] = (
         3.171, 3.108, 4.164, 1.587, 0.21, 1.423, 1.815, -1.163, -0.731, -1.363, -0.342, 1.641, -0.032, 0.909, 1.0,
-        6.0,
+        10.0,
     )
     # fmt: on
     bias: float = 0.0
     context_weight: float = 0.3
-    confidence_model: tuple[float, float, float] = (0.706, 0.46, -8.975)
+    confidence_model: tuple[float, float, float, float, float] = (0.412, 0.549, 5.294, -1.409, -8.646)
     no_number_penalty: float = 8.0
-    answer_threshold: float = 0.10
-    followup_threshold: float = 0.034
+    answer_threshold: float = 0.125
+    followup_threshold: float = 0.022
 
 
 DEFAULT_SETTINGS = Settings()

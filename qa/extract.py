@@ -102,7 +102,7 @@ FEATURES = (
 )
 
 
-_TYPE_MATCH = FEATURES.index("type_match")
+_DENSE, _TYPE_MATCH, _MISSING = (FEATURES.index(f) for f in ("dense", "type_match", "missing"))
 
 
 @dataclass(frozen=True)
@@ -212,10 +212,12 @@ def score_sentences(
 def confidence(scored: list[ScoredSentence], settings: Settings, kind: str | None = None) -> float:
     """Probability that the best of ``scored`` (best first) answers the question.
 
-    A logistic model of the best score and its lead over the runner-up, fitted on
-    SQuAD questions asked with and without their own article in the collection
-    (see bench/fit/README.md): a sentence that stands out from the rest is more
-    likely to be the answer than the best of many equally weak ones.
+    A logistic model of the best sentence's score, its lead over the runner-up, its cosine
+    to the question and the share of the question's names its article lacks, fitted on
+    SQuAD questions asked with and without their own article in the collection (see
+    bench/fit/README.md): a sentence that stands out from the rest is more likely to be the
+    answer than the best of many equally weak ones, and one that means what the question
+    asks more likely than one that shares its words.
 
     A question that asks for a number (``kind`` "number": how many, how much) whose best
     sentence holds none besides the question's own loses ``settings.no_number_penalty`` of
@@ -225,9 +227,10 @@ def confidence(scored: list[ScoredSentence], settings: Settings, kind: str | Non
         return 0.0
     best = scored[0].score
     lead = best - scored[1].score if len(scored) > 1 else 0.0
-    w_score, w_lead, intercept = settings.confidence_model
-    z = w_score * best + w_lead * lead + intercept
-    if kind == "number" and scored[0].features[_TYPE_MATCH] == 0.0:
+    w_score, w_lead, w_dense, w_missing, intercept = settings.confidence_model
+    features = scored[0].features
+    z = w_score * best + w_lead * lead + w_dense * features[_DENSE] + w_missing * features[_MISSING] + intercept
+    if kind == "number" and features[_TYPE_MATCH] == 0.0:
         z -= settings.no_number_penalty
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 

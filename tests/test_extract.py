@@ -99,6 +99,7 @@ def test_articles_without_metadata_get_no_byline_evidence(tmp_path, fake_embedde
 def _sentence(score: float, type_match: float) -> ScoredSentence:
     features = [0.0] * len(FEATURES)
     features[FEATURES.index("type_match")] = type_match
+    features[FEATURES.index("dense")] = 0.7
     return ScoredSentence(0, None, score, tuple(features))  # type: ignore[arg-type]
 
 
@@ -113,4 +114,6 @@ def test_a_number_question_is_not_confident_in_a_sentence_without_a_number():
 
 def test_how_many_asked_of_an_article_without_the_number_gets_no_answer(bylined):
     assert bylined.ask("How many engineers will the Lyon lab employ?").no_answer
-    assert bylined.ask("How many croissants does the Nantes bakery bake?").text == "The bakery bakes 500 croissants a day."
+    assert (
+        bylined.ask("How many croissants does the Nantes bakery bake?").text == "The bakery bakes 500 croissants a day."
+    )
