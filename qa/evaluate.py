@@ -22,6 +22,7 @@ import statistics
 import string
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -66,14 +67,21 @@ class EvalReport:
         return asdict(self)
 
 
+_ASCII_PUNCTUATION = frozenset(string.punctuation)  # includes symbols such as $ and +, as SQuAD's script does
+
+
 def normalize_answer(text: str) -> str:
-    """SQuAD's answer normalisation.
+    """SQuAD's answer normalisation, with all Unicode punctuation removed (news uses curly quotes).
 
     Example:
         >>> normalize_answer("The  Denver Broncos!")
         'denver broncos'
+        >>> normalize_answer("“to accelerate intelligence.”")
+        'to accelerate intelligence'
     """
-    text = "".join(c for c in text.lower() if c not in set(string.punctuation))
+    text = "".join(
+        c for c in text.lower() if c not in _ASCII_PUNCTUATION and not unicodedata.category(c).startswith("P")
+    )
     text = re.sub(r"\b(a|an|the)\b", " ", text)
     return " ".join(text.split())
 

@@ -100,7 +100,7 @@ cn = confidence(bn)
 # The shipped threshold: the largest that still answers 95% of the answerable held-out questions.
 answerable = np.sort(ci[~np.isnan(ci)])
 print("threshold for 95% answered", answerable[int(0.05 * len(answerable))])
-for th in [0.06, 0.08, 0.1, 0.11, 0.12, 0.13, 0.14, 0.15, 0.2, 0.3, 0.4, 0.5]:
+for th in [0.06, 0.08, 0.1, 0.11, 0.12, 0.125, 0.13, 0.14, 0.15, 0.2, 0.3, 0.4, 0.5]:
     answered = ci >= th
     print(
         f"th={th}: answered(in)={answered.mean():.3f} acc-answered={bi[:, 1][answered].mean():.3f}",
