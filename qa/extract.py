@@ -29,8 +29,8 @@ embedder alone:
   them: the byline and dateline, which share no words with such a question.
 
 The score is their weighted sum, with weights fitted on SQuAD (bench/fit/). The
-answer's confidence is a logistic model of the best score and its lead over the
-runner-up; below
+answer's confidence is a logistic model of the best sentence's score, its lead over
+the runner-up, its ``dense`` and its ``missing`` (see ``confidence``); below
 ``Settings.answer_threshold`` the reply is "no answer".
 """
 
