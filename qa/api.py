@@ -15,7 +15,7 @@ from index.embedder import Embedder, MiniLMEmbedder
 from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
-from qa.conversation import build_query, earlier_turns
+from qa.conversation import build_query, earlier_turns, leans_on_context
 from qa.extract import ScoredSentence, confidence, question_type, score_sentences
 from qa.questions import clean_question
 from qa.retrieve import RetrievedPassage, retrieve
@@ -168,7 +168,9 @@ class QA:
             question: The question, in plain English.
             history: Earlier turns of the same conversation, oldest first: the
                 ``Answer`` objects returned for them (or just their questions), so
-                that a follow-up such as "Who announced it?" is understood.
+                that a follow-up such as "Who announced it?" is understood. A question
+                that names its own subject and does not refer back ("Who founded
+                Sberbank?") is answered as if asked alone (see ``leans_on_context``).
 
         Raises:
             TypeError: if ``question`` is not a string.
@@ -181,7 +183,11 @@ class QA:
     ) -> tuple[Answer, list[RetrievedPassage]]:
         """``ask``, also returning the retrieved passages best first (for evaluation and debugging)."""
         question = clean_question(question)
-        turns = earlier_turns(history)
+        turns = earlier_turns(history)  # checked even when not used
+        if not leans_on_context(question):
+            # A question that names its own subject and does not refer back starts afresh: the
+            # conversation's words would only pull it towards the last answer's article.
+            turns = []
         index = self._latest_index()
         query = build_query(question, turns, self.embedder, self.settings.context_weight)
         passages = retrieve(index, query, self.settings)

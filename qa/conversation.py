@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,3 +74,29 @@ def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: fl
     last = recent[-1]
     previous = (last.article_id, last.start) if last.article_id else None
     return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous)
+
+
+_CONNECTIVE = re.compile(r"^\W*(and|but|so|also|meanwhile|then|what about|how about)\b", re.I)
+# Pronouns that stand for something named earlier wherever they are ("did it plan", "like that?") ...
+_PRONOUN = re.compile(r"\b(it|they|them|he|him|she)\b|\b(this|that|these|those)\W*$", re.I)
+# ... and words that do only before the question names anything ("its CEO", not "Huawei ... its lab").
+_POSSESSIVE = re.compile(r"\b(its|their|his|her|this|that|these|those|there|the two|both)\b", re.I)
+_NAME = re.compile(r"\b([A-Z][\w’'&.-]*|\d[\d.,]*)")
+
+
+def leans_on_context(question: str) -> bool:
+    """Whether a question refers back to the conversation rather than naming its own subject.
+
+    It does when it opens with a connective ("And in Russia?"), names nothing of its own (no
+    capitalised word after the first, no number: "Who made the announcement?"), has a pronoun that
+    stands for something ("How many did it plan to train?"), or a possessive or demonstrative before
+    any name of its own ("What did its CEO say?"; not "How much is Huawei putting into its lab?").
+    """
+    if _CONNECTIVE.search(question) or _PRONOUN.search(question):
+        return True
+    first = re.search(r"\w", question)
+    names = [m.start() for m in _NAME.finditer(question) if first is None or m.start() != first.start()]
+    if not names:
+        return True
+    possessive = _POSSESSIVE.search(question)
+    return possessive is not None and possessive.start() < names[0]

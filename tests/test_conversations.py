@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer import Answer
+from qa.conversation import leans_on_context
 from tests.conftest import SHARED_CORPUS
 
 CONVERSATIONS = json.loads((Path(__file__).parent / "data" / "conversations.json").read_text("utf-8"))
@@ -87,3 +88,45 @@ def test_empty_history_is_a_first_question(tmp_path, fake_embedder):
     bot = QA(SHARED_CORPUS, index_dir=tmp_path, embedder=fake_embedder, progress=False)
     assert bot.ask("Who announced the OpenLab?", history=[]) == bot.ask("Who announced the OpenLab?")
     assert bot.ask("Who announced the OpenLab?", history=None) == bot.ask("Who announced the OpenLab?")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "And in Russia?",
+        "Who made the announcement?",
+        "According to whom?",
+        "How many specialists did it plan to train in Russia?",
+        "What did its CEO say?",
+        "What was his title when he spoke in Paris?",
+        "What pushed Chinese firms to build models like that?",
+    ],
+)
+def test_follow_ups_lean_on_the_conversation(question):
+    assert leans_on_context(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who won the 2018 FIFA World Cup?",
+        "How much money is Huawei putting into its Paris OpenLab?",
+        "Which Russian bank did Huawei partner with?",
+        "When did Huawei open its first office in Brazil?",
+    ],
+)
+def test_questions_that_name_their_subject_stand_alone(question):
+    assert not leans_on_context(question)
+
+
+@pytest.mark.model
+def test_unanswerable_questions_asked_mid_conversation_get_no_answer(real_qa):
+    """The chat page sends every earlier answer as history: that must not make other questions answerable."""
+    gold = json.loads((Path(__file__).parent / "data" / "gold.json").read_text("utf-8"))
+    unanswerable = [g["question"] for g in gold if not g["answers"]]
+    earlier = [real_qa.ask("How much will Huawei invest in its Paris OpenLab?")]
+    answered = [q for q in unanswerable if not real_qa.ask(q, history=earlier).no_answer]
+    assert len(answered) <= 0.10 * len(unanswerable), answered
+    # And a question that names its own subject gets the answer it gets when asked alone.
+    question = "Which Russian bank did Huawei partner with?"
+    assert real_qa.ask(question, history=earlier) == real_qa.ask(question)
