@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from index.lexical import stem, terms
 
@@ -19,7 +21,6 @@ from index.lexical import stem, terms
 ABBREVIATIONS = {
     "AI": "artificial intelligence",
     "AR": "augmented reality",
-    "CCP": "Chinese Communist Party",
     "CEO": "chief executive",
     "CFO": "chief financial officer",
     "COO": "chief operating officer",
@@ -33,7 +34,6 @@ ABBREVIATIONS = {
     "IPO": "initial public offering",
     "LLM": "large language model",
     "NGO": "non-governmental organisation",
-    "PRC": "People's Republic of China",
     "SME": "small and medium-sized enterprise",
     "UAE": "United Arab Emirates",
     "UK": "United Kingdom",
@@ -51,11 +51,11 @@ class Expansion:
 
     Attributes:
         alternatives: For a stemmed question term, groups of stemmed terms that count as the term
-            when a sentence has all of a group: ``{"ceo": (("chief", "execut"),), "chief": (("ceo",),)}``.
+            when a sentence has all of a group (read-only).
         words: The other forms as text, added to the question's words for BM25.
     """
 
-    alternatives: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
+    alternatives: Mapping[str, tuple[tuple[str, ...], ...]] = field(default_factory=lambda: MappingProxyType({}))
     words: str = ""
 
     def matches(self, term: str, found: set[str] | frozenset[str]) -> bool:
@@ -64,10 +64,16 @@ class Expansion:
 
 
 @functools.cache
-def _table() -> tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...]:
-    """Each abbreviation's stem, the pattern that finds it in capitals, and its phrase's stems."""
+def _table() -> tuple[tuple[str, tuple[str, ...], re.Pattern[str], tuple[str, ...]], ...]:
+    """Each abbreviation, its stems (singular and plural: "llm", "llms"), the pattern that finds it
+    in capitals, and its phrase's stems."""
     return tuple(
-        (stem(short.lower()), re.compile(rf"\b{re.escape(short)}s?\b"), tuple(terms(long)))
+        (
+            short,
+            tuple(dict.fromkeys((stem(short.lower()), stem(short.lower() + "s")))),
+            re.compile(rf"\b{re.escape(short)}s?\b"),
+            tuple(terms(long)),
+        )
         for short, long in ABBREVIATIONS.items()
     )
 
@@ -77,24 +83,29 @@ def expand(question: str) -> Expansion:
     """The other forms of the abbreviations and spelled-out phrases in ``question``.
 
     Example:
-        >>> expand("Who is Huawei's chief executive?").alternatives
-        {'chief': (('ceo',),), 'execut': (('ceo',),)}
+        >>> expand("Who is Huawei's chief executive?").alternatives["execut"]
+        (('ceo',),)
+        >>> expand("Which industries use large language models?").alternatives["model"]
+        (('llm',), ('llms',))
         >>> expand("Who is Huawei's chief executive?").words
         'CEO'
+        >>> expand("What did the CEO say?").alternatives["ceo"]
+        (('chief', 'execut'),)
     """
     asked = terms(question)
     alternatives: dict[str, list[tuple[str, ...]]] = {}
     extra: list[str] = []
-    for (short_stem, pattern, phrase), (short, long) in zip(_table(), ABBREVIATIONS.items(), strict=True):
+    for short, short_stems, pattern, phrase in _table():
         if pattern.search(question):
-            alternatives.setdefault(short_stem, []).append(phrase)
-            extra.append(long)
+            for short_stem in short_stems:
+                alternatives.setdefault(short_stem, []).append(phrase)
+            extra.append(ABBREVIATIONS[short])
         elif _has_run(asked, phrase):
             for term in phrase:
                 if term in asked:
-                    alternatives.setdefault(term, []).append((short_stem,))
+                    alternatives.setdefault(term, []).extend((short_stem,) for short_stem in short_stems)
             extra.append(short)
-    return Expansion({t: tuple(groups) for t, groups in alternatives.items()}, " ".join(extra))
+    return Expansion(MappingProxyType({t: tuple(groups) for t, groups in alternatives.items()}), " ".join(extra))
 
 
 def _has_run(asked: list[str], phrase: tuple[str, ...]) -> bool:

@@ -16,7 +16,7 @@ from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
 from qa.conversation import build_query, earlier_turns, leans_on_context
-from qa.extract import ScoredSentence, confidence, question_type, score_sentences
+from qa.extract import ScoredSentence, confidence, score_sentences
 from qa.questions import clean_question
 from qa.retrieve import RetrievedPassage, retrieve
 
@@ -194,7 +194,7 @@ class QA:
         scored = score_sentences(index, query, passages, self.settings)
         if not scored:
             return Answer(question, "", True, 0.0, []), passages
-        sure = confidence(scored, self.settings, question_type(question))
+        sure = confidence(scored, self.settings, question)
         citations = [_citation(index, s) for s in _distinct(scored, self.settings.max_citations)]
         threshold = self.settings.followup_threshold if turns else self.settings.answer_threshold
         if sure < threshold:

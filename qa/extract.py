@@ -28,7 +28,9 @@ embedder alone:
   and the sentence holds its article's author (or date) as the article's metadata gives
   them: the byline and dateline, which share no words with such a question.
 
-The score is their weighted sum, with weights fitted on SQuAD (bench/fit/). The
+The score is their weighted sum, with weights fitted on SQuAD (bench/fit/), but for
+``near_previous`` and ``byline``, which SQuAD cannot show and were chosen on the
+development sets. The
 answer's confidence is a logistic model of the best sentence's score, its lead over
 the runner-up, its ``dense`` and its ``missing`` (see ``confidence``); below
 ``Settings.answer_threshold`` the reply is "no answer".
@@ -72,12 +74,20 @@ _QUESTION_TYPES = (
     ("date", r"when|(what|which) (years?|dates?|days?|months?|time)|since when"),
     ("name", r"who|whom|whose|where|which (company|firm|country|city|university|bank|startup|person|organi[sz]ation)"),
 )
-_ASKS_AUTHOR = re.compile(r"\bwho (wrote|authored|penned|is the (author|writer))\b|\b(author|writer|byline) of\b", re.I)
+# The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei".
+_THE_ARTICLE = r"(it|this|th(e|is|at) (\w+\W+){0,4}?(article|story|piece|post|column|op-ed|essay|blog))\b"
+_ASKS_AUTHOR = re.compile(
+    rf"\bwho (wrote|authored|penned) {_THE_ARTICLE}|\b(author|writer|byline) of {_THE_ARTICLE}"
+    r"|\b(article|story|piece|post)['’]s (author|writer|byline)\b|\bwho (is|was) the (author|writer|reporter)\W*$",
+    re.I,
+)
 _ASKS_PUBLISHED = re.compile(
-    r"\b(when|what (date|day)|which (date|day))\b.*\b(published|posted|written|reported|dated)\b"
+    rf"\b(when|what (date|day)|which (date|day)) (was|is) {_THE_ARTICLE}"
+    r"(\W+\w+){0,6}?\W+(published|posted|written|dated)\b"
     r"|\b(publication|publishing) date\b",
     re.I,
 )
+_COUNT = re.compile(r"\bhow (many|much)\b", re.I)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 
 
@@ -179,6 +189,7 @@ def score_sentences(
         sentence = index.sentences[position]
         has_previous = position > 0 and index.sentences[position - 1].article_id == sentence.article_id
         article = index.articles[sentence.article_id]
+        vocabulary = index.article_vocabulary(article.id)
         s_list, s_terms = index.sentence_terms(position)
         # The sentence with its title and the sentence before it.
         c_terms = s_terms | index.title_terms(article.id)
@@ -193,7 +204,7 @@ def score_sentences(
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
             _type_match(kind, sentence.text, q_words),
-            sum(1 for n in q_names if n not in index.article_vocabulary(article.id)) / len(q_names) if q_names else 0.0,
+            sum(1 for n in q_names if not has(n, vocabulary)) / len(q_names) if q_names else 0.0,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
             previous_dense if has_previous else 0.0,
@@ -209,7 +220,7 @@ def score_sentences(
     return scored
 
 
-def confidence(scored: list[ScoredSentence], settings: Settings, kind: str | None = None) -> float:
+def confidence(scored: list[ScoredSentence], settings: Settings, question: str) -> float:
     """Probability that the best of ``scored`` (best first) answers the question.
 
     A logistic model of the best sentence's score, its lead over the runner-up, its cosine
@@ -219,9 +230,9 @@ def confidence(scored: list[ScoredSentence], settings: Settings, kind: str | Non
     answer than the best of many equally weak ones, and one that means what the question
     asks more likely than one that shares its words.
 
-    A question that asks for a number (``kind`` "number": how many, how much) whose best
-    sentence holds none besides the question's own loses ``settings.no_number_penalty`` of
-    log-odds: such a sentence is about the subject but cannot give the number asked for.
+    A "how many" or "how much" question whose best sentence holds no number besides the
+    question's own loses ``settings.no_number_penalty`` of log-odds: such a sentence is about
+    the subject but cannot give the number asked for.
     """
     if not scored:
         return 0.0
@@ -230,7 +241,7 @@ def confidence(scored: list[ScoredSentence], settings: Settings, kind: str | Non
     w_score, w_lead, w_dense, w_missing, intercept = settings.confidence_model
     features = scored[0].features
     z = w_score * best + w_lead * lead + w_dense * features[_DENSE] + w_missing * features[_MISSING] + intercept
-    if kind == "number" and features[_TYPE_MATCH] == 0.0:
+    if _COUNT.search(question) and features[_TYPE_MATCH] == 0.0:
         z -= settings.no_number_penalty
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
@@ -246,12 +257,14 @@ def _byline_field(question: str) -> str | None:
 
 def _holds(sentence: str, value: str) -> bool:
     """Whether ``value`` (an author or a date from the article's metadata) stands in the sentence."""
-    value = " ".join(value.split()).casefold()
-    return bool(value) and value in " ".join(sentence.split()).casefold()
+    value = " ".join(value.split())
+    # From the start of a word: "Ian" is not in "Italian"; the end is left open for bylines printed
+    # glued to the next word ("Iris Dengin Barcelona").
+    return bool(value) and re.search(rf"(?<!\w){re.escape(value)}", " ".join(sentence.split()), re.I) is not None
 
 
 def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
-    """1 / (1 + sentences between), for a sentence of the same article as the previous answer.
+    """1 / (1 + distance in sentences, at least 1), for a sentence of the same article as the previous answer.
 
     The previous answer itself counts as near as its neighbours: a follow-up is often answered
     by the same sentence, but as often by the next one, which the same bonus would otherwise lose to.

@@ -29,7 +29,8 @@ class RetrievedPassage:
         fused: The weighted sum of the evidence below: the ranking key.
         dense: Cosine similarity of the passage to the question.
         sentence_dense: Cosine of its most similar sentence to the question.
-        lexical: BM25 score (a follow-up's earlier turns included, at ``Query.context_weight``)
+        lexical: BM25 score of the question and its abbreviations' other forms (a follow-up's
+            last questions and answer included, at ``Query.context_weight``)
             divided by the best BM25 score for this query (0..1).
         article_lexical: The best ``lexical`` of any passage of the same article.
     """

@@ -48,3 +48,13 @@ def test_question_with_the_long_form_finds_the_abbreviation(tmp_path, fake_embed
     bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
     assert bot.ask("Who is Acme's chief executive?").text == "CEO Jane Roe will lead the company from June."
     assert "large language model" in bot.ask("Who will buy Acme's LLM?").text
+
+
+def test_plural_abbreviations_match_both_ways():
+    assert expand("Which LLMs does Acme sell?").matches("llms", set(terms("its large language models")))
+    assert expand("Who sells large language models?").matches("model", set(terms("Acme sells LLMs")))
+
+
+def test_expansions_are_read_only():
+    with pytest.raises(TypeError):
+        expand("Who is the CEO?").alternatives["ceo"] = ()  # type: ignore[index]

@@ -45,7 +45,7 @@ def test_follow_ups_are_answered_right_at_every_turn(replies):
                 wrong.setdefault(conversation["id"], []).append((number, turn["question"], answer.text[:80]))
     right = len(CONVERSATIONS) - len(wrong)
     # A regression guard at the measured level (12 of 16 on 2026-11-23), not yet the goal of
-    # five in six (10 of 12): see docs/EVALUATION.md for what still fails and why.
+    # five in six (14 of 16): see docs/EVALUATION.md for what still fails and why.
     assert right >= 12, wrong
 
 
