@@ -42,7 +42,7 @@ class Answer:
         no_answer: True when the articles do not answer the question.
         confidence: Estimated probability, in [0, 1], that ``text`` answers the question
             (calibrated on SQuAD); below ``Settings.answer_threshold`` (0.125; for a
-            follow-up ``Settings.followup_threshold``, 0.022) the reply is ``no_answer``.
+            follow-up ``Settings.followup_threshold``, 0.038) the reply is ``no_answer``.
         citations: Best first; ``citations[0]`` is where ``text`` comes from. When
             ``no_answer``, these are the closest passages, not answers.
     """

@@ -57,7 +57,7 @@ class Settings:
     confidence_model: tuple[float, float, float, float, float] = (0.412, 0.549, 5.294, -1.409, -8.646)
     no_number_penalty: float = 8.0
     answer_threshold: float = 0.125
-    followup_threshold: float = 0.022
+    followup_threshold: float = 0.038
 
 
 DEFAULT_SETTINGS = Settings()
