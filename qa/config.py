@@ -36,7 +36,8 @@ class Settings:
         no_number_penalty: Log-odds taken off the confidence when a question asks for a number
             and the best sentence holds none (see ``qa.extract.confidence``).
         answer_threshold: Confidence below which the reply to a first question is "no answer".
-        followup_threshold: The same for a follow-up (a question asked with ``history``). The
+        followup_threshold: The same for a follow-up (a question asked with ``history`` that refers
+            back to it, see ``qa.conversation.leans_on_context``). The
             confidence model was fitted on standalone questions, and a follow-up's own words match
             less of its answer, so its confidence runs lower for the same chance of being right.
     """

@@ -30,10 +30,9 @@ embedder alone:
 
 The score is their weighted sum, with weights fitted on SQuAD (bench/fit/), but for
 ``near_previous`` and ``byline``, which SQuAD cannot show and were chosen on the
-development sets. The
-answer's confidence is a logistic model of the best sentence's score, its lead over
-the runner-up, its ``dense`` and its ``missing`` (see ``confidence``); below
-``Settings.answer_threshold`` the reply is "no answer".
+development sets. The answer's confidence is a logistic model of the best sentence's
+score, its lead over the runner-up, its ``dense`` and its ``missing`` (see
+``confidence``); below ``Settings.answer_threshold`` the reply is "no answer".
 """
 
 from __future__ import annotations
