@@ -11,7 +11,7 @@ import numpy as np
 from index.embedder import Embedder
 from qa.answer import Answer
 from qa.query import Query
-from qa.questions import clean_question
+from qa.questions import clean_question, names_in
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ _CONNECTIVE = re.compile(r"^\W*(and|but|so|also|meanwhile|then|what about|how ab
 _PRONOUN = re.compile(r"\b(it|they|them|he|him|she)\b|\b(this|that|these|those)\W*$", re.I)
 # ... and words that do only before the question names anything ("its CEO", not "Huawei ... its lab").
 _POSSESSIVE = re.compile(r"\b(its|their|his|her|this|that|these|those|there|the two|both)\b", re.I)
-_NAME = re.compile(r"\b([A-Z][\w’'&.-]*|\d[\d.,]*)")
+_NUMBER = re.compile(r"\b\d")
 
 
 def leans_on_context(question: str) -> bool:
@@ -94,9 +94,10 @@ def leans_on_context(question: str) -> bool:
     """
     if _CONNECTIVE.search(question) or _PRONOUN.search(question):
         return True
-    first = re.search(r"\w", question)
-    names = [m.start() for m in _NAME.finditer(question) if first is None or m.start() != first.start()]
+    first_word = re.search(r"\w", question)
+    numbers = [m for m in _NUMBER.finditer(question) if first_word is None or m.start() != first_word.start()]
+    names = [m.start() for m in names_in(question) + numbers]
     if not names:
         return True
     possessive = _POSSESSIVE.search(question)
-    return possessive is not None and possessive.start() < names[0]
+    return possessive is not None and possessive.start() < min(names)

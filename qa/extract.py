@@ -48,6 +48,7 @@ from index.lexical import terms, words
 from qa.abbreviations import expand
 from qa.config import Settings
 from qa.query import Query
+from qa.questions import CAPITALIZED, names_in
 from qa.retrieve import RetrievedPassage
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
@@ -62,7 +63,6 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _REASON = re.compile(r"\b(because|due to|since|as a result|in order to|so that|owing to|thanks to|reason)\b", re.I)
-_CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
 _QUESTION_TYPES = (
     (
         "number",
@@ -280,12 +280,7 @@ def _pairs(found: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
 
 def _names_and_numbers(question: str) -> set[str]:
     """Lower-cased names (capitalised words after the first) and numbers in the question."""
-    first_word = re.search(r"\w", question)
-    found = {
-        m.group(0).lower().rstrip(".’'")
-        for m in _CAPITALIZED.finditer(question)
-        if first_word is None or m.start() != first_word.start()
-    }
+    found = {m.group(0).lower().rstrip(".’'") for m in names_in(question)}
     found |= {w for w in words(question) if any(c.isdigit() for c in w)}
     found = {w.removesuffix("’s").removesuffix("'s") for w in found}
     return {w for w in found if w and w not in {"i", "a"}}
@@ -315,5 +310,5 @@ def _type_match(kind: str | None, sentence: str, question_words: set[str]) -> fl
     elif kind == "date":
         hits = [m.group(0) for m in _DATE.finditer(sentence)]
     else:
-        hits = [m.group(0) for m in _CAPITALIZED.finditer(sentence)]
+        hits = [m.group(0) for m in CAPITALIZED.finditer(sentence)]
     return 1.0 if any(words(h) and not set(words(h)) <= question_words for h in hits) else 0.0

@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 MAX_QUESTION_CHARS = 1000
+#: A capitalised word: a name ("Huawei", "Paris") or an abbreviation ("CEO"), or a sentence's first word.
+CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
@@ -34,3 +36,14 @@ def clean_question(question: object) -> str:
             f"question is {len(cleaned):,} characters long; ask a question of at most {MAX_QUESTION_CHARS:,}"
         )
     return cleaned
+
+
+def names_in(question: str) -> list[re.Match[str]]:
+    """The capitalised words of a question after its first word: the names it gives.
+
+    Example:
+        >>> [m.group(0) for m in names_in("Who is Huawei's CEO?")]
+        ["Huawei's", 'CEO']
+    """
+    first_word = re.search(r"\w", question)
+    return [m for m in CAPITALIZED.finditer(question) if first_word is None or m.start() != first_word.start()]
