@@ -86,6 +86,7 @@ _ASKS_PUBLISHED = re.compile(
     r"|\b(publication|publishing) date\b",
     re.I,
 )
+_NAMES_ARTICLE = re.compile(r"\b(article|story|piece|post|column|op-ed|essay|blog)\b", re.I)
 _COUNT = re.compile(r"\bhow (many|much)\b", re.I)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 
@@ -169,7 +170,7 @@ def score_sentences(
     best_fused = max(p.fused for p in top)
     answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
     has = expand(question).matches  # a term, or its abbreviation or spelled-out form
-    byline = _byline_field(question)
+    byline = _byline_field(question, in_conversation=bool(query.context))
 
     # Each sentence competes once, with the best-ranked passage that contains it.
     owner: dict[int, RetrievedPassage] = {}
@@ -245,8 +246,14 @@ def confidence(scored: list[ScoredSentence], settings: Settings, question: str) 
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
 
 
-def _byline_field(question: str) -> str | None:
-    """ "author" when the question asks who wrote the article, "date" when it asks when it was published."""
+def _byline_field(question: str, *, in_conversation: bool = False) -> str | None:
+    """ "author" when the question asks who wrote the article, "date" when it asks when it was published.
+
+    A question that does not say which article ("Who wrote it?") asks about the article of the
+    conversation: asked first, it has none, and gets no byline evidence.
+    """
+    if not in_conversation and not _NAMES_ARTICLE.search(question):
+        return None
     if _ASKS_AUTHOR.search(question):
         return "author"
     if _ASKS_PUBLISHED.search(question):

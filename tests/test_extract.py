@@ -70,7 +70,13 @@ def bylined(tmp_path, fake_embedder) -> QA:
     ],
 )
 def test_byline_questions_are_told_apart(question, field):
-    assert _byline_field(question) == field
+    assert _byline_field(question, in_conversation=True) == field
+
+
+@pytest.mark.parametrize("question", ["Who wrote it?", "Who is the reporter?", "When was it published?"])
+def test_byline_questions_that_do_not_say_which_article_need_a_conversation(question):
+    assert _byline_field(question, in_conversation=True) is not None
+    assert _byline_field(question) is None
 
 
 def test_who_wrote_an_article_is_answered_from_its_byline(bylined):
