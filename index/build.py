@@ -33,13 +33,14 @@ from index import store
 from index import store as index_store  # for functions whose `store` argument is a vector store
 from index.articles import Article, Corpus, SkippedFile, load_corpus
 from index.embedder import Embedder
-from index.lexical import BM25, terms, words
+from index.lexical import BM25, STOP_WORDS, terms, words
 from index.passages import SEGMENTATION_VERSION, Passage, Sentence, split_article
 from index.store import IndexCorruptError, Manifest, StoredIndex
 from index.vectors import FAISS, PositionalVectors, StoreSpec, parse_store
 
 logger = logging.getLogger(__name__)
 _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
+_WORD_IN_TEXT = re.compile(r"[^\W\d_][\w&-]*")
 
 
 @dataclass
@@ -75,6 +76,7 @@ class CorpusIndex:
         self._terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._title_terms: dict[str, frozenset[str]] = {}
         self._sentence_starts: dict[tuple[str, int], int] | None = None
+        self._names: frozenset[str] | None = None
 
     @property
     def store(self) -> StoreSpec:
@@ -107,6 +109,23 @@ class CorpusIndex:
         if found is None:
             found = self._title_terms[article_id] = frozenset(terms(self.articles[article_id].title))
         return found
+
+    def names(self) -> frozenset[str]:
+        """Lower-cased words the articles write only with a capital, and not only first in a sentence:
+        the names they use ("huawei", "sberbank"), so that a question typed in lower case still names
+        them (computed once)."""
+        if self._names is None:
+            capitalized: set[str] = set()
+            lower: set[str] = set()
+            for sentence in self.sentences:
+                for n, word in enumerate(_WORD_IN_TEXT.findall(sentence.text)):
+                    if word[0].isupper():
+                        if n > 0:
+                            capitalized.add(word.lower())
+                    elif word[0].isalpha():
+                        lower.add(word)
+            self._names = frozenset(w for w in capitalized - lower if len(w) > 1 and w not in STOP_WORDS)
+        return self._names
 
     def article_vocabulary(self, article_id: str) -> frozenset[str]:
         """Every word and stemmed term of an article (computed once per article)."""

@@ -184,11 +184,11 @@ class QA:
         """``ask``, also returning the retrieved passages best first (for evaluation and debugging)."""
         question = clean_question(question)
         turns = earlier_turns(history)  # checked even when not used
-        if not leans_on_context(question):
+        index = self._latest_index()
+        if not leans_on_context(question, index.names()):
             # A question that names its own subject and does not refer back starts afresh: the
             # conversation's words would only pull it towards the last answer's article.
             turns = []
-        index = self._latest_index()
         query = build_query(question, turns, self.embedder, self.settings.context_weight)
         passages = retrieve(index, query, self.settings)
         scored = score_sentences(index, query, passages, self.settings)

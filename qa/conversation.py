@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedder import Embedder
+from qa.abbreviations import ABBREVIATIONS
 from qa.answer import Answer
 from qa.query import Query
-from qa.questions import clean_question, names_in
+from qa.questions import CAPITALIZED, clean_question
 
 
 @dataclass(frozen=True)
@@ -76,28 +77,60 @@ def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: fl
     return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous)
 
 
-_CONNECTIVE = re.compile(r"^\W*(and|but|so|also|meanwhile|then|what about|how about)\b", re.I)
-# Pronouns that stand for something named earlier wherever they are ("did it plan", "like that?") ...
-_PRONOUN = re.compile(r"\b(it|they|them|he|him|she)\b|\b(this|that|these|those)\W*$", re.I)
+_CONNECTIVE = re.compile(r"^\W*(and|but|or|so|also|meanwhile|then|what about|how about)\b", re.I)
+# Words that stand for something said earlier wherever they are ("did it plan", "who else") or at the
+# end ("like that?", "hire her?", "do so?") ...
+_PRONOUN = re.compile(r"\b(it|they|them|he|him|she|else)\b|\b(this|that|these|those|there|her|so|the same)\W*$", re.I)
 # ... and words that do only before the question names anything ("its CEO", not "Huawei ... its lab").
 _POSSESSIVE = re.compile(r"\b(its|their|his|her|this|that|these|those|there|the two|both)\b", re.I)
-_NUMBER = re.compile(r"\b\d")
+# Not back-references: "is there", "this year", "both Huawei and ...", "the startup that Huawei bought".
+_NOT_REFERRING = re.compile(
+    r"\b(?i:is|are|was|were) (?i:there)\b|\b(?i:this|that|these|those|both)\s+([A-Z]|(?i:year|month|week|time)\b)"
+)
+_WH_WORD = re.compile(
+    r"^\W*(who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|can|will)\b", re.I
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\W*(\w+)")
+#: Abbreviations that name a role or a technology, not a subject of their own ("Who is the CEO?").
+_GENERIC = frozenset(a for a in ABBREVIATIONS if a not in {"EU", "UAE", "UK", "UN", "US", "WTO"}) | {"I"}
+_GENERIC_LOWER = frozenset(a.lower() for a in _GENERIC)
 
 
-def leans_on_context(question: str) -> bool:
+def leans_on_context(question: str, known_names: frozenset[str] = frozenset()) -> bool:
     """Whether a question refers back to the conversation rather than naming its own subject.
 
-    It does when it opens with a connective ("And in Russia?"), names nothing of its own (no
-    capitalised word after the first, no number: "Who made the announcement?"), has a pronoun that
-    stands for something ("How many did it plan to train?"), or a possessive or demonstrative before
-    any name of its own ("What did its CEO say?"; not "How much is Huawei putting into its lab?").
+    It does when it opens with a connective ("And in Russia?", "Or in Russia?"); is short and
+    elliptical ("In Russia?"); has a word that stands for something said before ("did it plan",
+    "who else", "like that?"); names nothing of its own; or has a possessive or demonstrative
+    before its first name ("What did its CEO say?"; not "How much is Huawei putting into its lab?").
+    A name is a capitalised word that does not start a sentence (not "I", nor a role or technology
+    such as "CEO" or "AI"), or any word in ``known_names``, the names the articles use in lower
+    case ("huawei"), so that a question typed in lower case still names its subject.
     """
     if _CONNECTIVE.search(question) or _PRONOUN.search(question):
         return True
-    first_word = re.search(r"\w", question)
-    numbers = [m for m in _NUMBER.finditer(question) if first_word is None or m.start() != first_word.start()]
-    names = [m.start() for m in names_in(question) + numbers]
+    if len(question.split()) <= 4 and not _WH_WORD.search(question):
+        return True
+    starts = {m.start(1) for m in _SENTENCE_START.finditer(question)}
+    names = [
+        m.start()
+        for m in CAPITALIZED.finditer(question)
+        if m.start() not in starts and m.group(0).rstrip(".’'s") not in _GENERIC and m.group(0) not in _GENERIC
+    ]
+    names += [
+        m.start()
+        for m in re.finditer(r"[\w&-]+", question)
+        if m.group(0).lower() in known_names and m.group(0).lower().rstrip("s") not in _GENERIC_LOWER
+    ]
     if not names:
         return True
-    possessive = _POSSESSIVE.search(question)
-    return possessive is not None and possessive.start() < min(names)
+    referring = [m for m in _POSSESSIVE.finditer(question) if not _refers_to_nothing(question, m)]
+    return bool(referring) and referring[0].start() < min(names)
+
+
+def _refers_to_nothing(question: str, match: re.Match[str]) -> bool:
+    """Whether a possessive or demonstrative is one of the uses that refer to nothing said before."""
+    return bool(
+        _NOT_REFERRING.search(question[max(0, match.start() - 5) : match.end()])
+        or _NOT_REFERRING.match(question, match.start())
+    )

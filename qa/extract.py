@@ -24,9 +24,10 @@ embedder alone:
   ("Super Bowl", "chief executive"), which word overlap alone cannot see;
 - ``near_previous``: for a follow-up, 1 / (1 + distance in sentences, at least 1) to the last
   answer's sentence in the same article, 0 elsewhere;
-- ``byline``: 1 when the question asks who wrote the article (or when it was published)
-  and the sentence holds its article's author (or date) as the article's metadata gives
-  them: the byline and dateline, which share no words with such a question.
+- ``byline``: 1 when the question asks who wrote the article (or when it was published),
+  says which article (or follows up a conversation, which does), and the sentence holds
+  its article's author (or date) as the article's metadata gives them: the byline and
+  dateline, which share no words with such a question.
 
 The score is their weighted sum, with weights fitted on SQuAD (bench/fit/), but for
 ``near_previous`` and ``byline``, which SQuAD cannot show and were chosen on the
@@ -86,7 +87,7 @@ _ASKS_PUBLISHED = re.compile(
     r"|\b(publication|publishing) date\b",
     re.I,
 )
-_NAMES_ARTICLE = re.compile(r"\b(article|story|piece|post|column|op-ed|essay|blog)\b", re.I)
+_ARTICLE_ABOUT = re.compile(r"\b(article|story|piece|post|column|op-ed|essay|blog)\s+(on|about)\b", re.I)
 _COUNT = re.compile(r"\bhow (many|much)\b", re.I)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 
@@ -249,10 +250,11 @@ def confidence(scored: list[ScoredSentence], settings: Settings, question: str) 
 def _byline_field(question: str, *, in_conversation: bool = False) -> str | None:
     """ "author" when the question asks who wrote the article, "date" when it asks when it was published.
 
-    A question that does not say which article ("Who wrote it?") asks about the article of the
-    conversation: asked first, it has none, and gets no byline evidence.
+    A question that does not say which article ("Who wrote it?", "Who wrote the article?") asks
+    about the article of the conversation: asked first, it has none, and gets no byline evidence.
+    One that names something ("the SCMP piece") or says what the article is about does.
     """
-    if not in_conversation and not _NAMES_ARTICLE.search(question):
+    if not in_conversation and not names_in(question) and not _ARTICLE_ABOUT.search(question):
         return None
     if _ASKS_AUTHOR.search(question):
         return "author"

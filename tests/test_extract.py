@@ -73,10 +73,20 @@ def test_byline_questions_are_told_apart(question, field):
     assert _byline_field(question, in_conversation=True) == field
 
 
-@pytest.mark.parametrize("question", ["Who wrote it?", "Who is the reporter?", "When was it published?"])
+@pytest.mark.parametrize(
+    "question", ["Who wrote it?", "Who wrote the article?", "Who is the reporter?", "When was it published?"]
+)
 def test_byline_questions_that_do_not_say_which_article_need_a_conversation(question):
     assert _byline_field(question, in_conversation=True) is not None
     assert _byline_field(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who wrote the SCMP piece?", "Who wrote the article about the Lyon lab?", "When was the post on Acme published?"],
+)
+def test_byline_questions_that_say_which_article_stand_alone(question):
+    assert _byline_field(question) is not None
 
 
 def test_who_wrote_an_article_is_answered_from_its_byline(bylined):
