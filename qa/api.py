@@ -185,7 +185,7 @@ class QA:
         question = clean_question(question)
         turns = earlier_turns(history)  # checked even when not used
         index = self._latest_index()
-        if not leans_on_context(question, index.names()):
+        if turns and not leans_on_context(question, index.names()):
             # A question that names its own subject and does not refer back starts afresh: the
             # conversation's words would only pull it towards the last answer's article.
             turns = []
