@@ -27,7 +27,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -74,6 +74,15 @@ class Article:
     text: str
     body_start: int
     fingerprint: str
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a format's extractor (index/html.py, index/pdf.py) takes from a file: the article's text,
+    and the metadata the file gives (keys among title, publisher, author, date)."""
+
+    text: str
+    meta: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from dataclasses import dataclass, field
+
+from index.articles import Extracted
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
 HTML_EXTRACTION_VERSION = "1"
@@ -121,14 +122,6 @@ class HTMLDecodeError(ValueError):
     """The page's bytes are not text in the encoding it declares (or UTF-8 when it declares none)."""
 
 
-@dataclass(frozen=True)
-class ExtractedPage:
-    """What an HTML page holds: its readable article text and its metadata (keys title, publisher, author, date)."""
-
-    text: str
-    meta: dict[str, str] = field(default_factory=dict)
-
-
 def decode_html(data: bytes) -> str:
     """The page's text: decoded by its byte-order mark, its declared charset, else as UTF-8.
 
@@ -159,7 +152,7 @@ def decode_html(data: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def extract_html(markup: str) -> ExtractedPage:
+def extract_html(markup: str) -> Extracted:
     """The readable article text and metadata of an HTML page.
 
     Example:
@@ -176,7 +169,7 @@ def extract_html(markup: str) -> ExtractedPage:
     body = _article_body(soup)
     paragraphs = _paragraphs(body) if body is not None else []
     text = "\n\n".join(paragraphs) + "\n" if paragraphs else ""
-    return ExtractedPage(text=text, meta=meta)
+    return Extracted(text=text, meta=meta)
 
 
 # --- metadata -----------------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from __future__ import annotations
 import io
 import logging
 import re
-from dataclasses import dataclass, field
+
+from index.articles import Extracted
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
 PDF_EXTRACTION_VERSION = "1"
@@ -28,15 +29,7 @@ class PDFReadError(ValueError):
     """A file that pypdf cannot read as a PDF (damaged, encrypted, not a PDF)."""
 
 
-@dataclass(frozen=True)
-class ExtractedPDF:
-    """What a PDF holds: its text and its metadata (keys title, author)."""
-
-    text: str
-    meta: dict[str, str] = field(default_factory=dict)
-
-
-def extract_pdf(data: bytes) -> ExtractedPDF:
+def extract_pdf(data: bytes) -> Extracted:
     """The text and metadata of a PDF.
 
     Raises:
@@ -58,7 +51,7 @@ def extract_pdf(data: bytes) -> ExtractedPDF:
     except Exception as error:  # pypdf raises many kinds of error on damaged files
         raise PDFReadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
     text = "\n\n".join(page for page in pages if page)
-    return ExtractedPDF(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
+    return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
