@@ -90,6 +90,7 @@ _ASKS_PUBLISHED = re.compile(
 _ARTICLE_ABOUT = re.compile(r"\b(article|story|piece|post|column|op-ed|essay|blog)\s+(on|about)\b", re.I)
 _COUNT = re.compile(r"\bhow (many|much)\b", re.I)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
+_WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
 
 #: The evidence for a sentence, in the order of ``Settings.weights``.
@@ -133,8 +134,13 @@ def question_type(question: str) -> str | None:
         >>> question_type("How many partners worked with the lab?")
         'number'
     """
+    first = _WH.search(question)
     for name, pattern in _QUESTION_PATTERNS:
-        if pattern.search(question):
+        for match in pattern.finditer(question):
+            # "when" after the question's asking word opens a clause ("Who led the troops when ...?",
+            # "What was his title back when he spoke?"): it does not ask for a date.
+            if first is not None and match.start() > first.start() and match.group(0).lower() == "when":
+                continue
             return name
     return None
 

@@ -9,7 +9,7 @@ import pytest
 
 from qa.api import QA
 from qa.config import DEFAULT_SETTINGS
-from qa.extract import FEATURES, ScoredSentence, _byline_field, _holds, confidence, score_sentences
+from qa.extract import FEATURES, ScoredSentence, _byline_field, _holds, confidence, question_type, score_sentences
 from qa.query import Query
 from qa.retrieve import retrieve
 
@@ -162,3 +162,18 @@ def test_byline_match_starts_at_a_word():
     assert _holds("Published 9 April 2023.", "9 April 2023")
     assert not _holds("Italian firms said so.", "Ian")
     assert not _holds("Anything at all.", "")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When did Huawei open the lab?", "date"),
+        ("Since when has it run the lab?", "date"),
+        ("Prior to 2019, when did it open?", "date"),
+        ("What was his title back when he spoke in Paris?", None),  # "when" opens a clause
+        ("Who led the troops when Cyprus fell?", "name"),
+        ("How many seconds were left when the Patriots scored?", "number"),
+    ],
+)
+def test_question_type_comes_from_the_asking_word_not_a_later_when(question, kind):
+    assert question_type(question) == kind
