@@ -89,6 +89,10 @@ _ASKS_PUBLISHED = re.compile(
 )
 _ARTICLE_ABOUT = re.compile(r"\b(article|story|piece|post|column|op-ed|essay|blog)\s+(on|about)\b", re.I)
 _COUNT = re.compile(r"\bhow (many|much)\b", re.I)
+# Questions after a quantity, which a year alone does not give ("How big is its workforce?" is not
+# answered by "Founded in 1987, ..."); "how long" and "how old" are, by "since 2018".
+_AMOUNT = re.compile(r"\bhow (many|much|large|big)\b|\bwhat (share|percentage|proportion|amount|number|size)\b", re.I)
+_YEAR = re.compile(r"(1[5-9]|20)\d\d")
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 
@@ -172,6 +176,7 @@ def score_sentences(
     q_words = set(words(question))
     q_pairs = _pairs(terms(question))
     kind = question_type(question)
+    amount = bool(_AMOUNT.search(question))
     focus = _focus_term(question)
     best_passage = max(p.dense for p in top)
     best_fused = max(p.fused for p in top)
@@ -210,7 +215,7 @@ def score_sentences(
             retrieved.dense / best_passage if best_passage > 0 else 0.0,
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
-            _type_match(kind, sentence.text, q_words),
+            _type_match(kind, sentence.text, q_words, amount=amount),
             sum(1 for n in q_names if not has(n, vocabulary)) / len(q_names) if q_names else 0.0,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
@@ -313,8 +318,11 @@ def _focus_term(question: str) -> str | None:
     return found[0] if found else None
 
 
-def _type_match(kind: str | None, sentence: str, question_words: set[str]) -> float:
-    """1.0 when the sentence holds something of the asked-for kind that the question does not already say."""
+def _type_match(kind: str | None, sentence: str, question_words: set[str], *, amount: bool = False) -> float:
+    """1.0 when the sentence holds something of the asked-for kind that the question does not already say.
+
+    For a question after an amount (``amount``: "how many", "how big"), a year is not one.
+    """
     if kind is None:
         return 0.0
     if kind == "reason":
@@ -322,6 +330,8 @@ def _type_match(kind: str | None, sentence: str, question_words: set[str]) -> fl
     if kind == "number":
         hits = [m.group(0) for m in re.finditer(r"[\w.,$€£¥%]*\d[\w.,%]*", sentence)]
         hits += [m.group(0) for m in _NUMBER.finditer(sentence) if not m.group(0).isdigit()]
+        if amount:
+            hits = [h for h in hits if not _YEAR.fullmatch(h.strip(".,"))]
     elif kind == "date":
         hits = [m.group(0) for m in _DATE.finditer(sentence)]
     else:

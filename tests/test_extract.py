@@ -7,9 +7,20 @@ import math
 
 import pytest
 
+from index.lexical import words
 from qa.api import QA
 from qa.config import DEFAULT_SETTINGS
-from qa.extract import FEATURES, ScoredSentence, _byline_field, _holds, confidence, question_type, score_sentences
+from qa.extract import (
+    _AMOUNT,
+    FEATURES,
+    ScoredSentence,
+    _byline_field,
+    _holds,
+    _type_match,
+    confidence,
+    question_type,
+    score_sentences,
+)
 from qa.query import Query
 from qa.retrieve import retrieve
 
@@ -177,3 +188,18 @@ def test_byline_match_starts_at_a_word():
 )
 def test_question_type_comes_from_the_asking_word_not_a_later_when(question, kind):
     assert question_type(question) == kind
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("How big is Acme's workforce?", "Founded in 1987, Acme is owned by its employees.", 0.0),
+        ("How big is Acme's workforce?", "Acme has more than 188,000 employees.", 1.0),
+        ("How many staff did Acme have in 2019?", "In 2019, Acme had 12 staff.", 1.0),
+        ("How long has Acme been in Lyon?", "Acme has been in Lyon since 2018.", 1.0),  # a year gives a span
+        ("How many labs did Acme open?", "Acme opened two labs in 2018.", 1.0),
+    ],
+)
+def test_a_year_is_not_an_amount(question, sentence, expected):
+    amount = bool(_AMOUNT.search(question))
+    assert _type_match(question_type(question), sentence, set(words(question)), amount=amount) == expected
