@@ -13,29 +13,10 @@ from qa.answer import Answer
 from qa.api import QA
 from qa.cli import main
 from qa.questions import MAX_QUESTION_CHARS, clean_question
-from tests.conftest import FakeEmbedder
+from tests.conftest import LYON, NANTES, FakeEmbedder
 
-LYON = (
-    "Acme opens a lab in Lyon\n\n"
-    "Acme will invest 10 million euros in its Lyon lab over five years. "
-    "The lab will open in May 2024 and employ 40 engineers.\n"
-)
-NANTES = (
-    "Zed buys a bakery in Nantes\n\n"
-    "Zed bought a family bakery in Nantes for 2 million euros on Tuesday. "
-    "The bakery bakes 500 croissants a day and has 12 staff.\n"
-)
 CHINESE = "华为在巴黎投资多少？"
 SPANISH = "¿Cuánto invertirá Huawei en su laboratorio de París?"
-
-
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "lyon.txt").write_text(LYON, "utf-8")
-    (corpus / "nantes.txt").write_text(NANTES, "utf-8")
-    return corpus
 
 
 @pytest.fixture
@@ -286,14 +267,14 @@ def test_cli_index_builds_then_is_up_to_date(folder, tmp_path, capsys, fake_mode
     second = capsys.readouterr().out
 
     assert first == (
-        "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)\n"
+        "Built 2 articles, 3 passages, 8 sentences (fake-bag-of-words)\n"
         "articles: 2 added, 0 updated, 0 removed, 0 unchanged\n"
     )
     assert second == (
-        "Index is up to date: 2 articles, 2 passages, 6 sentences (fake-bag-of-words)\n"
+        "Index is up to date: 2 articles, 3 passages, 8 sentences (fake-bag-of-words)\n"
         "articles: 0 added, 0 updated, 0 removed, 2 unchanged\n"
     )
-    assert fake_model.encoded == 8
+    assert fake_model.encoded == 3 + 8  # each passage and sentence embedded once
     assert (index_dir / "CURRENT").is_file()
 
 
@@ -304,10 +285,10 @@ def test_cli_index_rebuild_flag_rebuilds(folder, tmp_path, capsys, fake_model):
     assert main(["index", str(folder), "--index-dir", str(index_dir), "--rebuild"]) == 0
 
     assert capsys.readouterr().out.splitlines()[-2:] == [
-        "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)",
+        "Built 2 articles, 3 passages, 8 sentences (fake-bag-of-words)",
         "articles: 0 added, 0 updated, 0 removed, 2 unchanged (all embedded afresh)",
     ]
-    assert fake_model.encoded == 16
+    assert fake_model.encoded == 2 * (3 + 8)  # all of them again
 
 
 def test_cli_index_reports_skipped_files_and_succeeds(folder, tmp_path, capsys, fake_model):
@@ -318,7 +299,7 @@ def test_cli_index_reports_skipped_files_and_succeeds(folder, tmp_path, capsys, 
 
     out = capsys.readouterr().out.splitlines()
     assert code == 0
-    assert out[0] == "Built 2 articles, 2 passages, 6 sentences (fake-bag-of-words)"
+    assert out[0] == "Built 2 articles, 3 passages, 8 sentences (fake-bag-of-words)"
     assert out[1] == "articles: 2 added, 0 updated, 0 removed, 0 unchanged"
     assert out[2].startswith("skipped latin1.md: not valid UTF-8")
     assert out[3] == "skipped photo.txt: binary file (contains NUL bytes), not a text article"
