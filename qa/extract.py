@@ -89,12 +89,22 @@ _ASKS_PUBLISHED = re.compile(
 )
 _ARTICLE_ABOUT = re.compile(r"\b(article|story|piece|post|column|op-ed|essay|blog)\s+(on|about)\b", re.I)
 _COUNT = re.compile(r"\bhow (many|much)\b", re.I)
-# Questions after a quantity, which a year alone does not give ("How big is its workforce?" is not
-# answered by "Founded in 1987, ..."); "how long" and "how old" are, by "since 2018".
-_AMOUNT = re.compile(r"\bhow (many|much|large|big)\b|\bwhat (share|percentage|proportion|amount|number|size)\b", re.I)
-_YEAR = re.compile(r"(1[5-9]|20)\d\d")
+# Number questions a year answers ("How long has it been there?": "since 2018"). Any other ("How
+# big is its workforce?", "How tall is the tower?") is not answered by a year ("Founded in 1987, ...").
+_SPAN = re.compile(r"\bhow (long|old)\b|\b(time ?frame|period|span)\b", re.I)
+# A year as a date: after a preposition of time or a month ("in 1987", "since 2018", "May 2019"); not
+# after "to", "of" or "around", which also precede amounts ("rose to 2000", "a staff of 1500").
+_DATED_YEAR = re.compile(
+    rf"\b(in|since|until|till|during|before|after|early|late|mid|{_MONTHS})(\W+)"
+    r"(1[5-9]|20)\d\d\b",
+    re.I,
+)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
+# The question's asking word: its first wh-word, or the one after a leading "When ...," clause ("When
+# Fox left, who replaced him?"); a "when" joined to it ("How and when ...?") asks too.
 _WH = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+_WHEN_CLAUSE = re.compile(r"^\W*when\b[^,?]*,\s*(?=(who|whom|whose|what|which|where|why|how)\b)", re.I)
+_JOINED_WHEN = re.compile(r"\s+(and|or)\s+(when)\b", re.I)
 
 
 #: The evidence for a sentence, in the order of ``Settings.weights``.
@@ -134,19 +144,32 @@ class ScoredSentence:
 def question_type(question: str) -> str | None:
     """ "number", "date", "name", "reason" or None, from the question's wording.
 
+    A "when" that is not the question's asking word opens a clause and does not ask for a date:
+    "Who led the troops when Cyprus fell?" and "When Cyprus fell, who led the troops?" ask for a name.
+
     Example:
         >>> question_type("How many partners worked with the lab?")
         'number'
+        >>> question_type("What was his title back when he spoke in Paris?") is None
+        True
     """
-    first = _WH.search(question)
+    asking = _asking_words(question)
     for name, pattern in _QUESTION_PATTERNS:
         for match in pattern.finditer(question):
-            # "when" after the question's asking word opens a clause ("Who led the troops when ...?",
-            # "What was his title back when he spoke?"): it does not ask for a date.
-            if first is not None and match.start() > first.start() and match.group(0).lower() == "when":
+            if match.group(0).lower() == "when" and match.start() not in asking:
                 continue
             return name
     return None
+
+
+def _asking_words(question: str) -> set[int]:
+    """Where the question's asking words start (see ``_WH``)."""
+    clause = _WHEN_CLAUSE.match(question)
+    first = _WH.search(question, clause.end() if clause else 0)
+    if first is None:
+        return set()
+    joined = _JOINED_WHEN.match(question, first.end())
+    return {first.start(), joined.start(2)} if joined else {first.start()}
 
 
 def score_sentences(
@@ -176,7 +199,7 @@ def score_sentences(
     q_words = set(words(question))
     q_pairs = _pairs(terms(question))
     kind = question_type(question)
-    amount = bool(_AMOUNT.search(question))
+    amount = kind == "number" and not _SPAN.search(question)
     focus = _focus_term(question)
     best_passage = max(p.dense for p in top)
     best_fused = max(p.fused for p in top)
@@ -321,17 +344,18 @@ def _focus_term(question: str) -> str | None:
 def _type_match(kind: str | None, sentence: str, question_words: set[str], *, amount: bool = False) -> float:
     """1.0 when the sentence holds something of the asked-for kind that the question does not already say.
 
-    For a question after an amount (``amount``: "how many", "how big"), a year is not one.
+    For a question after an amount (``amount``: "how many", "how big", not "how long"), a year
+    given as a date ("in 1987") is not one.
     """
     if kind is None:
         return 0.0
     if kind == "reason":
         return 1.0 if _REASON.search(sentence) else 0.0
     if kind == "number":
+        if amount:
+            sentence = _DATED_YEAR.sub(r"\1\2", sentence)
         hits = [m.group(0) for m in re.finditer(r"[\w.,$€£¥%]*\d[\w.,%]*", sentence)]
         hits += [m.group(0) for m in _NUMBER.finditer(sentence) if not m.group(0).isdigit()]
-        if amount:
-            hits = [h for h in hits if not _YEAR.fullmatch(h.strip(".,"))]
     elif kind == "date":
         hits = [m.group(0) for m in _DATE.finditer(sentence)]
     else:

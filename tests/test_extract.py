@@ -7,16 +7,13 @@ import math
 
 import pytest
 
-from index.lexical import words
 from qa.api import QA
 from qa.config import DEFAULT_SETTINGS
 from qa.extract import (
-    _AMOUNT,
     FEATURES,
     ScoredSentence,
     _byline_field,
     _holds,
-    _type_match,
     confidence,
     question_type,
     score_sentences,
@@ -181,25 +178,34 @@ def test_byline_match_starts_at_a_word():
         ("When did Huawei open the lab?", "date"),
         ("Since when has it run the lab?", "date"),
         ("Prior to 2019, when did it open?", "date"),
+        ("How and when did the war end?", "date"),
         ("What was his title back when he spoke in Paris?", None),  # "when" opens a clause
-        ("Who led the troops when Cyprus fell?", "name"),
-        ("How many seconds were left when the Patriots scored?", "number"),
+        ("Who led the troops when Cyprus fell?", "name"),  # "when" used to be taken for the asking word
+        ("When Cyprus fell, who led the troops?", "name"),
     ],
 )
-def test_question_type_comes_from_the_asking_word_not_a_later_when(question, kind):
+def test_question_type_comes_from_the_asking_word_not_a_when_clause(question, kind):
     assert question_type(question) == kind
+
+
+TYPE_MATCH = FEATURES.index("type_match")
 
 
 @pytest.mark.parametrize(
     ("question", "sentence", "expected"),
     [
         ("How big is Acme's workforce?", "Founded in 1987, Acme is owned by its employees.", 0.0),
-        ("How big is Acme's workforce?", "Acme has more than 188,000 employees.", 1.0),
-        ("How many staff did Acme have in 2019?", "In 2019, Acme had 12 staff.", 1.0),
+        ("How tall is the tower?", "Built in May 1889, the tower is famous.", 0.0),
+        ("How many staff does Acme have?", "Acme has 1500 staff.", 1.0),  # a count, not a date
+        ("How many staff does Acme have?", "Its staff rose to 2000.", 1.0),
         ("How long has Acme been in Lyon?", "Acme has been in Lyon since 2018.", 1.0),  # a year gives a span
         ("How many labs did Acme open?", "Acme opened two labs in 2018.", 1.0),
     ],
 )
-def test_a_year_is_not_an_amount(question, sentence, expected):
-    amount = bool(_AMOUNT.search(question))
-    assert _type_match(question_type(question), sentence, set(words(question)), amount=amount) == expected
+def test_a_year_as_a_date_is_not_an_amount(tmp_path, fake_embedder, question, sentence, expected):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "acme.txt").write_text(f"Acme in brief\n\n{sentence}\n", "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    found = {bot.index.sentences[s.position].text: s.features[TYPE_MATCH] for s in _scored(bot, question)}
+    assert found[sentence] == expected
