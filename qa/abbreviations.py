@@ -3,7 +3,8 @@
 Word overlap and BM25 see "CEO" and "chief executive" as unrelated words, and
 news writes either. A question's abbreviation is matched by its spelled-out
 words, and a spelled-out phrase (or two or more consecutive words of it, as in
-"language model") by its abbreviation.
+"language model") by its abbreviation. ``expand`` also gives the other forms of a
+question's irregular verbs ("spoke": "speak", "spoken"; see ``qa.verb_forms``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from index.lexical import stem, terms
+from qa.verb_forms import other_forms
 
 #: Abbreviations common in news, and the words they stand for. An abbreviation is recognised in a
 #: question only when written in capitals ("US", not "us").
@@ -105,6 +107,11 @@ def expand(question: str) -> Expansion:
                 if term in asked:
                     alternatives.setdefault(term, []).extend((short_stem,) for short_stem in short_stems)
             extra.append(short)
+    for term in dict.fromkeys(asked):
+        forms = other_forms(term)  # "spoke" also matches "speak" and "spoken"
+        if forms:
+            alternatives.setdefault(term, []).extend((form,) for form, _ in forms)
+            extra.extend(word for _, word in forms)
     return Expansion(MappingProxyType({t: tuple(groups) for t, groups in alternatives.items()}), " ".join(extra))
 
 
