@@ -4,7 +4,8 @@ Word overlap and BM25 see "CEO" and "chief executive" as unrelated words, and
 news writes either. A question's abbreviation is matched by its spelled-out
 words, and a spelled-out phrase (or two or more consecutive words of it, as in
 "language model") by its abbreviation. ``expand`` also gives the other forms of a
-question's irregular verbs ("spoke": "speak", "spoken"; see ``qa.verb_forms``).
+question's irregular verbs ("spoke": "speak", "spoken"; see ``qa.verb_forms``) and of its
+durations ("twelve months": "one year"; see ``qa.durations``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from index.lexical import stem, terms
+from qa.durations import durations_in
 from qa.verb_forms import other_forms
 
 #: Abbreviations common in news, and the words they stand for. An abbreviation is recognised in a
@@ -107,6 +109,11 @@ def expand(question: str) -> Expansion:
                 if term in asked:
                     alternatives.setdefault(term, []).extend((short_stem,) for short_stem in short_stems)
             extra.append(short)
+    for duration in durations_in(question):  # "twelve months" also matches "one year"
+        groups = [tuple(terms(form)) for form in duration.other_forms]
+        for term in terms(duration.words):
+            alternatives.setdefault(term, []).extend(groups)
+        extra.extend(duration.other_forms)
     for term in dict.fromkeys(asked):
         forms = other_forms(term)  # "spoke" also matches "speak" and "spoken"
         if forms:

@@ -1,0 +1,50 @@
+"""A span of time in one unit matches the same span in another: "twelve months" finds "one year"."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.lexical import terms
+from qa.abbreviations import expand
+from qa.api import QA
+from qa.durations import durations_in
+
+TEXT = (
+    "Acme in Lyon\n\n"
+    "Acme opened its Lyon lab in May 2020. "
+    "In just one year, 40 engineers built 12 products there. "
+    "Acme plans to hire 30 more staff for the lab.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "forms"),
+    [
+        ("What did it do in its first twelve months?", ("1 year", "one year")),
+        ("What happened within a year?", ("12 months", "twelve months")),
+        ("What changed over 24 months?", ("2 years", "two years")),
+        ("What changed in two decades?", ("240 months", "20 years", "twenty years")),
+        ("What happened in 14 days?", ("2 weeks", "two weeks")),
+        ("What happened in 10 days?", ()),  # no whole number of weeks
+        ("How many months did it take?", ()),  # no number
+    ],
+)
+def test_a_duration_has_its_other_forms(question, forms):
+    found = durations_in(question)
+    assert (found[0].other_forms if found else ()) == forms
+
+
+def test_a_duration_matches_the_same_span_in_another_unit():
+    expansion = expand("What did it achieve in its first twelve months?")
+    sentence = set(terms("In just one year, 40 engineers built 12 products."))
+    assert expansion.matches("twelv", sentence) and expansion.matches("month", sentence)
+    assert not expansion.matches("month", set(terms("In just two years, it built 12 products.")))
+
+
+def test_a_question_in_months_finds_the_sentence_in_years(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lab.txt").write_text(TEXT, "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    best = bot.ask("What did the lab achieve in its first twelve months?").citations[0]
+    assert best.quote == "In just one year, 40 engineers built 12 products there."
