@@ -1,0 +1,86 @@
+"""Ask conversation sets turn by turn, for choosing the follow-up settings.
+
+Usage: python bench/fit/conversations.py [--set NAME=VALUE ...] FILE.json [FILE.json ...]
+
+Each conversation is asked turn by turn over the built-in articles, each turn with the
+``Answer``s before it as history. A turn with accepted answers is right when the reply
+contains one; a turn without (``"answers": []``) is right when the reply is ``no_answer``.
+``--set`` overrides a ``qa.config.Settings`` number (``--set context_share=0.5``).
+
+Prints, per file: conversations right at every turn, follow-up turns right (answerable and
+unanswerable apart), the turns that went wrong, and the confidence of every follow-up that
+leans on the conversation, by whether its best sentence is right, for choosing
+``followup_threshold``: the largest threshold that still answers 95% of the answerable ones (the
+shipped rule), and the thresholds that get the most follow-up turns right.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import tempfile
+from pathlib import Path
+
+from qa.api import QA
+from qa.conversation import leans_on_context
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("files", nargs="+", type=Path)
+parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+args = parser.parse_args()
+
+bot = QA(index_dir=Path(tempfile.mkdtemp()) / "index", progress=False)
+overrides = {name: float(value) for name, value in (item.split("=", 1) for item in args.set)}
+bot.settings = dataclasses.replace(bot.settings, **overrides)
+names = bot.index.names()
+
+# (confidence, right if answered, answerable) of each follow-up that leans on the conversation.
+follow_ups: list[tuple[float, bool, bool]] = []
+for path in args.files:
+    conversations = json.loads(path.read_text("utf-8"))
+    right_conversations, answerable, answerable_right, unanswerable, rejected, wrong = 0, 0, 0, 0, 0, []
+    for conversation in conversations:
+        history: list = []
+        all_right = True
+        for number, turn in enumerate(conversation["turns"]):
+            answer = bot.ask(turn["question"], history=history)
+            accepted = turn["answers"]
+            if accepted:
+                right = any(a in answer.text for a in accepted)
+                top_right = bool(answer.citations) and any(a in answer.citations[0].quote for a in accepted)
+            else:
+                right = answer.no_answer
+                top_right = False
+            if number and leans_on_context(turn["question"], names):
+                follow_ups.append((answer.confidence, top_right, bool(accepted)))
+            if number and accepted:
+                answerable += 1
+                answerable_right += right
+            elif number:
+                unanswerable += 1
+                rejected += right
+            if not right:
+                wrong.append(f"{conversation['id']}.{number}")
+            all_right &= right
+            history.append(answer)
+        right_conversations += all_right
+    print(
+        f"{path.name}: {right_conversations}/{len(conversations)} conversations right at every turn; "
+        f"follow-ups answered right {answerable_right}/{answerable}, unanswerable rejected {rejected}/{unanswerable}"
+    )
+    print("  wrong turns:", " ".join(wrong) or "none")
+
+# The threshold that gets the most follow-ups right: a follow-up is right when it is answered with
+# a right best sentence, or withheld when its best sentence is wrong (or there is none to give).
+candidates = sorted({0.0} | {round(c, 3) for c, _, _ in follow_ups})
+scores = [(sum((c >= t) == ok for c, ok, _ in follow_ups), t) for t in candidates]
+best = max(score for score, _ in scores)
+print(f"follow-ups leaning on the conversation, all files: {len(follow_ups)}")
+print(f"  thresholds getting the most right ({best}):", [t for score, t in scores if score == best])
+# The shipped rule, as for first questions: the largest threshold that still answers 95% of the
+# answerable follow-ups.
+answerable = sorted(c for c, _, has_answer in follow_ups if has_answer)
+if answerable:
+    share = answerable[int(0.05 * len(answerable))]
+    print(f"  largest threshold answering 95% of the {len(answerable)} answerable ones: {share:.3f}")
