@@ -200,6 +200,7 @@ def score_sentences(
     q_pairs = _pairs(terms(question))
     kind = question_type(question)
     amount = kind == "number" and not _SPAN.search(question)
+    names = index.names() if kind == "name" else frozenset()
     focus = _focus_term(question)
     best_passage = max(p.dense for p in top)
     best_fused = max(p.fused for p in top)
@@ -238,7 +239,7 @@ def score_sentences(
             retrieved.dense / best_passage if best_passage > 0 else 0.0,
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
-            _type_match(kind, sentence.text, q_words, amount=amount),
+            _type_match(kind, sentence.text, q_words, amount=amount, names=names),
             sum(1 for n in q_names if not has(n, vocabulary)) / len(q_names) if q_names else 0.0,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
@@ -316,6 +317,11 @@ def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
     return 1.0 / (1 + max(abs(position - previous), 1))
 
 
+def _bare(word: str) -> str:
+    """A capitalised word lower-cased, without a possessive or a trailing full stop ("Luther's" -> "luther")."""
+    return word.lower().removesuffix("’s").removesuffix("'s").rstrip(".")
+
+
 def _pairs(found: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
     """Adjacent pairs of a text's stemmed content words (``terms(text)``)."""
     return set(zip(found, found[1:], strict=False))
@@ -341,11 +347,20 @@ def _focus_term(question: str) -> str | None:
     return found[0] if found else None
 
 
-def _type_match(kind: str | None, sentence: str, question_words: set[str], *, amount: bool = False) -> float:
+def _type_match(
+    kind: str | None,
+    sentence: str,
+    question_words: set[str],
+    *,
+    amount: bool = False,
+    names: frozenset[str] = frozenset(),
+) -> float:
     """1.0 when the sentence holds something of the asked-for kind that the question does not already say.
 
     For a question after an amount (``amount``: "how many", "how big", not "how long"), a year
-    given as a date ("in 1987") is not one.
+    given as a date ("in 1987") is not one. A name is a capitalised word, but the sentence's first
+    word only when the articles write it with a capital elsewhere too (``names``, see
+    ``CorpusIndex.names``): "Nevertheless, she announced ..." names nobody.
     """
     if kind is None:
         return 0.0
@@ -359,5 +374,10 @@ def _type_match(kind: str | None, sentence: str, question_words: set[str], *, am
     elif kind == "date":
         hits = [m.group(0) for m in _DATE.finditer(sentence)]
     else:
-        hits = [m.group(0) for m in CAPITALIZED.finditer(sentence)]
+        first = re.search(r"\w", sentence)
+        hits = [
+            m.group(0)
+            for m in CAPITALIZED.finditer(sentence)
+            if first is None or m.start() != first.start() or _bare(m.group(0)) in names
+        ]
     return 1.0 if any(words(h) and not set(words(h)) <= question_words for h in hits) else 0.0

@@ -209,3 +209,22 @@ def test_a_year_as_a_date_is_not_an_amount(tmp_path, fake_embedder, question, se
     bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
     found = {bot.index.sentences[s.position].text: s.features[TYPE_MATCH] for s in _scored(bot, question)}
     assert found[sentence] == expected
+
+
+def test_a_sentence_first_word_is_a_name_only_if_written_capitalised_elsewhere(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = (
+        "Acme changes its leader\n\n"
+        "Nevertheless, she announced she would step down as leader. "
+        "Roe announced she would step down as leader. "
+        "The board thanked Roe.\n"
+    )
+    (corpus / "acme.txt").write_text(text, "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    found = {
+        bot.index.sentences[s.position].text: s.features[TYPE_MATCH]
+        for s in _scored(bot, "Who announced she would step down as leader?")
+    }
+    assert found["Nevertheless, she announced she would step down as leader."] == 0.0
+    assert found["Roe announced she would step down as leader."] == 1.0  # "Roe" is capitalised mid-sentence too
