@@ -99,6 +99,14 @@ _DATED_YEAR = re.compile(
     r"(1[5-9]|20)\d\d\b",
     re.I,
 )
+# "How long has it been in Russia?" asks for the time until now: "for 17 years", "over the past two
+# years", "since 2018", "two years ago"; not "over the next five years".
+_ASKS_ELAPSED = re.compile(r"\bhow long (has|have|had)\b", re.I)
+_ELAPSED = re.compile(
+    r"\b(for|over the (past|last)|in the (past|last))\s+(\S+\s+){0,2}?(years?|months?|decades?|weeks?|days?)\b"
+    r"|\bsince\s+\S+|\b\S+\s+(years?|months?|decades?|weeks?|days?) ago\b",
+    re.I,
+)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 # The question's asking word: its first wh-word, or the one after a leading "When ...," clause ("When
 # Fox left, who replaced him?"); a "when" joined to it ("How and when ...?") asks too.
@@ -200,6 +208,7 @@ def score_sentences(
     q_pairs = _pairs(terms(question))
     kind = question_type(question)
     amount = kind == "number" and not _SPAN.search(question)
+    elapsed = bool(_ASKS_ELAPSED.search(question))
     names = index.names() if kind == "name" else frozenset()
     focus = _focus_term(question)
     best_passage = max(p.dense for p in top)
@@ -239,7 +248,7 @@ def score_sentences(
             retrieved.dense / best_passage if best_passage > 0 else 0.0,
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
-            _type_match(kind, sentence.text, q_words, amount=amount, names=names),
+            _type_match(kind, sentence.text, q_words, amount=amount, elapsed=elapsed, names=names),
             sum(1 for n in q_names if not has(n, vocabulary)) / len(q_names) if q_names else 0.0,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
@@ -353,20 +362,25 @@ def _type_match(
     question_words: set[str],
     *,
     amount: bool = False,
+    elapsed: bool = False,
     names: frozenset[str] = frozenset(),
 ) -> float:
     """1.0 when the sentence holds something of the asked-for kind that the question does not already say.
 
     For a question after an amount (``amount``: "how many", "how big", not "how long"), a year
-    given as a date ("in 1987") is not one. A name is a capitalised word, but the sentence's first
-    word only when the articles write it with a capital elsewhere too (``names``, see
-    ``CorpusIndex.names``): "Nevertheless, she announced ..." names nobody.
+    given as a date ("in 1987") is not one. For one after the time until now (``elapsed``: "how
+    long has"), only a span that ends now is ("for 17 years", "since 2018"). A name is a
+    capitalised word, but the sentence's first word only when the articles write it with a
+    capital elsewhere too (``names``, see ``CorpusIndex.names``): "Nevertheless, she announced
+    ..." names nobody.
     """
     if kind is None:
         return 0.0
     if kind == "reason":
         return 1.0 if _REASON.search(sentence) else 0.0
-    if kind == "number":
+    if kind == "number" and elapsed:
+        hits = [m.group(0) for m in _ELAPSED.finditer(sentence)]
+    elif kind == "number":
         if amount:
             sentence = _DATED_YEAR.sub(r"\1\2", sentence)
         hits = [m.group(0) for m in re.finditer(r"[\w.,$€£¥%]*\d[\w.,%]*", sentence)]

@@ -200,9 +200,14 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("How many staff does Acme have?", "Its staff rose to 2000.", 1.0),
         ("How long has Acme been in Lyon?", "Acme has been in Lyon since 2018.", 1.0),  # a year gives a span
         ("How many labs did Acme open?", "Acme opened two labs in 2018.", 1.0),
+        # "How long has" asks for the time until now, not a span ahead.
+        ("How long has Acme been in Lyon?", "Acme will invest in Lyon over the next five years.", 0.0),
+        ("How long has Acme been in Lyon?", "Acme has been in Lyon for 17 years.", 1.0),
+        ("How long has Acme been in Lyon?", "Acme came to Lyon two years ago.", 1.0),
+        ("How long will Acme stay in Lyon?", "Acme will invest in Lyon over the next five years.", 1.0),
     ],
 )
-def test_a_year_as_a_date_is_not_an_amount(tmp_path, fake_embedder, question, sentence, expected):
+def test_the_number_asked_for(tmp_path, fake_embedder, question, sentence, expected):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "acme.txt").write_text(f"Acme in brief\n\n{sentence}\n", "utf-8")
