@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.lexical import terms
+
 _WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty"
@@ -20,7 +22,8 @@ _NUMBER_OF = {word: n for n, word in enumerate(_WORDS)} | _TENS | {"a": 1, "an":
 _WORD_OF = {n: word for word, n in _NUMBER_OF.items() if word not in ("a", "an", "zero")}
 #: Each unit in the smallest unit of its family: days (day, week) or months (month, year, decade).
 _UNITS = {"day": ("day", 1), "week": ("day", 7), "month": ("month", 1), "year": ("month", 12), "decade": ("month", 120)}
-_DURATION = re.compile(rf"\b(\d+|{'|'.join(_NUMBER_OF)})[\s-]+({'|'.join(_UNITS)})s?\b", re.I)
+# A count on its own: not the end of "3.5", "1,000" or "twenty-four".
+_DURATION = re.compile(rf"(?<![\w.,-])(\d+|{'|'.join(_NUMBER_OF)})[\s-]+({'|'.join(_UNITS)})s?\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ def durations_in(question: str) -> list[Duration]:
     for match in _DURATION.finditer(question):
         number = match.group(1).lower()
         count = int(number) if number.isdigit() else _NUMBER_OF[number]
+        if count == 0:
+            continue
         family, size = _UNITS[match.group(2).lower()]
         span = count * size
         forms: list[str] = []
@@ -63,3 +68,21 @@ def durations_in(question: str) -> list[Duration]:
         if forms:
             found.append(Duration(match.group(0), tuple(forms)))
     return found
+
+
+def duration_forms(question: str) -> tuple[dict[str, list[tuple[str, ...]]], list[str]]:
+    """The other forms of the question's durations: for each stemmed term of a duration, the groups
+    of stemmed terms that count as it, and the other forms as words (for BM25).
+
+    Example:
+        >>> duration_forms("What did it achieve in its first twelve months?")
+        ({'twelv': [('1', 'year'), ('one', 'year')], 'month': [('1', 'year'), ('one', 'year')]}, ['1 year', 'one year'])
+    """
+    alternatives: dict[str, list[tuple[str, ...]]] = {}
+    extra: list[str] = []
+    for duration in durations_in(question):
+        groups = [tuple(terms(form)) for form in duration.other_forms]
+        for term in terms(duration.words):
+            alternatives.setdefault(term, []).extend(groups)
+        extra.extend(duration.other_forms)
+    return alternatives, extra

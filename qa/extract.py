@@ -46,11 +46,11 @@ import numpy as np
 
 from index.build import CorpusIndex
 from index.lexical import terms, words
-from qa.abbreviations import expand
 from qa.config import Settings
 from qa.query import Query
 from qa.questions import CAPITALIZED, names_in
 from qa.retrieve import RetrievedPassage
+from qa.word_forms import expand
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _NUMBER = re.compile(
@@ -95,16 +95,19 @@ _SPAN = re.compile(r"\bhow (long|old)\b|\b(time ?frame|period|span)\b", re.I)
 # A year as a date: after a preposition of time or a month ("in 1987", "since 2018", "May 2019"); not
 # after "to", "of" or "around", which also precede amounts ("rose to 2000", "a staff of 1500").
 _DATED_YEAR = re.compile(
-    rf"\b(in|since|until|till|during|before|after|early|late|mid|{_MONTHS})(\W+)"
+    rf"\b(in|since|until|till|during|before|after|early|late|mid|{_MONTHS})([\s-]+)"
     r"(1[5-9]|20)\d\d\b",
     re.I,
 )
 # "How long has it been in Russia?" asks for the time until now: "for 17 years", "over the past two
 # years", "since 2018", "two years ago"; not "over the next five years".
 _ASKS_ELAPSED = re.compile(r"\bhow long (has|have|had)\b", re.I)
+_UNIT = r"(years?|months?|decades?|weeks?|days?)"
 _ELAPSED = re.compile(
-    r"\b(for|over the (past|last)|in the (past|last))\s+(\S+\s+){0,2}?(years?|months?|decades?|weeks?|days?)\b"
-    r"|\bsince\s+\S+|\b\S+\s+(years?|months?|decades?|weeks?|days?) ago\b",
+    rf"\b(for|over|in|during)\s+the\s+(past|last)\s+(\S+\s+){{0,2}}?{_UNIT}\b"
+    rf"|\bfor\s+(?!the\b)(?!\S+\s+(more|further|next)\b)(\S+\s+){{0,2}}?{_UNIT}\b"
+    rf"|\bsince\s+((early|late|mid)[\s-]+)?(({_MONTHS})\b|(1[5-9]|20)\d\d\b|then\b)"
+    rf"|\b\S+\s+{_UNIT}\s+ago\b",
     re.I,
 )
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
@@ -326,11 +329,6 @@ def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
     return 1.0 / (1 + max(abs(position - previous), 1))
 
 
-def _bare(word: str) -> str:
-    """A capitalised word lower-cased, without a possessive or a trailing full stop ("Luther's" -> "luther")."""
-    return word.lower().removesuffix("’s").removesuffix("'s").rstrip(".")
-
-
 def _pairs(found: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
     """Adjacent pairs of a text's stemmed content words (``terms(text)``)."""
     return set(zip(found, found[1:], strict=False))
@@ -392,6 +390,6 @@ def _type_match(
         hits = [
             m.group(0)
             for m in CAPITALIZED.finditer(sentence)
-            if first is None or m.start() != first.start() or _bare(m.group(0)) in names
+            if first is None or m.start() != first.start() or any(w in names for w in words(m.group(0)))
         ]
     return 1.0 if any(words(h) and not set(words(h)) <= question_words for h in hits) else 0.0

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.build import CorpusIndex
-from qa.abbreviations import expand
 from qa.config import Settings
 from qa.query import Query
+from qa.word_forms import expand
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,17 @@
 The stemmer strips regular endings ("announced", "announces" -> "announc") but leaves the
 forms of an irregular verb apart ("speak", "spoke", "spoken"), so word overlap and BM25 see
 them as unrelated words, though a question and its answer often use different forms of one
-verb ("When did he speak?" against "Speaking at the conference, ..."). Forms that are also
-common words of another meaning ("left", "found", "saw", "lay", "rose", "fell", "felt") are
-left out, and so are those of "be", "have", "do" and "say", which are stop words.
+verb ("When did he speak?" against "Speaking at the conference, ..."). Verbs whose forms are
+as often common words of another meaning are left out ("left", "found", "saw", "rose", "fell",
+"felt"; "lead" and "led", "deal", "mean", "ring", "tear"), and so are "be", "have", "do" and
+"say", whose forms are stop words.
 """
 
 from __future__ import annotations
 
 import functools
 
-from index.lexical import STOP_WORDS, stem
+from index.lexical import STOP_WORDS, stem, terms
 
 #: Common irregular verbs of news: the base form and its past forms.
 IRREGULAR_VERBS = {
@@ -27,7 +28,6 @@ IRREGULAR_VERBS = {
     "catch": "caught",
     "choose": "chose chosen",
     "come": "came",
-    "deal": "dealt",
     "draw": "drew drawn",
     "drive": "drove driven",
     "eat": "ate eaten",
@@ -46,18 +46,15 @@ IRREGULAR_VERBS = {
     "hold": "held",
     "keep": "kept",
     "know": "knew known",
-    "lead": "led",
     "lend": "lent",
     "lose": "lost",
     "make": "made",
-    "mean": "meant",
     "meet": "met",
     "overcome": "overcame",
     "oversee": "oversaw overseen",
     "overtake": "overtook overtaken",
     "pay": "paid",
     "ride": "rode ridden",
-    "ring": "rang rung",
     "run": "ran",
     "seek": "sought",
     "sell": "sold",
@@ -80,7 +77,6 @@ IRREGULAR_VERBS = {
     "swim": "swam swum",
     "take": "took taken",
     "teach": "taught",
-    "tear": "tore torn",
     "tell": "told",
     "think": "thought",
     "throw": "threw thrown",
@@ -118,3 +114,21 @@ def other_forms(term: str) -> tuple[tuple[str, str], ...]:
         ()
     """
     return _forms_of().get(term, ())
+
+
+def verb_forms(question: str) -> tuple[dict[str, list[tuple[str, ...]]], list[str]]:
+    """The other forms of the question's irregular verbs: for each such stemmed term, the stems
+    that count as it (each alone), and the other forms as words (for BM25).
+
+    Example:
+        >>> verb_forms("When did she speak?")
+        ({'speak': [('spoke',), ('spoken',)]}, ['spoke', 'spoken'])
+    """
+    alternatives: dict[str, list[tuple[str, ...]]] = {}
+    extra: list[str] = []
+    for term in dict.fromkeys(terms(question)):
+        forms = other_forms(term)
+        if forms:
+            alternatives[term] = [(form,) for form, _ in forms]
+            extra.extend(word for _, word in forms)
+    return alternatives, extra

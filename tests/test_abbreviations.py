@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from index.lexical import terms
-from qa.abbreviations import expand
 from qa.api import QA
+from qa.word_forms import expand
 
 TEXT = (
     "Acme names a new boss\n\n"

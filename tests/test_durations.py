@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from index.lexical import terms
-from qa.abbreviations import expand
 from qa.api import QA
 from qa.durations import durations_in
+from qa.word_forms import expand
 
 TEXT = (
     "Acme in Lyon\n\n"
@@ -27,6 +27,9 @@ TEXT = (
         ("What happened in 14 days?", ("2 weeks", "two weeks")),
         ("What happened in 10 days?", ()),  # no whole number of weeks
         ("How many months did it take?", ()),  # no number
+        ("What changed in 3.5 years?", ()),  # not "5 years"
+        ("What happened in 1,000 days?", ()),
+        ("What changed in 0 years?", ()),
     ],
 )
 def test_a_duration_has_its_other_forms(question, forms):
@@ -41,7 +44,7 @@ def test_a_duration_matches_the_same_span_in_another_unit():
     assert not expansion.matches("month", set(terms("In just two years, it built 12 products.")))
 
 
-def test_a_question_in_months_finds_the_sentence_in_years(tmp_path, fake_embedder):
+def test_a_question_in_months_ranks_the_sentence_in_years_first(tmp_path, fake_embedder):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "lab.txt").write_text(TEXT, "utf-8")

@@ -204,6 +204,9 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("How long has Acme been in Lyon?", "Acme will invest in Lyon over the next five years.", 0.0),
         ("How long has Acme been in Lyon?", "Acme has been in Lyon for 17 years.", 1.0),
         ("How long has Acme been in Lyon?", "Acme came to Lyon two years ago.", 1.0),
+        ("How long has Acme been in Lyon?", "Acme has been in Lyon for the past two years.", 1.0),
+        ("How long has Acme been in Lyon?", "Since the firm was weak, Acme left Lyon.", 0.0),
+        ("How much did Acme pay?", "Acme paid in $2000 cash.", 1.0),  # "in" before an amount
         ("How long will Acme stay in Lyon?", "Acme will invest in Lyon over the next five years.", 1.0),
     ],
 )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from index.lexical import terms
-from qa.abbreviations import expand
 from qa.api import QA
 from qa.verb_forms import other_forms
+from qa.word_forms import expand
 
 TEXT = (
     "Acme news\n\n"

@@ -5,7 +5,8 @@ Usage: python bench/fit/conversations.py [--set NAME=VALUE ...] FILE.json [FILE.
 Each conversation is asked turn by turn over the built-in articles, each turn with the
 ``Answer``s before it as history. A turn with accepted answers is right when the reply
 contains one; a turn without (``"answers": []``) is right when the reply is ``no_answer``.
-``--set`` overrides a ``qa.config.Settings`` number (``--set context_share=0.5``).
+``--set`` overrides a ``qa.config.Settings`` number (``--set context_weight=0.25``) or one
+sentence-score weight by its feature's name (``--set weights.near_previous=0.5``).
 
 Prints, per file: conversations right at every turn, follow-up turns right (answerable and
 unanswerable apart), the turns that went wrong, and the confidence of every follow-up that
@@ -23,16 +24,33 @@ import tempfile
 from pathlib import Path
 
 from qa.api import QA
+from qa.config import Settings
 from qa.conversation import leans_on_context
+from qa.extract import FEATURES
+
+
+def overridden(settings: Settings, items: list[str]) -> Settings:
+    """``settings`` with the ``NAME=VALUE`` overrides, each value of its setting's type."""
+    weights = list(settings.weights)
+    changes: dict[str, object] = {}
+    for item in items:
+        name, value = item.split("=", 1)
+        if name.startswith("weights."):
+            weights[FEATURES.index(name.removeprefix("weights."))] = float(value)
+            changes["weights"] = tuple(weights)
+        else:
+            changes[name] = type(getattr(settings, name))(value)
+    return dataclasses.replace(settings, **changes)
+
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("files", nargs="+", type=Path)
 parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
 args = parser.parse_args()
 
-bot = QA(index_dir=Path(tempfile.mkdtemp()) / "index", progress=False)
-overrides = {name: float(value) for name, value in (item.split("=", 1) for item in args.set)}
-bot.settings = dataclasses.replace(bot.settings, **overrides)
+workdir = tempfile.TemporaryDirectory()
+bot = QA(index_dir=Path(workdir.name) / "index", progress=False)
+bot.settings = overridden(bot.settings, args.set)
 names = bot.index.names()
 
 # (confidence, right if answered, answerable) of each follow-up that leans on the conversation.
@@ -73,14 +91,15 @@ for path in args.files:
 
 # The threshold that gets the most follow-ups right: a follow-up is right when it is answered with
 # a right best sentence, or withheld when its best sentence is wrong (or there is none to give).
-candidates = sorted({0.0} | {round(c, 3) for c, _, _ in follow_ups})
+candidates = sorted({0.0} | {c for c, _, _ in follow_ups})
 scores = [(sum((c >= t) == ok for c, ok, _ in follow_ups), t) for t in candidates]
 best = max(score for score, _ in scores)
 print(f"follow-ups leaning on the conversation, all files: {len(follow_ups)}")
-print(f"  thresholds getting the most right ({best}):", [t for score, t in scores if score == best])
+print(f"  thresholds getting the most right ({best}):", [round(t, 4) for score, t in scores if score == best])
 # The shipped rule, as for first questions: the largest threshold that still answers 95% of the
 # answerable follow-ups.
-answerable = sorted(c for c, _, has_answer in follow_ups if has_answer)
-if answerable:
-    share = answerable[int(0.05 * len(answerable))]
-    print(f"  largest threshold answering 95% of the {len(answerable)} answerable ones: {share:.3f}")
+answerable_confidences = sorted(c for c, _, has_answer in follow_ups if has_answer)
+if answerable_confidences:
+    share = answerable_confidences[int(0.05 * len(answerable_confidences))]
+    print(f"  largest threshold answering 95% of the {len(answerable_confidences)} answerable ones: {share:.3f}")
+workdir.cleanup()
