@@ -27,7 +27,8 @@ class Settings:
         max_citations: Citations returned with an answer.
         weights: Weights of the sentence score's features, in the order of ``qa.extract.FEATURES``:
             fitted on SQuAD, except ``near_previous`` and ``byline`` (SQuAD has neither follow-ups
-            nor bylines), which were chosen on the development sets (bench/fit/README.md).
+            nor bylines), which were chosen on the development sets (bench/fit/README.md), and
+            ``year_missing``, which only the confidence uses (0).
         bias: Added to every sentence score.
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         confidence_model: Weights of the best sentence's score, its lead over the runner-up, its
@@ -35,6 +36,8 @@ class Settings:
             the confidence (fitted on SQuAD).
         no_number_penalty: Log-odds taken off the confidence when a question asks for a number
             and the best sentence holds none (see ``qa.extract.confidence``).
+        year_missing_penalty: Log-odds taken off the confidence when a year the question gives is
+            nowhere in the best sentence's article.
         answer_threshold: Confidence below which the reply to a first question is "no answer".
         followup_threshold: The same for a follow-up (a question asked with ``history`` that refers
             back to it, see ``qa.conversation.leans_on_context``). The
@@ -50,13 +53,14 @@ class Settings:
     # fmt: off
     weights: tuple[float, ...] = (
         3.171, 3.108, 4.164, 1.587, 0.21, 1.423, 1.815, -1.163, -0.731, -1.363, -0.342, 1.641, -0.032, 0.909, 1.0,
-        10.0,
+        10.0, 0.0,
     )
     # fmt: on
     bias: float = 0.0
     context_weight: float = 0.3
     confidence_model: tuple[float, float, float, float, float] = (0.412, 0.549, 5.294, -1.409, -8.646)
     no_number_penalty: float = 8.0
+    year_missing_penalty: float = 4.0
     answer_threshold: float = 0.125
     followup_threshold: float = 0.038
 

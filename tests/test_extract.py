@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -236,3 +237,21 @@ def test_a_sentence_first_word_is_a_name_only_if_written_capitalised_elsewhere(t
     }
     assert found["Nevertheless, she announced she would step down as leader."] == 0.0
     assert found["Roe announced she would step down as leader."] == 1.0  # "Roe" is capitalised mid-sentence too
+
+
+def test_a_year_the_article_never_gives_lowers_the_confidence(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "sales.txt").write_text("Acme sales\n\nAcme's sales reached 5 million euros in 2022.\n", "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    year_missing = FEATURES.index("year_missing")
+    assert _scored(bot, "What were Acme's sales in 2022?")[0].features[year_missing] == 0.0
+    scored = _scored(bot, "What were Acme's sales in 2023?")
+    assert scored[0].features[year_missing] == 1.0
+    # The same sentences without that evidence have e^4 times the odds.
+    features = list(scored[0].features)
+    features[year_missing] = 0.0
+    unflagged = [dataclasses.replace(scored[0], features=tuple(features)), *scored[1:]]
+    question = "What were Acme's sales?"
+    odds = [p / (1 - p) for p in (confidence(s, DEFAULT_SETTINGS, question) for s in (unflagged, scored))]
+    assert odds[0] / odds[1] == pytest.approx(math.exp(DEFAULT_SETTINGS.year_missing_penalty))
