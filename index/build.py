@@ -33,7 +33,7 @@ from index import store
 from index import store as index_store  # for functions whose `store` argument is a vector store
 from index.articles import Article, Corpus, SkippedFile, load_corpus
 from index.embedder import Embedder
-from index.lexical import BM25, STOP_WORDS, terms, words
+from index.lexical import BM25, STOP_WORDS, fold, terms, words
 from index.passages import SEGMENTATION_VERSION, Passage, Sentence, split_article
 from index.store import IndexCorruptError, Manifest, StoredIndex
 from index.vectors import FAISS, PositionalVectors, StoreSpec, parse_store
@@ -128,13 +128,15 @@ class CorpusIndex:
         return self._names
 
     def article_vocabulary(self, article_id: str) -> frozenset[str]:
-        """Every word and stemmed term of an article (computed once per article)."""
+        """Every word (also without accents) and stemmed term of an article (computed once per article)."""
         vocabulary = self._vocabularies.get(article_id)
         if vocabulary is None:
             text = self.articles[article_id].text
             # "U.S." also counts as the word "us", so a question about the "US" finds it.
             acronyms = {m.group(0).replace(".", "").lower() for m in _DOTTED_ACRONYM.finditer(text)}
-            vocabulary = frozenset(terms(text)) | frozenset(words(text)) | acronyms
+            found = words(text)
+            # Unaccented forms too, so that a question's "Gospic" finds "Gospić".
+            vocabulary = frozenset(terms(text)) | frozenset(found) | {fold(w) for w in found} | acronyms
             self._vocabularies[article_id] = vocabulary
         return vocabulary
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,6 +38,11 @@ def _stemmer():
 def words(text: str) -> list[str]:
     """Lower-cased word tokens, keeping numbers like "35", "45.3" and "1,000" whole."""
     return [w.lower().replace(",", "") for w in _WORD.findall(text)]
+
+
+def fold(text: str) -> str:
+    """The text without accents: "Gospić" -> "Gospic", "Möngke" -> "Mongke"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @functools.lru_cache(maxsize=200_000)

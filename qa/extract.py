@@ -42,12 +42,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.build import CorpusIndex
-from index.lexical import terms, words
+from index.lexical import fold, stem, terms, words
 from qa.config import Settings
 from qa.query import Query
 from qa.questions import CAPITALIZED, names_in
@@ -259,7 +260,7 @@ def score_sentences(
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
             _type_match(kind, sentence.text, q_words, amount=amount, elapsed=elapsed, names=names),
-            sum(1 for n in q_names if not has(n, vocabulary)) / len(q_names) if q_names else 0.0,
+            sum(1 for n in q_names if not _mentioned(n, vocabulary, has)) / len(q_names) if q_names else 0.0,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
             previous_dense if has_previous else 0.0,
@@ -339,6 +340,18 @@ def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
     if previous is None or index.sentences[previous].article_id != index.sentences[position].article_id:
         return 0.0
     return 1.0 / (1 + max(abs(position - previous), 1))
+
+
+def _mentioned(name: str, vocabulary: frozenset[str], has: Callable[[str, frozenset[str]], bool]) -> bool:
+    """Whether an article whose words and terms are ``vocabulary`` mentions a question's name or number.
+
+    As the article may write it: stemmed ("Germans": "German"), without accents ("Gospic":
+    "Gospić"), or in parts ("V&A", "U.S.", "NP-complete", "Super Bowl-related").
+    """
+    if has(name, vocabulary) or has(stem(name), vocabulary):
+        return True
+    parts = [p for p in re.split(r"\W+", fold(name)) if p]
+    return bool(parts) and all(p in vocabulary or stem(p) in vocabulary for p in parts)
 
 
 def _pairs(found: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:

@@ -15,12 +15,14 @@ from qa.extract import (
     ScoredSentence,
     _byline_field,
     _holds,
+    _mentioned,
     confidence,
     question_type,
     score_sentences,
 )
 from qa.query import Query
 from qa.retrieve import retrieve
+from qa.word_forms import expand
 
 BYLINE = FEATURES.index("byline")
 
@@ -255,3 +257,23 @@ def test_a_year_the_article_never_gives_lowers_the_confidence(tmp_path, fake_emb
     question = "What were Acme's sales?"
     odds = [p / (1 - p) for p in (confidence(s, DEFAULT_SETTINGS, question) for s in (unflagged, scored))]
     assert odds[0] / odds[1] == pytest.approx(math.exp(DEFAULT_SETTINGS.year_missing_penalty))
+
+
+@pytest.mark.parametrize(
+    ("name", "article"),
+    [
+        ("germans", "The German firm grew."),  # stemmed
+        ("gospic", "Tesla left Gospić in 1875."),  # without accents
+        ("v&a", "The V&A holds the chandelier."),  # in parts
+        ("u.s", "Sales in the U.S. rose."),
+        ("np-complete", "Such problems are NP - complete."),
+    ],
+)
+def test_a_name_counts_as_mentioned_as_the_article_writes_it(tmp_path, fake_embedder, name, article):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"A title\n\n{article}\n", "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    vocabulary = bot.index.article_vocabulary(next(iter(bot.index.articles)))
+    assert _mentioned(name, vocabulary, expand("").matches)
+    assert not _mentioned("kaspersky", vocabulary, expand("").matches)
