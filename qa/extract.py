@@ -56,13 +56,14 @@ from qa.retrieve import RetrievedPassage
 from qa.word_forms import expand
 
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+_YEAR = r"(1[5-9]|20)\d\d"
 _NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|tens|"
     r"hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|triple|several|multiple)\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(
-    rf"\b({_MONTHS}|(1[5-9]|20)\d\d|\d{{4}}s|yesterday|today|tomorrow|last (year|month|week)|next (year|month|week)|"
+    rf"\b({_MONTHS}|{_YEAR}|\d{{4}}s|yesterday|today|tomorrow|last (year|month|week)|next (year|month|week)|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|decade)\b",
     re.IGNORECASE,
 )
@@ -99,7 +100,7 @@ _SPAN = re.compile(r"\bhow (long|old)\b|\b(time ?frame|period|span)\b", re.I)
 # after "to", "of" or "around", which also precede amounts ("rose to 2000", "a staff of 1500").
 _DATED_YEAR = re.compile(
     rf"\b(in|since|until|till|during|before|after|early|late|mid|{_MONTHS})([\s-]+)"
-    r"(1[5-9]|20)\d\d\b",
+    rf"{_YEAR}\b",
     re.I,
 )
 # "How long has it been in Russia?" asks for the time until now: "for 17 years", "over the past two
@@ -109,11 +110,11 @@ _UNIT = r"(years?|months?|decades?|weeks?|days?)"
 _ELAPSED = re.compile(
     rf"\b(for|over|in|during)\s+the\s+(past|last)\s+(\S+\s+){{0,2}}?{_UNIT}\b"
     rf"|\bfor\s+(?!the\b)(?!\S+\s+(more|further|next)\b)(\S+\s+){{0,2}}?{_UNIT}\b"
-    rf"|\bsince\s+((early|late|mid)[\s-]+)?(({_MONTHS})\b|(1[5-9]|20)\d\d\b|then\b)"
+    rf"|\bsince\s+((early|late|mid)[\s-]+)?(({_MONTHS})\b|{_YEAR}\b|then\b)"
     rf"|\b\S+\s+{_UNIT}\s+ago\b",
     re.I,
 )
-_A_YEAR = re.compile(r"(1[5-9]|20)\d\d")
+_A_YEAR = re.compile(_YEAR)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 # The question's asking word: its first wh-word, or the one after a leading "When ...," clause ("When
 # Fox left, who replaced him?"); a "when" joined to it ("How and when ...?") asks too.
