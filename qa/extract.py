@@ -76,7 +76,12 @@ _QUESTION_TYPES = (
     ),
     ("reason", r"why|for what reason|what (caused|led to)"),
     ("date", r"when|(what|which) (years?|dates?|days?|months?|time)|since when"),
-    ("name", r"who|whom|whose|where|which (company|firm|country|city|university|bank|startup|person|organi[sz]ation)"),
+    (
+        "name",
+        r"who|whom|whose|where|(which|what) (company|firm|country|city|university|bank|startup|person"
+        r"|organi[sz]ation|team|town|agency|school|college|network|party|museum|church|club|newspaper|river"
+        r"|island|province|county|empire|king|president|player|scientist)",
+    ),
 )
 # The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei".
 _THE_ARTICLE = r"(it|this|th(e|is|at) (\w+\W+){0,4}?(article|story|piece|post|column|op-ed|essay|blog))\b"

@@ -185,6 +185,8 @@ def test_byline_match_starts_at_a_word():
         ("What was his title back when he spoke in Paris?", None),  # "when" opens a clause
         ("Who led the troops when Cyprus fell?", "name"),  # "when" used to be taken for the asking word
         ("When Cyprus fell, who led the troops?", "name"),
+        ("What company sponsored the game?", "name"),  # as "which company"
+        ("What state of matter is ice?", None),
     ],
 )
 def test_question_type_comes_from_the_asking_word_not_a_when_clause(question, kind):
