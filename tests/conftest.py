@@ -53,6 +53,21 @@ def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
 
 
+@pytest.fixture
+def qa_over(tmp_path, fake_embedder):
+    """Make a QA, with the fake embedder, over a new folder of the given articles ({file name: text})."""
+    from qa import QA
+
+    def make(articles: dict[str, str]) -> QA:
+        corpus = tmp_path / "corpus"
+        corpus.mkdir()
+        for name, text in articles.items():
+            (corpus / name).write_text(text, "utf-8")
+        return QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    return make
+
+
 # --- A small folder of two made-up articles, for the index lifecycle and sync tests ---
 
 LYON = (

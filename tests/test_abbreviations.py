@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from index.lexical import terms
-from qa.api import QA
 from qa.word_forms import expand
 
 TEXT = (
@@ -41,11 +40,8 @@ def test_abbreviations_count_only_in_capitals(question):
     assert expand(question).words == ""
 
 
-def test_question_with_the_long_form_finds_the_abbreviation(tmp_path, fake_embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "boss.txt").write_text(TEXT, "utf-8")
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+def test_question_with_the_long_form_finds_the_abbreviation(qa_over):
+    bot = qa_over({"boss.txt": TEXT})
     assert bot.ask("Who is Acme's chief executive?").text == "CEO Jane Roe will lead the company from June."
     assert "large language model" in bot.ask("Who will buy Acme's LLM?").text
 

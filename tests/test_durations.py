@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from index.lexical import terms
-from qa.api import QA
 from qa.durations import durations_in
 from qa.word_forms import expand
 
@@ -44,10 +43,7 @@ def test_a_duration_matches_the_same_span_in_another_unit():
     assert not expansion.matches("month", set(terms("In just two years, it built 12 products.")))
 
 
-def test_a_question_in_months_ranks_the_sentence_in_years_first(tmp_path, fake_embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "lab.txt").write_text(TEXT, "utf-8")
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+def test_a_question_in_months_ranks_the_sentence_in_years_first(qa_over):
+    bot = qa_over({"lab.txt": TEXT})
     best = bot.ask("What did the lab achieve in its first twelve months?").citations[0]
     assert best.quote == "In just one year, 40 engineers built 12 products there."

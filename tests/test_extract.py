@@ -154,11 +154,8 @@ def test_a_number_question_is_not_confident_in_a_sentence_without_a_number():
         assert confidence(without, DEFAULT_SETTINGS, question) > 0.9
 
 
-def test_how_many_asked_of_a_sentence_without_the_number_gets_no_answer(tmp_path, fake_embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "hiring.txt").write_text("Acme hires in Lyon\n\nAcme will hire engineers for its Lyon lab.\n", "utf-8")
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+def test_how_many_asked_of_a_sentence_without_the_number_gets_no_answer(qa_over):
+    bot = qa_over({"hiring.txt": "Acme hires in Lyon\n\nAcme will hire engineers for its Lyon lab.\n"})
     question = "How many engineers will Acme hire for its Lyon lab?"
     scored = _scored(bot, question)
     assert scored[0].features[FEATURES.index("type_match")] == 0.0  # the best sentence has no number
@@ -215,26 +212,20 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("How long will Acme stay in Lyon?", "Acme will invest in Lyon over the next five years.", 1.0),
     ],
 )
-def test_the_number_asked_for(tmp_path, fake_embedder, question, sentence, expected):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "acme.txt").write_text(f"Acme in brief\n\n{sentence}\n", "utf-8")
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+def test_the_number_asked_for(qa_over, question, sentence, expected):
+    bot = qa_over({"acme.txt": f"Acme in brief\n\n{sentence}\n"})
     found = {bot.index.sentences[s.position].text: s.features[TYPE_MATCH] for s in _scored(bot, question)}
     assert found[sentence] == expected
 
 
-def test_a_sentence_first_word_is_a_name_only_if_written_capitalised_elsewhere(tmp_path, fake_embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
+def test_a_sentence_first_word_is_a_name_only_if_written_capitalised_elsewhere(qa_over):
     text = (
         "Acme changes its leader\n\n"
         "Nevertheless, she announced she would step down as leader. "
         "Roe announced she would step down as leader. "
         "The board thanked Roe.\n"
     )
-    (corpus / "acme.txt").write_text(text, "utf-8")
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    bot = qa_over({"acme.txt": text})
     found = {
         bot.index.sentences[s.position].text: s.features[TYPE_MATCH]
         for s in _scored(bot, "Who announced she would step down as leader?")
@@ -243,11 +234,8 @@ def test_a_sentence_first_word_is_a_name_only_if_written_capitalised_elsewhere(t
     assert found["Roe announced she would step down as leader."] == 1.0  # "Roe" is capitalised mid-sentence too
 
 
-def test_a_year_the_article_never_gives_lowers_the_confidence(tmp_path, fake_embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "sales.txt").write_text("Acme sales\n\nAcme's sales reached 5 million euros in 2022.\n", "utf-8")
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+def test_a_year_the_article_never_gives_lowers_the_confidence(qa_over):
+    bot = qa_over({"sales.txt": "Acme sales\n\nAcme's sales reached 5 million euros in 2022.\n"})
     year_missing = FEATURES.index("year_missing")
     assert _scored(bot, "What were Acme's sales in 2022?")[0].features[year_missing] == 0.0
     scored = _scored(bot, "What were Acme's sales in 2023?")
@@ -271,11 +259,8 @@ def test_a_year_the_article_never_gives_lowers_the_confidence(tmp_path, fake_emb
         ("np-complete", "Such problems are NP - complete."),
     ],
 )
-def test_a_name_counts_as_mentioned_as_the_article_writes_it(tmp_path, fake_embedder, name, article):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "a.txt").write_text(f"A title\n\n{article}\n", "utf-8")
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+def test_a_name_counts_as_mentioned_as_the_article_writes_it(qa_over, name, article):
+    bot = qa_over({"a.txt": f"A title\n\n{article}\n"})
     vocabulary = bot.index.article_vocabulary(next(iter(bot.index.articles)))
     assert _mentioned(name, vocabulary, expand("").matches)
     assert not _mentioned("kaspersky", vocabulary, expand("").matches)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from index.lexical import terms
-from qa.api import QA
 from qa.verb_forms import other_forms
 from qa.word_forms import expand
 
@@ -40,10 +39,7 @@ def test_words_that_are_not_irregular_verbs_have_no_other_forms():
     assert other_forms("left") == () and other_forms("found") == ()
 
 
-def test_a_question_with_another_form_of_the_verb_finds_its_sentence(tmp_path, fake_embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "news.txt").write_text(TEXT, "utf-8")
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+def test_a_question_with_another_form_of_the_verb_finds_its_sentence(qa_over):
+    bot = qa_over({"news.txt": TEXT})
     # The two sentences share every other word of the question; only "spoke" tells them apart.
     assert bot.ask("When did Jane Roe speak about the bakery?").text == "Jane Roe spoke about the bakery in March."
