@@ -51,7 +51,7 @@ from index.build import CorpusIndex
 from index.lexical import fold, stem, terms, words
 from qa.config import Settings
 from qa.query import Query
-from qa.questions import CAPITALIZED, names_in
+from qa.questions import names_in
 from qa.retrieve import RetrievedPassage
 from qa.word_forms import expand
 
@@ -246,12 +246,20 @@ def score_sentences(
 
     rank = {retrieved.position: r for r, retrieved in enumerate(top)}
     weights = np.asarray(settings.weights, dtype=np.float64)
+    # What the question names that an article lacks depends on the article alone: once per article.
+    lacking: dict[str, tuple[float, float]] = {}
     scored = []
     for position, dense, previous_dense in zip(positions, similarities.tolist(), previous.tolist(), strict=True):
         sentence = index.sentences[position]
         has_previous = position > 0 and index.sentences[position - 1].article_id == sentence.article_id
         article = index.articles[sentence.article_id]
-        vocabulary = index.article_vocabulary(article.id)
+        if article.id not in lacking:
+            vocabulary = index.article_vocabulary(article.id)
+            lacking[article.id] = (
+                sum(1 for n in q_names if not _mentioned(n, vocabulary, has)) / len(q_names) if q_names else 0.0,
+                1.0 if any(y not in vocabulary for y in q_years) else 0.0,
+            )
+        missing, year_missing = lacking[article.id]
         s_list, s_terms = index.sentence_terms(position)
         # The sentence with its title and the sentence before it.
         c_terms = s_terms | index.title_terms(article.id)
@@ -266,7 +274,7 @@ def score_sentences(
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
             _type_match(kind, sentence.text, q_words, amount=amount, elapsed=elapsed, names=names),
-            sum(1 for n in q_names if not _mentioned(n, vocabulary, has)) / len(q_names) if q_names else 0.0,
+            missing,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
             previous_dense if has_previous else 0.0,
@@ -275,7 +283,7 @@ def score_sentences(
             len(q_pairs & _pairs(s_list)) / len(q_pairs) if q_pairs else 0.0,
             _nearness(index, position, answered_at),
             1.0 if byline and _holds(sentence.text, getattr(article, byline)) else 0.0,
-            1.0 if any(y not in vocabulary for y in q_years) else 0.0,
+            year_missing,
         )
         score = float(np.dot(weights, features)) + settings.bias
         scored.append(ScoredSentence(position, retrieved, score, features))
@@ -417,10 +425,5 @@ def _type_match(
     elif kind == "date":
         hits = [m.group(0) for m in _DATE.finditer(sentence)]
     else:
-        first = re.search(r"\w", sentence)
-        hits = [
-            m.group(0)
-            for m in CAPITALIZED.finditer(sentence)
-            if first is None or m.start() != first.start() or any(w in names for w in words(m.group(0)))
-        ]
+        hits = [m.group(0) for m in names_in(sentence, known=names)]
     return 1.0 if any(words(h) and not set(words(h)) <= question_words for h in hits) else 0.0

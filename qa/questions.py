@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from index.lexical import words
+
 MAX_QUESTION_CHARS = 1000
 #: A capitalised word: a name ("Huawei", "Paris") or an abbreviation ("CEO"), or a sentence's first word.
 CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
@@ -38,12 +40,20 @@ def clean_question(question: object) -> str:
     return cleaned
 
 
-def names_in(question: str) -> list[re.Match[str]]:
-    """The capitalised words of a question after its first word: the names it gives.
+def names_in(text: str, known: frozenset[str] = frozenset()) -> list[re.Match[str]]:
+    """The capitalised words of a question (or sentence) after its first word: the names it gives.
+
+    The first word counts too when one of its lower-cased words is in ``known`` (names the
+    articles write capitalised mid-sentence, see ``CorpusIndex.names``): "Luther wrote", not
+    "Nevertheless, he wrote".
 
     Example:
         >>> [m.group(0) for m in names_in("Who is Huawei's CEO?")]
         ["Huawei's", 'CEO']
     """
-    first_word = re.search(r"\w", question)
-    return [m for m in CAPITALIZED.finditer(question) if first_word is None or m.start() != first_word.start()]
+    first_word = re.search(r"\w", text)
+    return [
+        m
+        for m in CAPITALIZED.finditer(text)
+        if first_word is None or m.start() != first_word.start() or any(w in known for w in words(m.group(0)))
+    ]
