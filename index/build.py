@@ -68,13 +68,13 @@ class CorpusIndex:
     bm25: BM25 = field(init=False)
 
     def __post_init__(self) -> None:
-        self.bm25 = BM25([f"{self.articles[p.article_id].title}\n{p.text}" for p in self.passages])
+        self.bm25 = BM25([f"{self.label(p.article_id)}\n{p.text}" for p in self.passages])
         ordinal = {article_id: n for n, article_id in enumerate(self.articles)}
         #: For each passage, the ordinal of its article (for article-level retrieval evidence).
         self.passage_article = np.fromiter((ordinal[p.article_id] for p in self.passages), np.int64, len(self.passages))
         self._vocabularies: dict[str, frozenset[str]] = {}
         self._terms: dict[int, tuple[tuple[str, ...], frozenset[str]]] = {}
-        self._title_terms: dict[str, frozenset[str]] = {}
+        self._label_terms: dict[str, frozenset[str]] = {}
         self._sentence_starts: dict[tuple[str, int], int] | None = None
         self._names: frozenset[str] | None = None
 
@@ -103,11 +103,22 @@ class CorpusIndex:
             found = self._terms[position] = (listed, frozenset(listed))
         return found
 
-    def title_terms(self, article_id: str) -> frozenset[str]:
-        """The stemmed content words of an article's title (computed once)."""
-        found = self._title_terms.get(article_id)
+    def label(self, article_id: str) -> str:
+        """What names an article besides its text: its title, publisher and author, and the publisher's initials."""
+        article = self.articles[article_id]
+        parts = [article.title, article.source, article.author]
+        # "South China Morning Post" is also "SCMP", "Council on Foreign Relations" "CFR".
+        for name in re.split(r"[(),;/]", article.source):
+            initials = "".join(w[0] for w in re.findall(r"[A-Za-z][\w'’&-]*", name) if w[0].isupper())
+            if len(initials) >= 2:
+                parts.append(initials)
+        return "\n".join(p for p in parts if p)
+
+    def label_terms(self, article_id: str) -> frozenset[str]:
+        """The stemmed content words of an article's label: title, publisher, author (computed once)."""
+        found = self._label_terms.get(article_id)
         if found is None:
-            found = self._title_terms[article_id] = frozenset(terms(self.articles[article_id].title))
+            found = self._label_terms[article_id] = frozenset(terms(self.label(article_id)))
         return found
 
     def names(self) -> frozenset[str]:
@@ -131,7 +142,7 @@ class CorpusIndex:
         """Every word (also without accents) and stemmed term of an article (computed once per article)."""
         vocabulary = self._vocabularies.get(article_id)
         if vocabulary is None:
-            text = self.articles[article_id].text
+            text = f"{self.label(article_id)}\n{self.articles[article_id].text}"
             # "U.S." also counts as the word "us", so a question about the "US" finds it.
             acronyms = {m.group(0).replace(".", "").lower() for m in _DOTTED_ACRONYM.finditer(text)}
             found = words(text)

@@ -6,7 +6,7 @@ embedder alone:
 
 - ``dense``: cosine of the sentence to the question;
 - ``overlap``: IDF-weighted share of the question's words found in the sentence;
-- ``context``: the same share over the sentence, the one before it and the title,
+- ``context``: the same share over the sentence, the one before it and the article's label (title, publisher, author),
   so "It will open in March" can answer through its neighbour;
 - ``passage_dense``, ``passage_lexical``, ``passage_rank``: how well its passage was retrieved;
 - ``type_match``: 1 when the sentence holds the kind of thing asked for (a number for
@@ -261,8 +261,8 @@ def score_sentences(
             )
         missing, year_missing = lacking[article.id]
         s_list, s_terms = index.sentence_terms(position)
-        # The sentence with its title and the sentence before it.
-        c_terms = s_terms | index.title_terms(article.id)
+        # The sentence with its article's label (title, publisher, author) and the sentence before it.
+        c_terms = s_terms | index.label_terms(article.id)
         if has_previous:
             c_terms |= index.sentence_terms(position - 1)[1]
         retrieved = owner[position]
@@ -354,6 +354,13 @@ def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
     if previous is None or index.sentences[previous].article_id != index.sentences[position].article_id:
         return 0.0
     return 1.0 / (1 + max(abs(position - previous), 1))
+
+
+def names_unmentioned(index: CorpusIndex, article_id: str, question: str) -> bool:
+    """Whether the question names something (a name, a number) that the article never mentions."""
+    vocabulary = index.article_vocabulary(article_id)
+    has = expand(question).matches
+    return any(not _mentioned(n, vocabulary, has) for n in _names_and_numbers(question))
 
 
 def _mentioned(name: str, vocabulary: frozenset[str], has: Callable[[str, frozenset[str]], bool]) -> bool:

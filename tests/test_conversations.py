@@ -9,7 +9,7 @@ import pytest
 
 from qa.answer import Answer
 from qa.conversation import leans_on_context
-from tests.conftest import SHARED_CORPUS
+from tests.conftest import LYON, NANTES, SHARED_CORPUS
 
 CONVERSATIONS = json.loads((Path(__file__).parent / "data" / "conversations.json").read_text("utf-8"))
 
@@ -159,3 +159,26 @@ def test_unanswerable_questions_asked_mid_conversation_get_no_answer(real_qa):
     # And a question that names its own subject gets the answer it gets when asked alone.
     question = "Which Russian bank did Huawei partner with?"
     assert real_qa.ask(question, history=earlier) == real_qa.ask(question)
+
+
+def test_a_follow_up_naming_what_the_last_answers_article_never_mentions_counts_the_conversation_less(
+    qa_over, monkeypatch
+):
+    import qa.api
+
+    bot = qa_over({"lyon.txt": LYON, "nantes.txt": NANTES})
+    first = bot.ask("How much will Acme invest in its Lyon lab?")
+    assert first.citations[0].article_id == "lyon" and not first.no_answer
+    weights = []
+    real = qa.api.build_query
+
+    def spy(question, turns, embedder, weight):
+        weights.append(weight)
+        return real(question, turns, embedder, weight)
+
+    monkeypatch.setattr(qa.api, "build_query", spy)
+    bot.ask("And when will it open?", history=[first])  # names nothing new
+    bot.ask("And in Nantes?", history=[first])  # the Lyon article never mentions Nantes
+    settings = bot.settings
+    assert weights == [settings.context_weight, settings.context_weight * settings.moved_on_share]
+    assert settings.moved_on_share < 1

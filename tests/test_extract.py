@@ -264,3 +264,25 @@ def test_a_name_counts_as_mentioned_as_the_article_writes_it(qa_over, name, arti
     vocabulary = bot.index.article_vocabulary(next(iter(bot.index.articles)))
     assert _mentioned(name, vocabulary, expand("").matches)
     assert not _mentioned("kaspersky", vocabulary, expand("").matches)
+
+
+def test_an_article_is_also_named_by_its_publisher_and_its_acronym(qa_over):
+    bot = qa_over(
+        {
+            "wire.txt": "Acme expands\n\nAcme will open a lab in Lyon in May.\n",
+            "wire.meta.json": json.dumps({"title": "Acme expands", "publisher": "South China Morning Post"}),
+            "blog.txt": "Acme grows\n\nAcme will open a lab in Nantes in June.\n",
+            "blog.meta.json": json.dumps({"title": "Acme grows", "publisher": "Council on Foreign Relations (CFR)"}),
+        }
+    )
+    index = bot.index
+    assert index.label("wire").split("\n") == ["Acme expands", "South China Morning Post", "SCMP"]
+    assert index.label("blog").split("\n") == ["Acme grows", "Council on Foreign Relations (CFR)", "CFR"]
+    assert "scmp" in index.label_terms("wire")
+    assert "scmp" in index.article_vocabulary("wire") and "scmp" not in index.article_vocabulary("blog")
+    for question, article in [
+        ("Where will Acme open a lab, according to the SCMP?", "wire"),
+        ("Where will Acme open a lab, according to the CFR?", "blog"),
+    ]:
+        query = Query(question, bot.embedder.encode([question])[0])
+        assert index.passages[retrieve(index, query, bot.settings)[0].position].article_id == article
