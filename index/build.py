@@ -41,6 +41,22 @@ from index.vectors import FAISS, PositionalVectors, StoreSpec, parse_store
 logger = logging.getLogger(__name__)
 _DOTTED_ACRONYM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 _WORD_IN_TEXT = re.compile(r"[^\W\d_][\w&-]*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _initials(publisher: str) -> list[str]:
+    """The initials a publisher goes by: "South China Morning Post" is "SCMP", "The New York Times"
+    "NYT", "Agence France-Presse" "AFP"; none for a name written in capitals ("BBC News"), or of
+    one word."""
+    found = []
+    for name in re.split(r"[(),;/]", publisher):
+        letters = [w for w in _LETTERS.findall(name) if w.lower() not in STOP_WORDS]
+        if any(w.isupper() and len(w) > 1 for w in letters):
+            continue
+        initials = "".join(w[0] for w in letters if w[0].isupper())
+        if len(initials) >= 2:
+            found.append(initials)
+    return found
 
 
 @dataclass
@@ -106,12 +122,7 @@ class CorpusIndex:
     def label(self, article_id: str) -> str:
         """What names an article besides its text: its title, publisher and author, and the publisher's initials."""
         article = self.articles[article_id]
-        parts = [article.title, article.source, article.author]
-        # "South China Morning Post" is also "SCMP", "Council on Foreign Relations" "CFR".
-        for name in re.split(r"[(),;/]", article.source):
-            initials = "".join(w[0] for w in re.findall(r"[A-Za-z][\w'’&-]*", name) if w[0].isupper())
-            if len(initials) >= 2:
-                parts.append(initials)
+        parts = [article.title, article.source, article.author, *_initials(article.source)]
         return "\n".join(p for p in parts if p)
 
     def label_terms(self, article_id: str) -> frozenset[str]:
@@ -139,9 +150,12 @@ class CorpusIndex:
         return self._names
 
     def article_vocabulary(self, article_id: str) -> frozenset[str]:
-        """Every word (also without accents) and stemmed term of an article (computed once per article)."""
+        """Every word (also without accents) and stemmed term of an article and its label (computed once)."""
         vocabulary = self._vocabularies.get(article_id)
         if vocabulary is None:
+            # The label too: a question may name the article by its publisher ("the SCMP piece") or
+            # author, which its text need not print. (A publisher's words then count as mentioned by
+            # each of its articles: "Japan" by one from the Japan Times.)
             text = f"{self.label(article_id)}\n{self.articles[article_id].text}"
             # "U.S." also counts as the word "us", so a question about the "US" finds it.
             acronyms = {m.group(0).replace(".", "").lower() for m in _DOTTED_ACRONYM.finditer(text)}

@@ -16,7 +16,7 @@ from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
 from qa.conversation import build_query, earlier_turns, leans_on_context
-from qa.extract import ScoredSentence, confidence, names_unmentioned, score_sentences
+from qa.extract import ScoredSentence, confidence, lacks_a_name, score_sentences
 from qa.questions import clean_question
 from qa.retrieve import RetrievedPassage, retrieve
 
@@ -190,7 +190,7 @@ class QA:
             # conversation's words would only pull it towards the last answer's article.
             turns = []
         weight = self.settings.context_weight
-        if turns and turns[-1].article_id and names_unmentioned(index, turns[-1].article_id, question):
+        if turns and turns[-1].article_id and lacks_a_name(index, turns[-1].article_id, question):
             # "And in Russia, how large is the market?" after an answer from an article that never
             # mentions Russia: the conversation has moved on, and its words count less.
             weight *= self.settings.moved_on_share

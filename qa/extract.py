@@ -202,7 +202,7 @@ def score_sentences(
     """Every sentence of the top ``settings.reader_passages`` passages, scored, best first.
 
     A follow-up's earlier questions and last answer count only in the ``context`` feature
-    (the sentence with its neighbour and title), at ``query.context_weight`` of their IDF;
+    (the sentence with its neighbour and its article's label), at ``query.context_weight`` of their IDF;
     the kind of answer wanted comes from the question alone.
     """
     top = passages[: settings.reader_passages]
@@ -212,8 +212,8 @@ def score_sentences(
     q_terms = set(terms(question))
     q_weights = {t: index.bm25.term_idf(t) for t in q_terms}
     q_total = sum(q_weights.values()) or 1.0
-    # A follow-up's earlier turns count only in ``context`` (the sentence with its neighbour and
-    # title): counted in the sentence's own overlap they would favour repeating the last answer.
+    # A follow-up's earlier turns count only in ``context`` (the sentence with its neighbour and its
+    # article's label): counted in the sentence's own overlap they would favour repeating the last answer.
     c_weights = dict(q_weights)
     if query.context:
         for t in set(terms(query.context)) - q_terms:
@@ -256,7 +256,7 @@ def score_sentences(
         if article.id not in lacking:
             vocabulary = index.article_vocabulary(article.id)
             lacking[article.id] = (
-                sum(1 for n in q_names if not _mentioned(n, vocabulary, has)) / len(q_names) if q_names else 0.0,
+                len(_unmentioned(q_names, vocabulary, has)) / len(q_names) if q_names else 0.0,
                 1.0 if any(y not in vocabulary for y in q_years) else 0.0,
             )
         missing, year_missing = lacking[article.id]
@@ -356,11 +356,20 @@ def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
     return 1.0 / (1 + max(abs(position - previous), 1))
 
 
-def names_unmentioned(index: CorpusIndex, article_id: str, question: str) -> bool:
-    """Whether the question names something (a name, a number) that the article never mentions."""
-    vocabulary = index.article_vocabulary(article_id)
-    has = expand(question).matches
-    return any(not _mentioned(n, vocabulary, has) for n in _names_and_numbers(question))
+def lacks_a_name(index: CorpusIndex, article_id: str, question: str) -> bool:
+    """Whether the article never mentions one of the question's names or numbers.
+
+    False for an article the index no longer has (a conversation may outlive it).
+    """
+    if article_id not in index.articles:
+        return False
+    names = _names_and_numbers(question)
+    return bool(_unmentioned(names, index.article_vocabulary(article_id), expand(question).matches))
+
+
+def _unmentioned(names: set[str], vocabulary: frozenset[str], has: Callable[[str, frozenset[str]], bool]) -> list[str]:
+    """The names (and numbers) that an article whose words and terms are ``vocabulary`` never mentions."""
+    return [n for n in names if not _mentioned(n, vocabulary, has)]
 
 
 def _mentioned(name: str, vocabulary: frozenset[str], has: Callable[[str, frozenset[str]], bool]) -> bool:

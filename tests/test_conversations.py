@@ -182,3 +182,13 @@ def test_a_follow_up_naming_what_the_last_answers_article_never_mentions_counts_
     settings = bot.settings
     assert weights == [settings.context_weight, settings.context_weight * settings.moved_on_share]
     assert settings.moved_on_share < 1
+
+
+def test_a_follow_up_still_works_after_the_last_answers_article_is_gone(tmp_path, qa_over):
+    bot = qa_over({"lyon.txt": LYON, "nantes.txt": NANTES})
+    first = bot.ask("How much will Acme invest in its Lyon lab?")
+    assert first.citations[0].article_id == "lyon" and not first.no_answer
+    (tmp_path / "corpus" / "lyon.txt").unlink()
+    bot.sync()
+    followed = bot.ask("And in Nantes?", history=[first])  # the chat page keeps its history across syncs
+    assert all(c.article_id == "nantes" for c in followed.citations)

@@ -17,6 +17,7 @@ from qa.extract import (
     _holds,
     _mentioned,
     confidence,
+    lacks_a_name,
     question_type,
     score_sentences,
 )
@@ -270,16 +271,22 @@ def test_an_article_is_also_named_by_its_publisher_and_its_acronym(qa_over):
     bot = qa_over(
         {
             "wire.txt": "Acme expands\n\nAcme will open a lab in Lyon in May.\n",
-            "wire.meta.json": json.dumps({"title": "Acme expands", "publisher": "South China Morning Post"}),
+            "wire.meta.json": json.dumps(
+                {"title": "Acme expands", "publisher": "South China Morning Post", "author": "Iris Deng"}
+            ),
             "blog.txt": "Acme grows\n\nAcme will open a lab in Nantes in June.\n",
             "blog.meta.json": json.dumps({"title": "Acme grows", "publisher": "Council on Foreign Relations (CFR)"}),
         }
     )
     index = bot.index
-    assert index.label("wire").split("\n") == ["Acme expands", "South China Morning Post", "SCMP"]
+    assert index.label("wire").split("\n") == ["Acme expands", "South China Morning Post", "Iris Deng", "SCMP"]
     assert index.label("blog").split("\n") == ["Acme grows", "Council on Foreign Relations (CFR)", "CFR"]
-    assert "scmp" in index.label_terms("wire")
+    assert {"scmp", "deng"} <= index.label_terms("wire")
     assert "scmp" in index.article_vocabulary("wire") and "scmp" not in index.article_vocabulary("blog")
+    assert not lacks_a_name(index, "wire", "What did Iris Deng write in the SCMP?")
+    assert lacks_a_name(index, "blog", "What did Iris Deng write in the SCMP?")
+    assert lacks_a_name(index, "wire", "What did Acme do in 2019?")  # numbers count as names
+    assert not lacks_a_name(index, "gone", "What did Acme do in 2019?")  # an article no longer indexed
     for question, article in [
         ("Where will Acme open a lab, according to the SCMP?", "wire"),
         ("Where will Acme open a lab, according to the CFR?", "blog"),
