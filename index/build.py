@@ -122,7 +122,8 @@ class CorpusIndex:
     def label(self, article_id: str) -> str:
         """What names an article besides its text: its title, publisher and author, and the publisher's initials."""
         article = self.articles[article_id]
-        parts = [article.title, article.source, article.author, *_initials(article.source)]
+        initials = [i for i in _initials(article.source) if i not in _LETTERS.findall(article.source)]
+        parts = [article.title, article.source, article.author, *initials]
         return "\n".join(p for p in parts if p)
 
     def label_terms(self, article_id: str) -> frozenset[str]:

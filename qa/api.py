@@ -190,7 +190,7 @@ class QA:
             # conversation's words would only pull it towards the last answer's article.
             turns = []
         weight = self.settings.context_weight
-        if turns and turns[-1].article_id and lacks_a_name(index, turns[-1].article_id, question):
+        if turns and lacks_a_name(index, turns[-1].article_id, question):
             # "And in Russia, how large is the market?" after an answer from an article that never
             # mentions Russia: the conversation has moved on, and its words count less.
             weight *= self.settings.moved_on_share
