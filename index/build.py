@@ -84,6 +84,7 @@ class CorpusIndex:
     bm25: BM25 = field(init=False)
 
     def __post_init__(self) -> None:
+        self._labels: dict[str, str] = {}
         self.bm25 = BM25([f"{self.label(p.article_id)}\n{p.text}" for p in self.passages])
         ordinal = {article_id: n for n, article_id in enumerate(self.articles)}
         #: For each passage, the ordinal of its article (for article-level retrieval evidence).
@@ -120,11 +121,15 @@ class CorpusIndex:
         return found
 
     def label(self, article_id: str) -> str:
-        """What names an article besides its text: its title, publisher and author, and the publisher's initials."""
-        article = self.articles[article_id]
-        initials = [i for i in _initials(article.source) if i not in _LETTERS.findall(article.source)]
-        parts = [article.title, article.source, article.author, *initials]
-        return "\n".join(p for p in parts if p)
+        """What names an article besides its text: its title, publisher and author, and the publisher's initials
+        (computed once)."""
+        label = self._labels.get(article_id)
+        if label is None:
+            article = self.articles[article_id]
+            initials = [i for i in _initials(article.source) if i not in _LETTERS.findall(article.source)]
+            parts = [article.title, article.source, article.author, *initials]
+            label = self._labels[article_id] = "\n".join(p for p in parts if p)
+        return label
 
     def label_terms(self, article_id: str) -> frozenset[str]:
         """The stemmed content words of an article's label: title, publisher, author (computed once)."""
