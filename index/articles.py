@@ -40,9 +40,15 @@ META_SUFFIX = ".meta.json"
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _META_KEYS = ("title", "publisher", "source", "author", "date")
+_BYLINE_KEYS = ("publisher", "source", "author", "date")
 # Other names front matter commonly uses for the same things.
 _META_ALIASES = {"headline": "title", "authors": "author", "byline": "author", "published": "date", "pubdate": "date"}
 MAX_META_BYTES = 1024 * 1024
+# A byline the text prints: a name of two to four capitalised words.
+_NAME = r"([A-Z][\w.’'-]*(?:[ \t]+(?:[A-Z][\w.’'-]*|de|van|von|der|da|bin|al)){1,3})"
+_BY_LINE = re.compile(rf"^[ \t]*By[ \t]+{_NAME}[ \t]*$", re.MULTILINE)
+_REPORTING_BY = re.compile(rf"\((?:Reporting|Writing|Reported|Written) by {_NAME}\s*[;,)]")
+_BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -218,7 +224,7 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None) -> Ar
         id=article_id,
         title=title,
         source=meta.get("publisher") or meta.get("source") or "",
-        author=meta.get("author") or "",
+        author=meta.get("author") or _printed_byline(text[body_start:]),
         date=meta.get("date") or "",
         text=text,
         body_start=body_start,
@@ -367,6 +373,58 @@ def _first_line(text: str) -> str:
         if line:
             return line[:300]
     return ""
+
+
+def front_matter_values(article: Article) -> list[tuple[int, int]]:
+    """``(start, end)`` of each publisher, author and date value in the article's front matter.
+
+    The values stand in the file ("author: Claire Hollis"), so a question such as "Who wrote
+    the piece?" can be answered with a quote of them; quotes around a value are left out. The
+    title is not among them: it already names the article in retrieval, and a headline, which
+    touches on everything, would win questions that a sentence of the body answers.
+    """
+    spans: list[tuple[int, int]] = []
+    text = article.text
+    match = _FRONT_MATTER.match(text[: article.body_start])
+    if match is None or match.group(1) is None:
+        return spans
+    key = None
+    pos = match.start(1)
+    for line in match.group(1).splitlines(keepends=True):
+        content = line.rstrip("\r\n")
+        item = re.match(r"\s*-\s+(.*\S)", content)
+        field = re.match(r"([^\s:][^:]*):[ \t]*(.*\S)?", content)
+        if item and key:
+            spans.append(_unquoted_span(pos + item.start(1), pos + item.end(1), text))
+        elif field:
+            name = field.group(1).strip().lower()
+            key = _META_ALIASES.get(name, name) if _META_ALIASES.get(name, name) in _BYLINE_KEYS else None
+            value = field.group(2)
+            if key and value and not value.startswith("["):
+                spans.append(_unquoted_span(pos + field.start(2), pos + field.end(2), text))
+        else:
+            key = None
+        pos += len(line)
+    return [(s, e) for s, e in spans if e > s]
+
+
+def _unquoted_span(start: int, end: int, text: str) -> tuple[int, int]:
+    """The span without the quotes around it, if it has them (as ``_unquote`` reads the value)."""
+    if end - start >= 2 and text[start] == text[end - 1] and text[start] in "'\"":
+        start, end = start + 1, end - 1
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    return start, end
+
+
+def _printed_byline(body: str) -> str:
+    """The author a news text prints when its metadata gives none: "By Jane Doe" on a line of its own
+    near the top, or a wire story's closing "(Reporting by Jane Doe; Editing by ...)"; "" if neither."""
+    head = "\n".join(body.lstrip().splitlines()[:_BYLINE_LINES])
+    found = _BY_LINE.search(head) or _REPORTING_BY.search(body)
+    return " ".join(found.group(1).split()) if found else ""
 
 
 def _parse_front_matter(block: str) -> dict[str, str]:

@@ -11,6 +11,9 @@ Steps, each keeping offsets into the untouched article text:
    when the file is hard-wrapped) are split into sentences by Bling Fire's
    sentence breaker.
 4. Passages are windows of consecutive sentences with a one-sentence overlap.
+
+A Markdown file's front matter gives one more segment before the body: its publisher, author
+and date values, a sentence each, so that the byline can be quoted.
 """
 
 from __future__ import annotations
@@ -21,12 +24,13 @@ from dataclasses import dataclass
 
 import blingfire
 
-from index.articles import Article
+from index.articles import Article, front_matter_values
 
 PASSAGE_TARGET_WORDS = 70
 PASSAGE_MAX_SENTENCES = 4
-# Bump whenever the output of this module changes, so saved indexes are rebuilt.
-SEGMENTATION_VERSION = "1"
+# Bump whenever the output of this module, or what index.articles reads from a file, changes, so
+# saved indexes are rebuilt.
+SEGMENTATION_VERSION = "2"
 
 _FURNITURE_LINES = [
     re.compile(p, re.IGNORECASE)
@@ -163,10 +167,15 @@ def split_article(article: Article, sentence_offset: int = 0) -> tuple[list[Sent
     sentences: list[Sentence] = []
     passages: list[Passage] = []
     text = article.text
-    for segment in paragraphs(article):
+    # The front matter's publisher, author and date, a sentence each, are a segment of their own.
+    byline = front_matter_values(article)
+    for segment, split in [(byline, False)] + [(segment, True) for segment in paragraphs(article)]:
+        if not segment:
+            continue
         first = len(sentences)
         for para_start, para_end in segment:
-            for s, e in split_sentences(text, para_start, para_end):
+            spans = split_sentences(text, para_start, para_end) if split else [(para_start, para_end)]
+            for s, e in spans:
                 sentences.append(Sentence(article.id, s, e, text[s:e]))
         for lo, hi in _windows([len(s.text.split()) for s in sentences[first:]]):
             start, end = sentences[first + lo].start, sentences[first + hi - 1].end

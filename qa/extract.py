@@ -50,6 +50,7 @@ import numpy as np
 from index.build import CorpusIndex
 from index.lexical import fold, stem, terms, words
 from qa.config import Settings
+from qa.demonyms import place_forms
 from qa.query import Query
 from qa.questions import names_in
 from qa.retrieve import RetrievedPassage
@@ -86,7 +87,7 @@ _QUESTION_TYPES = (
 # The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei".
 _THE_ARTICLE = r"(it|this|th(e|is|at) (\w+\W+){0,4}?(article|story|piece|post|column|op-ed|essay|blog))\b"
 _ASKS_AUTHOR = re.compile(
-    rf"\bwho (wrote|authored|penned) {_THE_ARTICLE}|\b(author|writer|byline) of {_THE_ARTICLE}"
+    rf"\bwho (wrote|authored|penned|reported) {_THE_ARTICLE}|\b(author|writer|byline) of {_THE_ARTICLE}"
     r"|\b(article|story|piece|post)['’]s (author|writer|byline)\b|\bwho (is|was) the (author|writer|reporter)\W*$",
     re.I,
 )
@@ -94,6 +95,14 @@ _ASKS_PUBLISHED = re.compile(
     rf"\b(when|what (date|day)|which (date|day)) (was|is) {_THE_ARTICLE}"
     r"(\W+\w+){0,6}?\W+(published|posted|written|dated)\b"
     r"|\b(publication|publishing) date\b",
+    re.I,
+)
+_OUTLET = r"(news )?(outlet|publication|newspaper|paper|magazine|website|site|publisher|agency|wire|blog)"
+_ASKS_PUBLISHER = re.compile(
+    rf"\b(which|what) {_OUTLET} (published|ran|printed|carried|posted|put out|released|issued) {_THE_ARTICLE}"
+    rf"|\bwho (published|ran|printed|carried|posted|put out) {_THE_ARTICLE}"
+    rf"|\b(publisher|outlet) (of|behind|for) {_THE_ARTICLE}"
+    rf"|\b(in|on) (which|what) {_OUTLET} (was|is|did) {_THE_ARTICLE}",
     re.I,
 )
 _ARTICLE_ABOUT = re.compile(r"\b(article|story|piece|post|column|op-ed|essay|blog)\s+(on|about)\b", re.I)
@@ -120,6 +129,16 @@ _ELAPSED = re.compile(
     re.I,
 )
 _A_YEAR = re.compile(_YEAR)
+# "On what date ...?", "What day ...?" ask for a day, which a year or a month alone does not give:
+# "18 August", "August 18", "Nov. 13", "2025-03-14", "3/14", "Monday", "yesterday".
+_ASKS_DAY = re.compile(r"\b(what|which) (date|day)\b", re.I)
+_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY = re.compile(
+    rf"\b\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{_MONTH_NAME}(?!\w)|\b{_MONTH_NAME}\s+\d{{1,2}}(st|nd|rd|th)?\b"
+    r"|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b"
+    r"|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow)\b",
+    re.I,
+)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 # The question's asking word: its first wh-word, or the one after a leading "When ...," clause ("When
 # Fox left, who replaced him?"); a "when" joined to it ("How and when ...?") asks too.
@@ -225,6 +244,7 @@ def score_sentences(
     q_pairs = _pairs(terms(question))
     kind = question_type(question)
     amount = kind == "number" and not _SPAN.search(question)
+    day = kind == "date" and bool(_ASKS_DAY.search(question))
     elapsed = bool(_ASKS_ELAPSED.search(question))
     names = index.names() if kind == "name" else frozenset()
     focus = _focus_term(question)
@@ -273,7 +293,7 @@ def score_sentences(
             retrieved.dense / best_passage if best_passage > 0 else 0.0,
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
-            _type_match(kind, sentence.text, q_words, amount=amount, elapsed=elapsed, names=names),
+            _type_match(kind, sentence.text, q_words, amount=amount, elapsed=elapsed, day=day, names=names),
             missing,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
@@ -322,7 +342,8 @@ def confidence(scored: list[ScoredSentence], settings: Settings, question: str) 
 
 
 def _byline_field(question: str, *, in_conversation: bool = False) -> str | None:
-    """ "author" when the question asks who wrote the article, "date" when it asks when it was published.
+    """ "author" when the question asks who wrote the article, "date" when it asks when it was published,
+    "source" when it asks which outlet published it (the ``Article`` field that holds the answer).
 
     A question that does not say which article ("Who wrote it?", "Who wrote the article?") asks
     about the article of the conversation: asked first, it has none, and gets no byline evidence.
@@ -334,6 +355,8 @@ def _byline_field(question: str, *, in_conversation: bool = False) -> str | None
         return "author"
     if _ASKS_PUBLISHED.search(question):
         return "date"
+    if _ASKS_PUBLISHER.search(question):
+        return "source"
     return None
 
 
@@ -376,9 +399,12 @@ def _mentioned(name: str, vocabulary: frozenset[str], has: Callable[[str, frozen
     """Whether an article whose words and terms are ``vocabulary`` mentions a question's name or number.
 
     As the article may write it: stemmed ("Germans": "German"), without accents ("Gospic":
-    "Gospić"), or in parts ("V&A", "U.S.", "NP-complete", "Super Bowl-related").
+    "Gospić"), as a place or its adjective ("Valdorian": "Valdoria", see ``qa.demonyms``), or in
+    parts ("V&A", "U.S.", "NP-complete", "Super Bowl-related").
     """
     if has(name, vocabulary) or has(stem(name), vocabulary):
+        return True
+    if any(form in vocabulary or stem(form) in vocabulary for form in place_forms(name)):
         return True
     parts = [p for p in re.split(r"\W+", fold(name)) if p]
     return bool(parts) and all(p in vocabulary or stem(p) in vocabulary for p in parts)
@@ -416,13 +442,15 @@ def _type_match(
     *,
     amount: bool = False,
     elapsed: bool = False,
+    day: bool = False,
     names: frozenset[str] = frozenset(),
 ) -> float:
     """1.0 when the sentence holds something of the asked-for kind that the question does not already say.
 
     For a question after an amount (``amount``: "how many", "how big", not "how long"), a year
     given as a date ("in 1987") is not one. For one after the time until now (``elapsed``: "how
-    long has"), only a span that ends now is ("for 17 years", "since 2018"). A name is a
+    long has"), only a span that ends now is ("for 17 years", "since 2018"). For one after a day
+    (``day``: "on what date"), only a day is ("18 August", "Monday"), not a year. A name is a
     capitalised word, but the sentence's first word only when the articles write it with a
     capital elsewhere too (``names``, see ``CorpusIndex.names``): "Nevertheless, she announced
     ..." names nobody.
@@ -439,7 +467,7 @@ def _type_match(
         hits = [m.group(0) for m in re.finditer(r"[\w.,$€£¥%]*\d[\w.,%]*", sentence)]
         hits += [m.group(0) for m in _NUMBER.finditer(sentence) if not m.group(0).isdigit()]
     elif kind == "date":
-        hits = [m.group(0) for m in _DATE.finditer(sentence)]
+        hits = [m.group(0) for m in (_DAY if day else _DATE).finditer(sentence)]
     else:
         hits = [m.group(0) for m in names_in(sentence, known=names)]
     return 1.0 if any(words(h) and not set(words(h)) <= question_words for h in hits) else 0.0

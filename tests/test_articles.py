@@ -97,6 +97,25 @@ def test_md_front_matter_gives_metadata_and_body_start(tmp_path):
     assert article.text == FRONT_MATTER + body
 
 
+@pytest.mark.parametrize(
+    ("body", "author"),
+    [
+        ("Rates rise\n\nBy Lena Sorvik\n\nThe bank raised rates.\n", "Lena Sorvik"),
+        ("Rates rise\n\nThe bank raised rates.\n\n(Reporting by Lena Sorvik; Editing by Dan Marsh)\n", "Lena Sorvik"),
+        ("Rates rise\n\nBy Jan van der Berg\nThe bank raised rates.\n", "Jan van der Berg"),
+        # Not bylines: a sentence that starts with "By", a "By" line far into the text.
+        ("Rates rise\n\nBy the end of the year the bank had raised rates.\n", ""),
+        ("Rates rise\n\n" + "A line.\n" * 8 + "By Lena Sorvik\n", ""),
+    ],
+)
+def test_a_byline_the_text_prints_is_the_author_when_no_metadata_gives_one(tmp_path, body, author):
+    (tmp_path / "rates.txt").write_text(body, "utf-8")
+    assert read_article(tmp_path / "rates.txt", "rates").author == author
+
+    (tmp_path / "rates.meta.json").write_text('{"author": "Desk"}', "utf-8")
+    assert read_article(tmp_path / "rates.txt", "rates").author == "Desk"
+
+
 def test_md_front_matter_with_crlf_line_endings(tmp_path):
     front = "---\r\ntitle: CRLF title\r\nsource: Wire\r\n---\r\n"
     body = "Body line.\r\n"

@@ -67,6 +67,11 @@ def bylined(tmp_path, fake_embedder) -> QA:
         ("When was the article on the bakery published?", "date"),
         ("When was it published?", "date"),
         ("What is the publication date of the Lyon piece?", "date"),
+        ("Who reported the wire story on the rate rise?", "author"),
+        ("Which outlet published the story on the stadium deal?", "source"),
+        ("In which newspaper was the article on Acme published?", "source"),
+        ("Who published the SCMP piece?", "source"),
+        ("What is the publisher of the CFR post?", "source"),
         # Questions about other writings, or about when something happened, are not about the article.
         ("Who wrote the open letter to the board?", None),
         ("Who authored the bill?", None),
@@ -79,6 +84,8 @@ def bylined(tmp_path, fake_embedder) -> QA:
         ("Who welcomed the investment?", None),
         ("When will the lab open?", None),
         ("What did the author say about Lyon's mayor?", None),
+        ("Which company released the sales figures?", None),
+        ("Which newspaper did the mayor write for?", None),
     ],
 )
 def test_byline_questions_are_told_apart(question, field):
@@ -114,6 +121,29 @@ def test_who_wrote_an_article_is_answered_from_its_byline(bylined):
 
 def test_when_an_article_was_published_is_answered_from_its_dateline(bylined):
     assert bylined.ask("When was the article on the Nantes bakery published?").text == "Published 9 April 2023."
+
+
+def test_who_wrote_and_who_published_an_article_are_quoted_from_its_front_matter(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lab.md").write_text(
+        "---\ntitle: Acme opens a lab in Lyon\npublisher: Lyon Evening Post\nauthor: 'Jane Roe'\n---\n"
+        + LAB.split("\n\n", 2)[2],
+        "utf-8",
+    )
+    (corpus / "bakery.txt").write_text(BAKERY, "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    for question, quote in [
+        ("Who wrote the article about the Lyon lab?", "Jane Roe"),
+        ("Which newspaper published the story on the Lyon lab?", "Lyon Evening Post"),
+    ]:
+        answer = bot.ask(question)
+        assert not answer.no_answer
+        assert answer.text == quote
+        cited = answer.citations[0]
+        assert bot.get_article(cited.article_id).text[cited.start : cited.end] == cited.quote == quote
+    assert "10 million euros" in bot.ask("How much will Acme invest in its Lyon lab?").text
 
 
 def _scored(bot: QA, question: str) -> list[ScoredSentence]:
@@ -211,9 +241,15 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("How long has Acme been in Lyon?", "Since the firm was weak, Acme left Lyon.", 0.0),
         ("How much did Acme pay?", "Acme paid in $2000 cash.", 1.0),  # "in" before an amount
         ("How long will Acme stay in Lyon?", "Acme will invest in Lyon over the next five years.", 1.0),
+        # "On what date" asks for a day, which a year alone does not give.
+        ("On what date did the harvest begin?", "Records began in 1972.", 0.0),
+        ("On what date did the harvest begin?", "The harvest began on 18 August.", 1.0),
+        ("What day is the next meeting?", "The next meeting is on Nov. 13.", 1.0),
+        ("What day did the fire start?", "The fire started on Monday.", 1.0),
+        ("When did the harvest begin?", "Records began in 1972.", 1.0),
     ],
 )
-def test_the_number_asked_for(qa_over, question, sentence, expected):
+def test_the_number_or_date_asked_for(qa_over, question, sentence, expected):
     bot = qa_over({"acme.txt": f"Acme in brief\n\n{sentence}\n"})
     found = {bot.index.sentences[s.position].text: s.features[TYPE_MATCH] for s in _scored(bot, question)}
     assert found[sentence] == expected
@@ -258,6 +294,10 @@ def test_a_year_the_article_never_gives_lowers_the_confidence(qa_over):
         ("v&a", "The V&A holds the chandelier."),  # in parts
         ("u.s", "Sales in the U.S. rose."),
         ("np-complete", "Such problems are NP - complete."),
+        ("valdorian", "The central bank of Valdoria raised rates."),  # a place's adjective
+        ("russia", "The Russian firm grew."),  # and the place, when the article has the adjective
+        ("canadian", "Sales in Canada rose."),
+        ("chinese", "Sales in China rose."),
     ],
 )
 def test_a_name_counts_as_mentioned_as_the_article_writes_it(qa_over, name, article):

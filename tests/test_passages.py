@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.articles import Article, load_corpus
+from index.articles import Article, front_matter_values, load_corpus
 from index.passages import Passage, Sentence, content_lines, paragraphs, split_article, split_corpus
 from qa.config import BUILTIN_CORPUS
 
@@ -244,7 +244,7 @@ def test_hard_wrapped_article_keeps_a_wrapped_line_that_repeats_an_earlier_one()
     ) in [s.text for s in sentences]
 
 
-def test_front_matter_is_not_split_into_sentences():
+def test_front_matter_bylines_are_sentences_of_their_own_passage_and_the_keys_are_never_quoted():
     front = "---\ntitle: Lyon lab\npublisher: Le Monde\n---\n"
     text = front + "Acme will invest 10 million euros in Lyon. The lab opens in May.\n"
     article = Article("md", "Lyon lab", "Le Monde", "", "", text, len(front), "f")
@@ -252,10 +252,38 @@ def test_front_matter_is_not_split_into_sentences():
     sentences, passages = split_article(article)
 
     assert [(s.start, s.end, s.text) for s in sentences] == [
+        (31, 39, "Le Monde"),
         (44, 86, "Acme will invest 10 million euros in Lyon."),
         (87, 108, "The lab opens in May."),
     ]
-    assert [(p.start, p.end) for p in passages] == [(44, 108)]
+    # The byline is a passage of its own: the body's first passage starts at the body.
+    assert [(p.start, p.end) for p in passages] == [(31, 39), (44, 108)]
+    assert all(text[s.start : s.end] == s.text for s in sentences)
+
+
+def test_front_matter_values_are_found_unquoted_in_lists_and_under_other_names():
+    front = (
+        "---\n"
+        'headline: "Lyon lab opens"\n'
+        "authors:\n"
+        "  - Ann Lee\n"
+        "  - 'Bo Chen'\n"
+        "tags: [science, lyon]\n"
+        "layout: post\n"
+        "pubdate: 2025-03-14\n"
+        "---\n"
+    )
+    article = Article("md", "Lyon lab opens", "", "Ann Lee, Bo Chen", "2025-03-14", front + "Body.\n", len(front), "f")
+
+    values = [article.text[s:e] for s, e in front_matter_values(article)]
+
+    assert values == ["Ann Lee", "Bo Chen", "2025-03-14"]  # not the title: it names the article already
+
+
+def test_a_file_without_front_matter_has_no_front_matter_values():
+    article = Article("txt", "Title", "", "", "", "Title\n\nauthor: not metadata.\n", 0, "f")
+
+    assert front_matter_values(article) == []
 
 
 def test_crlf_article_offsets_point_into_the_untranslated_text():
@@ -318,7 +346,8 @@ def _articles(draw) -> Article:
 
 def _check_split(article: Article, sentences: list[Sentence], passages: list[Passage]) -> None:
     text = article.text
-    previous_end = article.body_start
+    byline = front_matter_values(article)
+    previous_end = 0
     for s in sentences:
         assert text[s.start : s.end] == s.text
         assert s.start < s.end
@@ -331,10 +360,12 @@ def _check_split(article: Article, sentences: list[Sentence], passages: list[Pas
         assert sentences[p.first_sentence].start == p.start
         assert sentences[p.last_sentence - 1].end == p.end
 
-    lines = content_lines(article)
+    assert [(s.start, s.end) for s in sentences[: len(byline)]] == byline
+    assert all(s.start >= article.body_start for s in sentences[len(byline) :])
+    lines = content_lines(article) + byline
     content = {i for span in lines if span for i in range(*span) if not text[i].isspace()}
     covered = {i for s in sentences for i in range(s.start, s.end)}
-    # Every visible character of a content line is in a sentence, and nothing else is.
+    # Every visible character of a content line or front matter value is in a sentence, and nothing else is.
     assert content <= covered
     assert {i for i in covered if not text[i].isspace()} <= content
     assert {i for p in passages for i in range(p.first_sentence, p.last_sentence)} == set(range(len(sentences)))

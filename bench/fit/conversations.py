@@ -1,8 +1,8 @@
 """Ask conversation sets turn by turn, for choosing the follow-up settings.
 
-Usage: python bench/fit/conversations.py [--set NAME=VALUE ...] FILE.json [FILE.json ...]
+Usage: python bench/fit/conversations.py [--corpus DIR] [--set NAME=VALUE ...] FILE.json [FILE.json ...]
 
-Each conversation is asked turn by turn over the built-in articles, each turn with the
+Each conversation is asked turn by turn over the built-in articles (or ``--corpus DIR``), each turn with the
 ``Answer``s before it as history. A turn with accepted answers is right when the reply
 contains one; a turn without (``"answers": []``) is right when the reply is ``no_answer``.
 ``--set`` overrides a ``qa.config.Settings`` number (``--set context_weight=0.25``) or one
@@ -46,10 +46,11 @@ def overridden(settings: Settings, items: list[str]) -> Settings:
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("files", nargs="+", type=Path)
 parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+parser.add_argument("--corpus", type=Path, help="folder of articles (default: the built-in ones)")
 args = parser.parse_args()
 
 workdir = tempfile.TemporaryDirectory()
-bot = QA(index_dir=Path(workdir.name) / "index", progress=False)
+bot = QA(args.corpus, index_dir=Path(workdir.name) / "index", progress=False)
 bot.settings = overridden(bot.settings, args.set)
 names = bot.index.names()
 
