@@ -47,7 +47,7 @@ MAX_META_BYTES = 1024 * 1024
 # A byline the text prints: a name of two to four capitalised words.
 _NAME = r"([A-Z][\w.’'-]*(?:[ \t]+(?:[A-Z][\w.’'-]*|de|van|von|der|da|bin|al)){1,3})"
 _BY_LINE = re.compile(rf"^[ \t]*By[ \t]+{_NAME}[ \t]*$", re.MULTILINE)
-_REPORTING_BY = re.compile(rf"\((?:Reporting|Writing|Reported|Written) by {_NAME}\s*[;,)]")
+_REPORTING_BY = re.compile(rf"\((?:Reporting|Writing|Reported|Written) by {_NAME}(?:\s+in\s+[^;,)]+)?\s*[;,)]")
 _BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 

@@ -87,7 +87,9 @@ _QUESTION_TYPES = (
 # The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei".
 _THE_ARTICLE = r"(it|this|th(e|is|at) (\w+\W+){0,4}?(article|story|piece|post|column|op-ed|essay|blog))\b"
 _ASKS_AUTHOR = re.compile(
-    rf"\bwho (wrote|authored|penned|reported) {_THE_ARTICLE}|\b(author|writer|byline) of {_THE_ARTICLE}"
+    rf"\bwho (wrote|authored|penned|reported|filed) {_THE_ARTICLE}"
+    rf"|\b(which|what) (reporter|journalist|correspondent|writer) (wrote|filed|reported|penned) {_THE_ARTICLE}"
+    rf"|\b(author|writer|byline) of {_THE_ARTICLE}"
     r"|\b(article|story|piece|post)['’]s (author|writer|byline)\b|\bwho (is|was) the (author|writer|reporter)\W*$",
     re.I,
 )

@@ -68,6 +68,7 @@ def bylined(tmp_path, fake_embedder) -> QA:
         ("When was it published?", "date"),
         ("What is the publication date of the Lyon piece?", "date"),
         ("Who reported the wire story on the rate rise?", "author"),
+        ("Which reporter filed the wildfire story from Kelowna?", "author"),
         ("Which outlet published the story on the stadium deal?", "source"),
         ("In which newspaper was the article on Acme published?", "source"),
         ("Who published the SCMP piece?", "source"),
