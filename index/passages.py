@@ -3,7 +3,8 @@
 Steps, each keeping offsets into the untouched article text:
 
 1. Lines are classified as content, blank or page furniture ("Advertisement",
-   "Reading Time: 2 minutes", "More on:" tag lists, licence footers, lines
+   "Reading Time: 2 minutes", "More on:" tag lists, licence footers, Markdown
+   headings, a press release's "FOR IMMEDIATE RELEASE" and "ENDS", lines
    repeated from earlier in the article). Furniture is never indexed.
 2. Runs of content lines between furniture form segments; a passage never
    crosses a segment, so ``text[start:end]`` of a passage is clean article text.
@@ -30,7 +31,7 @@ PASSAGE_TARGET_WORDS = 70
 PASSAGE_MAX_SENTENCES = 4
 # Bump whenever the output of this module, or what index.articles reads from a file, changes, so
 # saved indexes are rebuilt.
-SEGMENTATION_VERSION = "2"
+SEGMENTATION_VERSION = "3"
 
 _FURNITURE_LINES = [
     re.compile(p, re.IGNORECASE)
@@ -44,6 +45,10 @@ _FURNITURE_LINES = [
         r"(close|share|print|email|post|comments?)",
         r"\d{1,4}",
         r"(related|read more|recommended|more on|tags|topics)( articles| stories)?:?",
+        # A Markdown heading ("## What the money is for") is a section's label, not a sentence of it.
+        r"#{1,6}(\s.*)?",
+        # A press release's markers.
+        r"(for immediate release|(-+|#+)?\s*ends\s*(-+|#+)?|notes? to editors:?)",
     )
 ]
 _TAG_LIST_HEADERS = re.compile(r"(more on|tags|topics|related topics):?", re.IGNORECASE)

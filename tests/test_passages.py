@@ -115,6 +115,30 @@ def test_furniture_lines_are_in_no_sentence_and_no_passage(builtin):
                 assert not _overlaps((item.start, item.end), span), (item.text, text[span[0] : span[1]])
 
 
+def test_markdown_headings_and_press_release_markers_are_not_sentences():
+    text = (
+        "FOR IMMEDIATE RELEASE\n\n"
+        "Acme opens a lab.\n\n"
+        "## What the money is for\n\n"
+        "The money pays for ten engineers.\n\n"
+        "ENDS\n\n"
+        "Notes to editors\n\n"
+        "Acme makes batteries.\n\n"
+        "###\n"
+    )
+    article = Article("release", "Acme opens a lab", "", "", "", text, 0, "f")
+
+    sentences, passages = split_article(article)
+
+    assert [s.text for s in sentences] == [
+        "Acme opens a lab.",
+        "The money pays for ten engineers.",
+        "Acme makes batteries.",
+    ]
+    # A heading ends a section: no passage runs across it.
+    assert [p.text for p in passages] == [s.text for s in sentences]
+
+
 def test_no_sentence_mentions_furniture_words(builtin):
     _, sentences, _ = builtin
 
@@ -331,6 +355,10 @@ _FURNITURE_LINES = st.sampled_from(
         "View License Detail",
         "Close",
         "12",
+        "## What the money is for",
+        "FOR IMMEDIATE RELEASE",
+        "-ENDS-",
+        "###",
     ]
 ).map(lambda line: f"\n{line}\n")
 _PIECES = st.one_of(_WORDS, _WORDS, _WORDS, _UNICODE_WORDS, _PUNCTUATION, _BREAKS, _FURNITURE_LINES)
