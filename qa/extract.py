@@ -131,6 +131,16 @@ _ELAPSED = re.compile(
     re.I,
 )
 _A_YEAR = re.compile(_YEAR)
+# "How many trams ...?" asks for a count, which a sum of money is not. (A share can be one: "How many
+# Victorians are Catholic?" is answered by "26.7%".)
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_CURRENCY = r"(pounds?|euros?|dollars?|yuan|yen|francs?|rupees?|roubles?|rubles?|pesos?|krona|krone|kronor|kroner)"
+_MONEY = re.compile(
+    rf"(?<!\w)[A-Z]{{0,3}}[$€£¥]\s?\d[\d,.]*(\s?(million|billion|trillion|bn|m)\b)?"
+    rf"|\b\d[\d,.]*(\s+(million|billion|trillion))?\s+{_CURRENCY}\b",
+    re.I,
+)
+_MONEY_WORD = re.compile(rf"\b{_CURRENCY}\b|[$€£¥]", re.I)
 # "On what date ...?", "What day ...?" ask for a day, which a year or a month alone does not give:
 # "18 August", "August 18", "Nov. 13", "2025-03-14", "3/14", "Monday", "yesterday".
 _ASKS_DAY = re.compile(r"\b(what|which) (date|day)\b", re.I)
@@ -247,6 +257,7 @@ def score_sentences(
     kind = question_type(question)
     amount = kind == "number" and not _SPAN.search(question)
     day = kind == "date" and bool(_ASKS_DAY.search(question))
+    count = amount and bool(_HOW_MANY.search(question)) and not _MONEY_WORD.search(question)
     elapsed = bool(_ASKS_ELAPSED.search(question))
     names = index.names() if kind == "name" else frozenset()
     focus = _focus_term(question)
@@ -295,7 +306,9 @@ def score_sentences(
             retrieved.dense / best_passage if best_passage > 0 else 0.0,
             retrieved.lexical,
             1.0 / (1 + rank[retrieved.position]),
-            _type_match(kind, sentence.text, q_words, amount=amount, elapsed=elapsed, day=day, names=names),
+            _type_match(
+                kind, sentence.text, q_words, amount=amount, elapsed=elapsed, day=day, count=count, names=names
+            ),
             missing,
             1.0 if len(sentence.text.split()) < 6 else 0.0,
             1.0 if focus and focus not in c_terms else 0.0,
@@ -445,6 +458,7 @@ def _type_match(
     amount: bool = False,
     elapsed: bool = False,
     day: bool = False,
+    count: bool = False,
     names: frozenset[str] = frozenset(),
 ) -> float:
     """1.0 when the sentence holds something of the asked-for kind that the question does not already say.
@@ -452,7 +466,8 @@ def _type_match(
     For a question after an amount (``amount``: "how many", "how big", not "how long"), a year
     given as a date ("in 1987") is not one. For one after the time until now (``elapsed``: "how
     long has"), only a span that ends now is ("for 17 years", "since 2018"). For one after a day
-    (``day``: "on what date"), only a day is ("18 August", "Monday"), not a year. A name is a
+    (``day``: "on what date"), only a day is ("18 August", "Monday"), not a year. For one after a
+    count (``count``: "how many trams"), a sum of money is not one ("1.2 billion pounds"). A name is a
     capitalised word, but the sentence's first word only when the articles write it with a
     capital elsewhere too (``names``, see ``CorpusIndex.names``): "Nevertheless, she announced
     ..." names nobody.
@@ -466,6 +481,8 @@ def _type_match(
     elif kind == "number":
         if amount:
             sentence = _DATED_YEAR.sub(r"\1\2", sentence)
+        if count:
+            sentence = _MONEY.sub(" ", sentence)
         hits = [m.group(0) for m in re.finditer(r"[\w.,$€£¥%]*\d[\w.,%]*", sentence)]
         hits += [m.group(0) for m in _NUMBER.finditer(sentence) if not m.group(0).isdigit()]
     elif kind == "date":

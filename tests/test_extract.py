@@ -242,6 +242,13 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("How long has Acme been in Lyon?", "Since the firm was weak, Acme left Lyon.", 0.0),
         ("How much did Acme pay?", "Acme paid in $2000 cash.", 1.0),  # "in" before an amount
         ("How long will Acme stay in Lyon?", "Acme will invest in Lyon over the next five years.", 1.0),
+        # "How many" asks for a count, which a sum of money is not; a share can be one.
+        ("How many trams will the city buy?", "The line will cost 1.2 billion pounds.", 0.0),
+        ("How many trams will the city buy?", "The line will cost $1.2 billion.", 0.0),
+        ("How many trams will the city buy?", "The city will buy 24 trams for 80 million euros.", 1.0),
+        ("How many residents are Catholic?", "About 26.7% of residents are Catholic.", 1.0),
+        ("How many euros will the city pay?", "The city will pay 80 million euros.", 1.0),
+        ("How much will the line cost?", "The line will cost 1.2 billion pounds.", 1.0),
         # "On what date" asks for a day, which a year alone does not give.
         ("On what date did the harvest begin?", "Records began in 1972.", 0.0),
         ("On what date did the harvest begin?", "The harvest began on 18 August.", 1.0),
