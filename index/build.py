@@ -59,16 +59,6 @@ def _initials(publisher: str) -> list[str]:
     return found
 
 
-def _in_longer_name(text: str, found: list[re.Match[str]], n: int) -> bool:
-    """Whether word ``n`` of ``found`` (the words of ``text``) has a capitalised word right before or after it."""
-    for m in (n - 1, n + 1):
-        if 0 <= m < len(found):
-            a, b = sorted((found[n], found[m]), key=lambda match: match.start())
-            if found[m].group(0)[0].isupper() and not text[a.end() : b.start()].strip():
-                return True
-    return False
-
-
 @dataclass
 class CorpusIndex:
     """A loaded index: articles, sentences, passages, their vectors and BM25.
@@ -149,20 +139,16 @@ class CorpusIndex:
         return found
 
     def names(self) -> frozenset[str]:
-        """Lower-cased words the articles write only with a capital, and not only first in a sentence
-        nor only inside a longer capitalised name: the names they use ("huawei", "sberbank"), so that
-        a question typed in lower case still names them (computed once). A common word that an
-        article capitalises only in a title or an organisation's name ("Drug" in "Food and Drug
-        Administration", "Minister" in "Finance Minister Pavel Horak") is not one of them."""
+        """Lower-cased words the articles write only with a capital, and not only first in a sentence:
+        the names they use ("huawei", "sberbank"), so that a question typed in lower case still names
+        them (computed once)."""
         if self._names is None:
             capitalized: set[str] = set()
             lower: set[str] = set()
             for sentence in self.sentences:
-                found = list(_WORD_IN_TEXT.finditer(sentence.text))
-                for n, match in enumerate(found):
-                    word = match.group(0)
+                for n, word in enumerate(_WORD_IN_TEXT.findall(sentence.text)):
                     if word[0].isupper():
-                        if n > 0 and not _in_longer_name(sentence.text, found, n):
+                        if n > 0:
                             capitalized.add(word.lower())
                     elif word[0].isalpha():
                         lower.add(word)

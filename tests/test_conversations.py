@@ -141,24 +141,6 @@ def test_lower_case_names_count_only_when_the_articles_use_them():
     assert not leans_on_context("which russian bank did huawei partner with?", frozenset({"huawei"}))
 
 
-def test_a_common_word_capitalised_only_inside_a_longer_name_is_not_a_name(qa_over):
-    bot = qa_over(
-        {
-            "trial.txt": (
-                "Veridane trial succeeds\n\n"
-                "Veridane will ask the Food and Drug Administration to approve VRD-417. "
-                "Finance Minister Pavel Horak welcomed it, and Veridane thanked Horak.\n"
-            )
-        }
-    )
-    names = bot.index.names()
-    assert {"veridane", "horak", "vrd-417"} <= names
-    assert not names & {"drug", "administration", "minister", "finance", "pavel"}
-    # So "the drug" refers back to the conversation, and "Veridane" names the question's own subject.
-    assert leans_on_context("When was the drug discovered?", names)
-    assert not leans_on_context("when was veridane founded?", names)
-
-
 @pytest.mark.model
 def test_the_articles_names_are_known_in_lower_case(real_qa):
     names = real_qa.index.names()
