@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.lexical import STOP_WORDS
+
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -44,11 +46,14 @@ _BYLINE_KEYS = ("publisher", "source", "author", "date")
 # Other names front matter commonly uses for the same things.
 _META_ALIASES = {"headline": "title", "authors": "author", "byline": "author", "published": "date", "pubdate": "date"}
 MAX_META_BYTES = 1024 * 1024
-# A byline the text prints: a name of two to four capitalised words.
-_NAME = r"([A-Z][\w.’'-]*(?:[ \t]+(?:[A-Z][\w.’'-]*|de|van|von|der|da|bin|al)){1,3})"
-_BY_LINE = re.compile(rf"^[ \t]*By[ \t]+{_NAME}[ \t]*$", re.MULTILINE)
-_REPORTING_BY = re.compile(rf"\((?:Reporting|Writing|Reported|Written) by {_NAME}(?:\s+in\s+[^;,)]+)?\s*[;,)]")
-_BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body
+# A byline the text prints: names of two to four capitalised words ("Jane Doe", "Jan van der Berg"),
+# several joined by "and" or commas; a name with a word such as "The" ("By The Numbers") is none.
+_H = r"[^\S\n]"  # horizontal space, a no-break space included
+_NAME = rf"[A-Z][\w.’'-]*(?:{_H}+(?:[A-Z][\w.’'-]*|de|van|von|der|den|da|del|la|le|bin|al)){{1,3}}"
+_NAMES = rf"({_NAME}(?:{_H}*,{_H}*{_NAME}|{_H}+and{_H}+{_NAME})*)"
+_BY_LINE = re.compile(rf"^{_H}*(?:By|BY):?{_H}+{_NAMES}(?:{_H}*[,|–-]{_H}*[A-Z][\w&.'’ -]*)?{_H}*$", re.MULTILINE)
+_REPORTING_BY = re.compile(rf"\((?:Reporting|Writing|Reported|Written) by {_NAMES}(?:\s+in\s+[^;,)]+)?\s*[;,)]")
+_BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
@@ -224,7 +229,7 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None) -> Ar
         id=article_id,
         title=title,
         source=meta.get("publisher") or meta.get("source") or "",
-        author=meta.get("author") or _printed_byline(text[body_start:]),
+        author=meta.get("author") or _printed_byline(text[body_start:], title),
         date=meta.get("date") or "",
         text=text,
         body_start=body_start,
@@ -392,15 +397,24 @@ def front_matter_values(article: Article) -> list[tuple[int, int]]:
     pos = match.start(1)
     for line in match.group(1).splitlines(keepends=True):
         content = line.rstrip("\r\n")
-        item = re.match(r"\s*-\s+(.*\S)", content)
-        field = re.match(r"([^\s:][^:]*):[ \t]*(.*\S)?", content)
+        # (Each pattern reads a line in one pass: no backtracking over a long run of spaces.)
+        item = re.match(r"\s*-\s+(\S(?:.*\S)?)", content)
+        field = re.match(r"([^\s:][^:]*):[ \t]*(\S(?:.*\S)?)?", content)
         if item and key:
             spans.append(_unquoted_span(pos + item.start(1), pos + item.end(1), text))
         elif field:
             name = field.group(1).strip().lower()
             key = _META_ALIASES.get(name, name) if _META_ALIASES.get(name, name) in _BYLINE_KEYS else None
             value = field.group(2)
-            if key and value and not value.startswith("["):
+            if key and value and value.startswith("[") and value.endswith("]"):
+                # "author: [Jane Roe, 'Bo Chen']": each name
+                start = pos + field.start(2) + 1
+                for part in re.finditer(r"[^,]+", value[1:-1]):
+                    inner = re.search(r"\S(?:.*\S)?", part.group(0))
+                    if inner:
+                        a = start + part.start() + inner.start()
+                        spans.append(_unquoted_span(a, a + len(inner.group(0)), text))
+            elif key and value:
                 spans.append(_unquoted_span(pos + field.start(2), pos + field.end(2), text))
         else:
             key = None
@@ -419,12 +433,18 @@ def _unquoted_span(start: int, end: int, text: str) -> tuple[int, int]:
     return start, end
 
 
-def _printed_byline(body: str) -> str:
+def _printed_byline(body: str, title: str = "") -> str:
     """The author a news text prints when its metadata gives none: "By Jane Doe" on a line of its own
-    near the top, or a wire story's closing "(Reporting by Jane Doe; Editing by ...)"; "" if neither."""
-    head = "\n".join(body.lstrip().splitlines()[:_BYLINE_LINES])
-    found = _BY_LINE.search(head) or _REPORTING_BY.search(body)
-    return " ".join(found.group(1).split()) if found else ""
+    near the top (not the headline), or a wire story's closing "(Reporting by Jane Doe; Editing by
+    ...)"; "" if neither. Several authors come back as printed ("Jane Doe and John Smith")."""
+    lines = [line for line in body[:5000].splitlines() if line.strip() and line.strip() != title.strip()]
+    found = _BY_LINE.search("\n".join(lines[:_BYLINE_LINES])) or _REPORTING_BY.search(body)
+    if found is None:
+        return ""
+    name = " ".join(found.group(1).split())
+    particles = {"and", "de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", "al"}
+    words = [w.lower() for w in re.findall(r"[\w’'-]+", name)]
+    return "" if any(w in STOP_WORDS and w not in particles for w in words) else name
 
 
 def _parse_front_matter(block: str) -> dict[str, str]:

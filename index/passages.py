@@ -13,8 +13,9 @@ Steps, each keeping offsets into the untouched article text:
    sentence breaker.
 4. Passages are windows of consecutive sentences with a one-sentence overlap.
 
-A Markdown file's front matter gives one more segment before the body: its publisher, author
-and date values, a sentence each, so that the byline can be quoted.
+A Markdown file's front matter gives more segments before the body: its publisher, author and
+date values, a sentence and a passage each, so that the byline can be quoted (only byline
+questions are answered from them, see ``qa.extract``).
 """
 
 from __future__ import annotations
@@ -172,9 +173,10 @@ def split_article(article: Article, sentence_offset: int = 0) -> tuple[list[Sent
     sentences: list[Sentence] = []
     passages: list[Passage] = []
     text = article.text
-    # The front matter's publisher, author and date, a sentence each, are a segment of their own.
-    byline = front_matter_values(article)
-    for segment, split in [(byline, False)] + [(segment, True) for segment in paragraphs(article)]:
+    # The front matter's publisher, author and date: each a sentence and a passage of its own (a passage
+    # spanning several would take in the keys and the fields between them).
+    byline = [[span] for span in front_matter_values(article)]
+    for segment, split in [(span, False) for span in byline] + [(segment, True) for segment in paragraphs(article)]:
         if not segment:
             continue
         first = len(sentences)

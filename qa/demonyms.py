@@ -6,7 +6,8 @@ check of the names an article never mentions (``qa.extract``), both are the same
 word overlap keeps them apart: in an article about Russia, nearly every sentence names it,
 and counting those as having "Russian" drowns the one that says "Russian cybersecurity firm".
 The forms are guessed from the usual English endings, without a list of places, so that a
-place no list holds ("Valdoria") is found too; a guess that no article uses matches nothing.
+place no list holds ("Valdoria") is found too; a guess counts only when the articles write it as
+a name (capitalised mid-sentence), so "Sean" is not "sea" nor "Julian" "July".
 Irregular ones ("France" and "French", "Netherlands" and "Dutch") are not found.
 """
 
@@ -17,6 +18,11 @@ _ENDINGS = ("ian", "ese", "ish", "an", "n", "i")
 # A place's last letter that an ending replaces: "Canad(a)-ian", "Ital(y)-ian", "Chin(a)-ese".
 _DROPPED = ("a", "y", "e")
 _SHORTEST = 4  # shorter capitalised words ("Hu", "Shi", "Ken") are left alone
+# Capitalised words that are no place: "Julian" is not a form of "July".
+_NOT_PLACES = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
 
 
 def place_forms(word: str) -> list[str]:
@@ -42,4 +48,4 @@ def place_forms(word: str) -> list[str]:
     forms.extend(word + ending for ending in _ENDINGS)  # place -> adjective
     if word[-1] in _DROPPED:
         forms.extend(word[:-1] + ending for ending in _ENDINGS)
-    return [f for f in dict.fromkeys(forms) if f != word]
+    return [f for f in dict.fromkeys(forms) if f != word and f not in _NOT_PLACES]

@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.articles import Article
 from index.build import CorpusIndex
 from index.lexical import fold, stem, terms, words
 from qa.config import Settings
@@ -86,8 +87,11 @@ _QUESTION_TYPES = (
 )
 # The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei".
 _THE_ARTICLE = r"(it|this|th(e|is|at) (\w+\W+){0,4}?(article|story|piece|post|column|op-ed|essay|blog))\b"
+# After a verb with other uses ("Who filed the lawsuit in the story?", "Who ran it?"), only the article
+# itself, named right after it: "the wire story", "this piece".
+_THE_STORY = r"(the|this|that) (\w+\W+)?(article|story|piece|post|column|op-ed|essay|blog)\b"
 _ASKS_AUTHOR = re.compile(
-    rf"\bwho (wrote|authored|penned|reported|filed) {_THE_ARTICLE}"
+    rf"\bwho (wrote|authored|penned) {_THE_ARTICLE}|\bwho (reported|filed) {_THE_STORY}"
     rf"|\b(which|what) (reporter|journalist|correspondent|writer) (wrote|filed|reported|penned) {_THE_ARTICLE}"
     rf"|\b(author|writer|byline) of {_THE_ARTICLE}"
     r"|\b(article|story|piece|post)['’]s (author|writer|byline)\b|\bwho (is|was) the (author|writer|reporter)\W*$",
@@ -102,7 +106,7 @@ _ASKS_PUBLISHED = re.compile(
 _OUTLET = r"(news )?(outlet|publication|newspaper|paper|magazine|website|site|publisher|agency|wire|blog)"
 _ASKS_PUBLISHER = re.compile(
     rf"\b(which|what) {_OUTLET} (published|ran|printed|carried|posted|put out|released|issued) {_THE_ARTICLE}"
-    rf"|\bwho (published|ran|printed|carried|posted|put out) {_THE_ARTICLE}"
+    rf"|\bwho published {_THE_ARTICLE}|\bwho (ran|printed|carried|posted|put out) {_THE_STORY}"
     rf"|\b(publisher|outlet) (of|behind|for) {_THE_ARTICLE}"
     rf"|\b(in|on) (which|what) {_OUTLET} (was|is|did) {_THE_ARTICLE}",
     re.I,
@@ -144,10 +148,13 @@ _MONEY_WORD = re.compile(rf"\b{_CURRENCY}\b|[$€£¥]", re.I)
 # "On what date ...?", "What day ...?" ask for a day, which a year or a month alone does not give:
 # "18 August", "August 18", "Nov. 13", "2025-03-14", "3/14", "Monday", "yesterday".
 _ASKS_DAY = re.compile(r"\b(what|which) (date|day)\b", re.I)
-_MONTH_NAME = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH_NAME = (
+    r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?"
+    r"|nov(ember)?|dec(ember)?)(\.|(?!\w))"
+)
 _DAY = re.compile(
-    rf"\b\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{_MONTH_NAME}(?!\w)|\b{_MONTH_NAME}\s+\d{{1,2}}(st|nd|rd|th)?\b"
-    r"|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}(/\d{2,4})?\b"
+    rf"\b\d{{1,2}}(st|nd|rd|th)?\s+(of\s+)?{_MONTH_NAME}|\b{_MONTH_NAME}\s*\d{{1,2}}(st|nd|rd|th)?\b"
+    r"|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
     r"|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow)\b",
     re.I,
 )
@@ -273,7 +280,20 @@ def score_sentences(
         passage = index.passages[retrieved.position]
         for position in range(passage.first_sentence, passage.last_sentence):
             owner.setdefault(position, retrieved)
+    if byline is not None:
+        # A byline question is answered by the byline of an article it found, wherever that stands.
+        for retrieved in top:
+            for position in _front_matter_sentences(index, retrieved.position):
+                owner.setdefault(position, retrieved)
     positions = sorted(owner)
+    if byline is None:
+        # A front matter's publisher, author and date (sentences before the body) answer only byline
+        # questions: "When will the lab open?" is not answered by the file's "date: 2024-03-14".
+        positions = [
+            p for p in positions if index.sentences[p].start >= index.articles[index.sentences[p].article_id].body_start
+        ]
+        if not positions:
+            return []
     similarities = index.sentence_vectors[positions] @ question_vector
     previous = index.sentence_vectors[[max(p - 1, 0) for p in positions]] @ question_vector
 
@@ -281,6 +301,7 @@ def score_sentences(
     weights = np.asarray(settings.weights, dtype=np.float64)
     # What the question names that an article lacks depends on the article alone: once per article.
     lacking: dict[str, tuple[float, float]] = {}
+    credited: set[str] = set()  # articles whose byline sentence has had its evidence
     scored = []
     for position, dense, previous_dense in zip(positions, similarities.tolist(), previous.tolist(), strict=True):
         sentence = index.sentences[position]
@@ -289,7 +310,7 @@ def score_sentences(
         if article.id not in lacking:
             vocabulary = index.article_vocabulary(article.id)
             lacking[article.id] = (
-                len(_unmentioned(q_names, vocabulary, has)) / len(q_names) if q_names else 0.0,
+                len(_unmentioned(q_names, vocabulary, has, index.names())) / len(q_names) if q_names else 0.0,
                 1.0 if any(y not in vocabulary for y in q_years) else 0.0,
             )
         missing, year_missing = lacking[article.id]
@@ -317,7 +338,7 @@ def score_sentences(
             math.log1p(len(sentence.text.split())),
             len(q_pairs & _pairs(s_list)) / len(q_pairs) if q_pairs else 0.0,
             _nearness(index, position, answered_at),
-            1.0 if byline and _holds(sentence.text, getattr(article, byline)) else 0.0,
+            _byline_evidence(byline, sentence.text, article, credited),
             year_missing,
         )
         score = float(np.dot(weights, features)) + settings.bias
@@ -375,8 +396,48 @@ def _byline_field(question: str, *, in_conversation: bool = False) -> str | None
     return None
 
 
-def _holds(sentence: str, value: str) -> bool:
-    """Whether ``value`` (an author or a date from the article's metadata) stands in the sentence."""
+def _front_matter_sentences(index: CorpusIndex, passage_position: int) -> range:
+    """Positions of the front-matter sentences (publisher, author, date) of the article of a passage."""
+    first = passage_position
+    article_id = index.passages[first].article_id
+    while first > 0 and index.passages[first - 1].article_id == article_id:
+        first -= 1
+    start = index.passages[first].first_sentence
+    body_start = index.articles[article_id].body_start
+    end = start
+    while (
+        end < len(index.sentences)
+        and index.sentences[end].article_id == article_id
+        and index.sentences[end].start < body_start
+    ):
+        end += 1
+    return range(start, end)
+
+
+def _byline_evidence(byline: str | None, sentence: str, article: Article, credited: set[str]) -> float:
+    """1.0 for the first sentence of an article (in reading order) that holds the asked-for byline value.
+
+    Only the first: with several authors, each on a line of the front matter, the byline is still one
+    answer, and its first line should not have to compete with the next.
+    """
+    if (
+        byline is None
+        or article.id in credited
+        or not _holds(sentence, getattr(article, byline), several=byline == "author")
+    ):
+        return 0.0
+    credited.add(article.id)
+    return 1.0
+
+
+def _holds(sentence: str, value: str, *, several: bool = False) -> bool:
+    """Whether ``value`` (an author or a date from the article's metadata) stands in the sentence.
+
+    With ``several``, the value is a list of names ("Jane Roe, Bo Chen", "Jane Roe and Bo Chen"),
+    and any one of them will do.
+    """
+    if several:
+        return any(_holds(sentence, name) for name in re.split(r",\s*|\s+and\s+", value))
     value = " ".join(value.split())
     # From the start of a word: "Ian" is not in "Italian"; the end is left open for bylines printed
     # glued to the next word ("Iris Dengin Barcelona").
@@ -402,24 +463,36 @@ def lacks_a_name(index: CorpusIndex, article_id: str, question: str) -> bool:
     if article_id not in index.articles:
         return False
     names = _names_and_numbers(question)
-    return bool(_unmentioned(names, index.article_vocabulary(article_id), expand(question).matches))
+    vocabulary = index.article_vocabulary(article_id)
+    return bool(_unmentioned(names, vocabulary, expand(question).matches, index.names()))
 
 
-def _unmentioned(names: set[str], vocabulary: frozenset[str], has: Callable[[str, frozenset[str]], bool]) -> list[str]:
+def _unmentioned(
+    names: set[str],
+    vocabulary: frozenset[str],
+    has: Callable[[str, frozenset[str]], bool],
+    known: frozenset[str] = frozenset(),
+) -> list[str]:
     """The names (and numbers) that an article whose words and terms are ``vocabulary`` never mentions."""
-    return [n for n in names if not _mentioned(n, vocabulary, has)]
+    return [n for n in names if not _mentioned(n, vocabulary, has, known)]
 
 
-def _mentioned(name: str, vocabulary: frozenset[str], has: Callable[[str, frozenset[str]], bool]) -> bool:
+def _mentioned(
+    name: str,
+    vocabulary: frozenset[str],
+    has: Callable[[str, frozenset[str]], bool],
+    known: frozenset[str] = frozenset(),
+) -> bool:
     """Whether an article whose words and terms are ``vocabulary`` mentions a question's name or number.
 
     As the article may write it: stemmed ("Germans": "German"), without accents ("Gospic":
-    "Gospić"), as a place or its adjective ("Valdorian": "Valdoria", see ``qa.demonyms``), or in
-    parts ("V&A", "U.S.", "NP-complete", "Super Bowl-related").
+    "Gospić"), as a place or its adjective ("Valdorian": "Valdoria", see ``qa.demonyms``; only a
+    form among ``known``, the names the articles capitalise, so that "Julian" is not "July" nor
+    "Sean" "sea"), or in parts ("V&A", "U.S.", "NP-complete", "Super Bowl-related").
     """
     if has(name, vocabulary) or has(stem(name), vocabulary):
         return True
-    if any(form in vocabulary or stem(form) in vocabulary for form in place_forms(name)):
+    if any(form in vocabulary and form in known for form in place_forms(name)):
         return True
     parts = [p for p in re.split(r"\W+", fold(name)) if p]
     return bool(parts) and all(p in vocabulary or stem(p) in vocabulary for p in parts)

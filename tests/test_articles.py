@@ -104,9 +104,17 @@ def test_md_front_matter_gives_metadata_and_body_start(tmp_path):
         ("Rates rise\n\nThe bank raised rates.\n\n(Reporting by Lena Sorvik; Editing by Dan Marsh)\n", "Lena Sorvik"),
         ("Rates rise\n\nBy Jan van der Berg\nThe bank raised rates.\n", "Jan van der Berg"),
         ("Fire\n\nIt spread.\n\n(Reporting by Maya Thornton in Kelowna; Editing by Peter Hale)\n", "Maya Thornton"),
-        # Not bylines: a sentence that starts with "By", a "By" line far into the text.
+        ("Rates rise\n\nBy: Lena Sorvik | Meridian Wire\nThe bank raised rates.\n", "Lena Sorvik"),
+        ("Rates rise\n\nBy Lena Sorvik and Dan Marsh\nThe bank raised rates.\n", "Lena Sorvik and Dan Marsh"),
+        (
+            "Rates rise\n\nIt rose.\n\n(Reporting by Lena Sorvik and Dan Marsh; Editing by Al Hale)\n",
+            "Lena Sorvik and Dan Marsh",
+        ),
+        # Not bylines: a sentence that starts with "By", a "By" line far into the text, a heading.
         ("Rates rise\n\nBy the end of the year the bank had raised rates.\n", ""),
         ("Rates rise\n\n" + "A line.\n" * 8 + "By Lena Sorvik\n", ""),
+        ("Rates rise\n\nBy The Numbers\nThe bank raised rates.\n", ""),
+        ("By Any Means Necessary\n\nThe bank raised rates.\n", ""),
     ],
 )
 def test_a_byline_the_text_prints_is_the_author_when_no_metadata_gives_one(tmp_path, body, author):

@@ -147,6 +147,24 @@ def test_who_wrote_and_who_published_an_article_are_quoted_from_its_front_matter
     assert "10 million euros" in bot.ask("How much will Acme invest in its Lyon lab?").text
 
 
+def test_front_matter_answers_only_byline_questions(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lab.md").write_text(
+        "---\ntitle: Acme opens a lab in Lyon\npublisher: Lyon Evening Post\n"
+        "authors:\n  - Jane Roe\n  - Bo Chen\ndate: 2024-03-14\n---\n" + LAB.split("\n\n", 2)[2],
+        "utf-8",
+    )
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    front = {s.position for s in _scored(bot, "Who wrote the article about the Lyon lab?")}
+    in_front = {p for p, s in enumerate(bot.index.sentences) if s.start < bot.index.articles["lab"].body_start}
+    assert in_front and in_front <= front  # a byline question sees them ...
+    for question in ("What date will the Lyon lab open?", "Who runs the Lyon Evening Post?"):
+        assert not {s.position for s in _scored(bot, question)} & in_front  # ... no other question does
+    # Either of several authors is the byline.
+    assert bot.ask("Who wrote the article about the Lyon lab?").text in ("Jane Roe", "Bo Chen")
+
+
 def _scored(bot: QA, question: str) -> list[ScoredSentence]:
     query = Query(question, bot.embedder.encode([question])[0])
     return score_sentences(bot.index, query, retrieve(bot.index, query, DEFAULT_SETTINGS), DEFAULT_SETTINGS)
@@ -311,8 +329,24 @@ def test_a_year_the_article_never_gives_lowers_the_confidence(qa_over):
 def test_a_name_counts_as_mentioned_as_the_article_writes_it(qa_over, name, article):
     bot = qa_over({"a.txt": f"A title\n\n{article}\n"})
     vocabulary = bot.index.article_vocabulary(next(iter(bot.index.articles)))
-    assert _mentioned(name, vocabulary, expand("").matches)
-    assert not _mentioned("kaspersky", vocabulary, expand("").matches)
+    known = bot.index.names()
+    assert _mentioned(name, vocabulary, expand("").matches, known)
+    assert not _mentioned("kaspersky", vocabulary, expand("").matches, known)
+
+
+@pytest.mark.parametrize(
+    ("name", "article"),
+    [
+        ("julian", "Sales rose in July. The firm in Paris grew."),  # not a month
+        ("sean", "The firm in Paris grew by the sea."),  # a place form only if the articles capitalise it
+        ("milan", "The firm in Paris grew a mile."),
+        ("spanish", "The firm in Paris spans Europe."),
+    ],
+)
+def test_a_place_form_counts_only_as_a_name_the_articles_capitalise(qa_over, name, article):
+    bot = qa_over({"a.txt": f"A title\n\n{article}\n"})
+    vocabulary = bot.index.article_vocabulary(next(iter(bot.index.articles)))
+    assert not _mentioned(name, vocabulary, expand("").matches, bot.index.names())
 
 
 def test_an_article_is_also_named_by_its_publisher_and_its_acronym(qa_over):

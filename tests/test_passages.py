@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter
 
 import pytest
@@ -295,13 +296,26 @@ def test_front_matter_values_are_found_unquoted_in_lists_and_under_other_names()
         "tags: [science, lyon]\n"
         "layout: post\n"
         "pubdate: 2025-03-14\n"
+        "publisher: [Lyon Post, 'Lyon Times']\n"
         "---\n"
     )
     article = Article("md", "Lyon lab opens", "", "Ann Lee, Bo Chen", "2025-03-14", front + "Body.\n", len(front), "f")
 
     values = [article.text[s:e] for s, e in front_matter_values(article)]
 
-    assert values == ["Ann Lee", "Bo Chen", "2025-03-14"]  # not the title: it names the article already
+    # Not the title: it names the article already.
+    assert values == ["Ann Lee", "Bo Chen", "2025-03-14", "Lyon Post", "Lyon Times"]
+    sentences, passages = split_article(article)
+    assert [p.text for p in passages][:5] == values  # a passage each: none takes in keys or other fields
+
+
+def test_a_long_run_of_spaces_in_front_matter_is_read_at_once():
+    front = "---\ntags:\n-" + " " * 200_000 + "\nauthor:" + " " * 200_000 + "\n---\n"
+    article = Article("md", "T", "", "", "", front + "Body.\n", len(front), "f")
+
+    started = time.perf_counter()
+    assert front_matter_values(article) == []
+    assert time.perf_counter() - started < 1.0  # linear: a quadratic reading takes minutes
 
 
 def test_a_file_without_front_matter_has_no_front_matter_values():
