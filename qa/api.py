@@ -16,7 +16,7 @@ from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
 from qa.conversation import build_query, earlier_turns, leans_on_context
-from qa.extract import ScoredSentence, confidence, lacks_a_name, score_sentences
+from qa.extract import ScoredSentence, confidence, lacks_a_name, outside_quotes, score_sentences
 from qa.questions import clean_question
 from qa.retrieve import RetrievedPassage, retrieve
 
@@ -199,7 +199,9 @@ class QA:
         scored = score_sentences(index, query, passages, self.settings)
         if not scored:
             return Answer(question, "", True, 0.0, []), passages
-        sure = confidence(scored, self.settings, question)
+        rest = outside_quotes(index.sentences[scored[0].position].text)
+        rest_cosine = float(self.embedder.encode([rest])[0] @ query.vector) if rest else None
+        sure = confidence(scored, self.settings, question, rest_cosine)
         citations = [_citation(index, s) for s in _distinct(scored, self.settings.max_citations)]
         threshold = self.settings.followup_threshold if turns else self.settings.answer_threshold
         if sure < threshold:

@@ -135,6 +135,7 @@ _ELAPSED = re.compile(
     re.I,
 )
 _A_YEAR = re.compile(_YEAR)
+_QUOTATION = re.compile(r'"[^"]*"|“[^”]*”')
 # "How many trams ...?" asks for a count, which a sum of money is not. (A share can be one: "How many
 # Victorians are Catholic?" is answered by "26.7%".)
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
@@ -347,7 +348,9 @@ def score_sentences(
     return scored
 
 
-def confidence(scored: list[ScoredSentence], settings: Settings, question: str) -> float:
+def confidence(
+    scored: list[ScoredSentence], settings: Settings, question: str, outside_quotes: float | None = None
+) -> float:
     """Probability that the best of ``scored`` (best first) answers the question.
 
     A logistic model of the best sentence's score, its lead over the runner-up, its cosine
@@ -363,6 +366,12 @@ def confidence(scored: list[ScoredSentence], settings: Settings, question: str) 
     the best sentence's article never gives loses ``settings.year_missing_penalty``: the
     article is not about that time (on SQuAD, 3 of 645 questions with a year miss it in their
     own article).
+
+    ``outside_quotes`` is the cosine of the best sentence without its quotations (see
+    ``outside_quotes``), when it has any: the better of it and the whole sentence's counts. In
+    '"This is about survival," said Marit Haugland, chief executive of Fjordair', what a "who"
+    question asks about is the attribution, and the quotation, about something else, drags the
+    whole sentence's cosine down.
     """
     if not scored:
         return 0.0
@@ -370,11 +379,27 @@ def confidence(scored: list[ScoredSentence], settings: Settings, question: str) 
     lead = best - scored[1].score if len(scored) > 1 else 0.0
     w_score, w_lead, w_dense, w_missing, intercept = settings.confidence_model
     features = scored[0].features
-    z = w_score * best + w_lead * lead + w_dense * features[_DENSE] + w_missing * features[_MISSING] + intercept
+    dense = max(features[_DENSE], outside_quotes) if outside_quotes is not None else features[_DENSE]
+    z = w_score * best + w_lead * lead + w_dense * dense + w_missing * features[_MISSING] + intercept
     if _COUNT.search(question) and features[_TYPE_MATCH] == 0.0:
         z -= settings.no_number_penalty
     z -= settings.year_missing_penalty * features[_YEAR_MISSING]
     return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+
+def outside_quotes(sentence: str) -> str | None:
+    """The sentence without its quotations, if it has any and at least three words stand outside them.
+
+    Example:
+        >>> outside_quotes('"This is about survival," said Marit Haugland, chief executive of Fjordair.')
+        'said Marit Haugland, chief executive of Fjordair.'
+        >>> outside_quotes("Fjordair will merge with Skagen Wings.") is None
+        True
+    """
+    if not _QUOTATION.search(sentence):
+        return None
+    rest = " ".join(_QUOTATION.sub(" ", sentence).split())
+    return rest if len(rest.split()) >= 3 else None
 
 
 def _byline_field(question: str, *, in_conversation: bool = False) -> str | None:

@@ -18,6 +18,7 @@ from qa.extract import (
     _mentioned,
     confidence,
     lacks_a_name,
+    outside_quotes,
     question_type,
     score_sentences,
 )
@@ -202,6 +203,18 @@ def test_a_number_question_is_not_confident_in_a_sentence_without_a_number():
     # Other questions are not affected, not even other questions about amounts ("how long").
     for question in ("Who works there?", "How long has the lab been open?"):
         assert confidence(without, DEFAULT_SETTINGS, question) > 0.9
+
+
+def test_a_quotation_does_not_drag_down_the_confidence_in_its_attribution():
+    quoted = [_sentence(9.0, 1.0), _sentence(8.0, 0.0)]  # cosine 0.7
+    question = "Who chairs the supporters' trust?"
+    alone = confidence(quoted, DEFAULT_SETTINGS, question)
+    assert confidence(quoted, DEFAULT_SETTINGS, question, outside_quotes=0.9) > alone  # the better cosine counts
+    assert confidence(quoted, DEFAULT_SETTINGS, question, outside_quotes=0.2) == alone  # never a worse one
+    assert outside_quotes('"Prices will be frozen," said trust chair Denise Kowalczyk.') == (
+        "said trust chair Denise Kowalczyk."
+    )
+    assert outside_quotes("“Prices will be frozen for two seasons,” she said.") is None  # too little outside
 
 
 def test_how_many_asked_of_a_sentence_without_the_number_gets_no_answer(qa_over):
