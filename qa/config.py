@@ -35,8 +35,9 @@ class Settings:
             something the last answer's article never mentions ("And in Russia?" after an answer
             from an article without Russia): the conversation has moved on.
         confidence_model: Weights of the best sentence's score, its lead over the runner-up, its
-            ``dense`` and ``missing`` features, and the intercept, of the logistic model that gives
-            the confidence (fitted on SQuAD).
+            ``dense`` (or the cosine of its words outside quotation marks, when higher) and
+            ``missing`` features, and the intercept, of the logistic model that gives the
+            confidence (fitted on SQuAD).
         no_number_penalty: Log-odds taken off the confidence when a question asks for a number
             and the best sentence holds none (see ``qa.extract.confidence``).
         year_missing_penalty: Log-odds taken off the confidence when a year the question gives is
