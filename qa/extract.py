@@ -64,9 +64,11 @@ _NUMBER = re.compile(
     r"hundreds?|thousands?|millions?|billions?|trillions?|dozens?|half|double|triple|several|multiple)\b",
     re.IGNORECASE,
 )
+# A month as news abbreviates it ("Nov. 13", "Aug 14"): with its period or before a day.
+_MONTH_ABBREVIATION = r"(jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)(\.|(?=\s+\d{1,2}\b))"
 _DATE = re.compile(
     rf"\b({_MONTHS}|{_YEAR}|\d{{4}}s|yesterday|today|tomorrow|last (year|month|week)|next (year|month|week)|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|decade)\b",
+    rf"monday|tuesday|wednesday|thursday|friday|saturday|sunday|century|decade)\b|\b{_MONTH_ABBREVIATION}",
     re.IGNORECASE,
 )
 _REASON = re.compile(r"\b(because|due to|since|as a result|in order to|so that|owing to|thanks to|reason)\b", re.I)

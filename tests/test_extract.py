@@ -286,6 +286,10 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("What day is the next meeting?", "The next meeting is on Nov. 13.", 1.0),
         ("What day did the fire start?", "The fire started on Monday.", 1.0),
         ("When did the harvest begin?", "Records began in 1972.", 1.0),
+        # A month as news abbreviates it, but not a name that looks like one.
+        ("When is the next meeting?", "The committee next meets on Nov. 13.", 1.0),
+        ("When did the fire start?", "KELOWNA, Aug 14 (Northwire) - The fire started.", 1.0),
+        ("When did the fire start?", "Jan van der Berg saw the fire start.", 0.0),
     ],
 )
 def test_the_number_or_date_asked_for(qa_over, question, sentence, expected):
