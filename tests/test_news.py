@@ -33,8 +33,8 @@ def answers(news_qa):
 
 def test_answerable_questions_about_new_articles(answers):
     right = [g["id"] for g in ANSWERABLE if any(a in answers[g["id"]].text for a in g["answers"])]
-    # Measured: 35 of 48 counted as written here (34 by `qa eval`'s rule; 27 by it before session 7).
-    assert len(right) >= 32, sorted(set(g["id"] for g in ANSWERABLE) - set(right))
+    # Measured: 36 of 48 counted as written here (35 by `qa eval`'s rule; 27 by it before session 7).
+    assert len(right) >= 33, sorted(set(g["id"] for g in ANSWERABLE) - set(right))
     named = [g for g in ANSWERABLE if answers[g["id"]].citations]
     assert sum(answers[g["id"]].citations[0].article_id == g["article"] for g in named) >= 0.95 * len(ANSWERABLE)
 
