@@ -175,8 +175,9 @@ def split_article(article: Article, sentence_offset: int = 0) -> tuple[list[Sent
     text = article.text
     # The front matter's publisher, author and date: each a sentence and a passage of its own (a passage
     # spanning several would take in the keys and the fields between them).
-    byline = [[span] for span in front_matter_values(article)]
-    for segment, split in [(span, False) for span in byline] + [(segment, True) for segment in paragraphs(article)]:
+    segments = [([value], False) for value in front_matter_values(article)]
+    segments += [(segment, True) for segment in paragraphs(article)]
+    for segment, split in segments:
         if not segment:
             continue
         first = len(sentences)
