@@ -149,7 +149,7 @@ _MONEY = re.compile(
 )
 _MONEY_WORD = re.compile(rf"\b{_CURRENCY}\b|[$€£¥]", re.I)
 # "On what date ...?", "What day ...?" ask for a day, which a year or a month alone does not give:
-# "18 August", "August 18", "Nov. 13", "2025-03-14", "3/14", "Monday", "yesterday".
+# "18 August", "August 18", "Nov. 13", "2025-03-14", "3/14/2025", "Monday", "yesterday".
 _ASKS_DAY = re.compile(r"\b(what|which) (date|day)\b", re.I)
 _MONTH_NAME = (
     r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?"
@@ -351,7 +351,7 @@ def score_sentences(
 
 
 def confidence(
-    scored: list[ScoredSentence], settings: Settings, question: str, outside_quotes: float | None = None
+    scored: list[ScoredSentence], settings: Settings, question: str, outside_quotes_cosine: float | None = None
 ) -> float:
     """Probability that the best of ``scored`` (best first) answers the question.
 
@@ -369,7 +369,7 @@ def confidence(
     article is not about that time (on SQuAD, 3 of 645 questions with a year miss it in their
     own article).
 
-    ``outside_quotes`` is the cosine of the best sentence without its quotations (see
+    ``outside_quotes_cosine`` is the cosine of the best sentence without its quotations (see
     ``outside_quotes``), when it has any: the better of it and the whole sentence's counts. In
     '"This is about survival," said Marit Haugland, chief executive of Fjordair', what a "who"
     question asks about is the attribution, and the quotation, about something else, drags the
@@ -381,7 +381,7 @@ def confidence(
     lead = best - scored[1].score if len(scored) > 1 else 0.0
     w_score, w_lead, w_dense, w_missing, intercept = settings.confidence_model
     features = scored[0].features
-    dense = max(features[_DENSE], outside_quotes) if outside_quotes is not None else features[_DENSE]
+    dense = features[_DENSE] if outside_quotes_cosine is None else max(features[_DENSE], outside_quotes_cosine)
     z = w_score * best + w_lead * lead + w_dense * dense + w_missing * features[_MISSING] + intercept
     if _COUNT.search(question) and features[_TYPE_MATCH] == 0.0:
         z -= settings.no_number_penalty

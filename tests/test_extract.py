@@ -209,8 +209,8 @@ def test_a_quotation_does_not_drag_down_the_confidence_in_its_attribution():
     quoted = [_sentence(9.0, 1.0), _sentence(8.0, 0.0)]  # cosine 0.7
     question = "Who chairs the supporters' trust?"
     alone = confidence(quoted, DEFAULT_SETTINGS, question)
-    assert confidence(quoted, DEFAULT_SETTINGS, question, outside_quotes=0.9) > alone  # the better cosine counts
-    assert confidence(quoted, DEFAULT_SETTINGS, question, outside_quotes=0.2) == alone  # never a worse one
+    assert confidence(quoted, DEFAULT_SETTINGS, question, outside_quotes_cosine=0.9) > alone  # the better cosine counts
+    assert confidence(quoted, DEFAULT_SETTINGS, question, outside_quotes_cosine=0.2) == alone  # never a worse one
     assert outside_quotes('"Prices will be frozen," said trust chair Denise Kowalczyk.') == (
         "said trust chair Denise Kowalczyk."
     )
