@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from index.articles import Article
 from qa import QA
 from qa.answer import Answer, Citation
 from qa.cli import _parser, main
@@ -191,6 +192,19 @@ def test_article_view_highlights_exactly_the_quote(bot):
     assert '<mark id="qa-quote">' in html
     assert "".join(page.text).endswith(article.text)  # the whole text, as text, after title and byline
     assert f"characters {start}–{start + len(BRIDGE_QUOTE)} of {len(article.text)}" in "".join(page.text)
+
+
+def test_article_view_of_a_byline_quote_shows_the_front_matter_it_stands_in():
+    front = "---\ntitle: Tram line approved\nauthor: Claire Hollis\n---\n"
+    article = Article(
+        "tram", "Tram line approved", "", "Claire Hollis", "", front + "The council voted.\n", len(front), "f"
+    )
+    start = article.text.index("Claire Hollis")
+    page = _Page(render_article(article, start, start + len("Claire Hollis")))
+    assert page.marks == ["Claire Hollis"]
+    assert "".join(page.text).endswith(article.text)  # with its key, "author: ", and the rest of the front matter
+    body = _Page(render_article(article, len(front), len(front) + 4))
+    assert "title: Tram" not in "".join(body.text)  # a quote from the body shows the body only
 
 
 def test_article_view_rejects_offsets_outside_the_article(bot):

@@ -145,7 +145,8 @@ def render_article(article: Article, start: int, end: int) -> str:
     text = article.text
     if not 0 <= start <= end <= len(text):
         raise ValueError(f"quote offsets {start}-{end} are outside the article {article.id!r} (0-{len(text)})")
-    body = min(article.body_start, start)
+    # The body, after any front matter; all of it when the quote is a byline value in the front matter.
+    body = article.body_start if start >= article.body_start else 0
     return (
         f'<article class="qa-article" data-article="{escape(article.id)}">'
         f'<h3 class="qa-article-title">{escape(article.title)}</h3>'
