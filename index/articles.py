@@ -49,7 +49,9 @@ MAX_META_BYTES = 1024 * 1024
 # A byline the text prints: names of two to four capitalised words ("Jane Doe", "Jan van der Berg"),
 # several joined by "and" or commas; a name with a word such as "The" ("By The Numbers") is none.
 _H = r"[^\S\n]"  # horizontal space, a no-break space included
-_NAME = rf"[A-Z][\w.’'-]*(?:{_H}+(?:[A-Z][\w.’'-]*|de|van|von|der|den|da|del|la|le|bin|al)){{1,3}}"
+# Lower-case words a name may hold ("Jan van der Berg", "Ana de la Cruz").
+_PARTICLES = ("de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", "al")
+_NAME = rf"[A-Z][\w.’'-]*(?:{_H}+(?:[A-Z][\w.’'-]*|{'|'.join(_PARTICLES)})){{1,3}}"
 _NAMES = rf"({_NAME}(?:{_H}*,{_H}*{_NAME}|{_H}+and{_H}+{_NAME})*)"
 _BY_LINE = re.compile(rf"^{_H}*(?:By|BY):?{_H}+{_NAMES}(?:{_H}*[,|–-]{_H}*[A-Z][\w&.'’ -]*)?{_H}*$", re.MULTILINE)
 _REPORTING_BY = re.compile(rf"\((?:Reporting|Writing|Reported|Written) by {_NAMES}(?:\s+in\s+[^;,)]+)?\s*[;,)]")
@@ -404,7 +406,8 @@ def front_matter_values(article: Article) -> list[tuple[int, int]]:
             spans.append(_unquoted_span(pos + item.start(1), pos + item.end(1), text))
         elif field:
             name = field.group(1).strip().lower()
-            key = _META_ALIASES.get(name, name) if _META_ALIASES.get(name, name) in _BYLINE_KEYS else None
+            key = _META_ALIASES.get(name, name)
+            key = key if key in _BYLINE_KEYS else None
             value = field.group(2)
             if key and value and value.startswith("[") and value.endswith("]"):
                 # "author: [Jane Roe, 'Bo Chen']": each name
@@ -423,7 +426,7 @@ def front_matter_values(article: Article) -> list[tuple[int, int]]:
 
 
 def _unquoted_span(start: int, end: int, text: str) -> tuple[int, int]:
-    """The span without the quotes around it, if it has them (as ``_unquote`` reads the value)."""
+    """The span without the quotes around it, if it has them, and without the spaces inside those quotes."""
     if end - start >= 2 and text[start] == text[end - 1] and text[start] in "'\"":
         start, end = start + 1, end - 1
         while start < end and text[start].isspace():
@@ -442,9 +445,8 @@ def _printed_byline(body: str, title: str = "") -> str:
     if found is None:
         return ""
     name = " ".join(found.group(1).split())
-    particles = {"and", "de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", "al"}
     words = [w.lower() for w in re.findall(r"[\w’'-]+", name)]
-    return "" if any(w in STOP_WORDS and w not in particles for w in words) else name
+    return "" if any(w in STOP_WORDS and w not in _PARTICLES and w != "and" for w in words) else name
 
 
 def _parse_front_matter(block: str) -> dict[str, str]:
@@ -470,9 +472,8 @@ def _parse_front_matter(block: str) -> dict[str, str]:
 
 def _unquote(value: str) -> str:
     value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1].strip()
-    return value
+    start, end = _unquoted_span(0, len(value), value)
+    return value[start:end]
 
 
 def _parse_sidecar(path: Path, data: bytes) -> dict[str, str]:

@@ -292,9 +292,7 @@ def score_sentences(
     if byline is None:
         # A front matter's publisher, author and date (sentences before the body) answer only byline
         # questions: "When will the lab open?" is not answered by the file's "date: 2024-03-14".
-        positions = [
-            p for p in positions if index.sentences[p].start >= index.articles[index.sentences[p].article_id].body_start
-        ]
+        positions = [p for p in positions if not _in_front_matter(index, p)]
         if not positions:
             return []
     similarities = index.sentence_vectors[positions] @ question_vector
@@ -429,16 +427,16 @@ def _front_matter_sentences(index: CorpusIndex, passage_position: int) -> range:
     article_id = index.passages[first].article_id
     while first > 0 and index.passages[first - 1].article_id == article_id:
         first -= 1
-    start = index.passages[first].first_sentence
-    body_start = index.articles[article_id].body_start
-    end = start
-    while (
-        end < len(index.sentences)
-        and index.sentences[end].article_id == article_id
-        and index.sentences[end].start < body_start
-    ):
+    start = end = index.passages[first].first_sentence
+    while end < len(index.sentences) and index.sentences[end].article_id == article_id and _in_front_matter(index, end):
         end += 1
     return range(start, end)
+
+
+def _in_front_matter(index: CorpusIndex, position: int) -> bool:
+    """Whether the sentence at ``position`` is a front-matter value (it stands before its article's body)."""
+    sentence = index.sentences[position]
+    return sentence.start < index.articles[sentence.article_id].body_start
 
 
 def _byline_evidence(byline: str | None, sentence: str, article: Article, credited: set[str]) -> float:
