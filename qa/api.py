@@ -15,8 +15,8 @@ from index.embedder import Embedder, MiniLMEmbedder
 from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
-from qa.conversation import build_query, earlier_turns, leans_on_context
-from qa.extract import ScoredSentence, confidence, lacks_a_name, outside_quotes, score_sentences
+from qa.conversation import build_query, earlier_turns, leans_on_context, moved_on
+from qa.extract import ScoredSentence, confidence, outside_quotes, score_sentences
 from qa.questions import clean_question
 from qa.retrieve import RetrievedPassage, retrieve
 
@@ -189,12 +189,13 @@ class QA:
             # A question that names its own subject and does not refer back starts afresh: the
             # conversation's words would only pull it towards the last answer's article.
             turns = []
+        question_vector = self.embedder.encode([question])[0]
         weight = self.settings.context_weight
-        if turns and lacks_a_name(index, turns[-1].article_id, question):
+        if turns and moved_on(index, turns[-1], question, question_vector, self.settings):
             # "And in Russia, how large is the market?" after an answer from an article that never
-            # mentions Russia: the conversation has moved on, and its words count less.
+            # mentions Russia: the conversation has moved on, and its words would pull back.
             weight *= self.settings.moved_on_share
-        query = build_query(question, turns, self.embedder, weight)
+        query = build_query(question, question_vector, turns, self.embedder, weight)
         passages = retrieve(index, query, self.settings)
         scored = score_sentences(index, query, passages, self.settings)
         if not scored:

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.build import CorpusIndex
 from index.embedder import Embedder
 from qa.abbreviations import ABBREVIATIONS
 from qa.answer import Answer
+from qa.config import Settings
+from qa.extract import lacks_a_name
 from qa.query import Query
-from qa.questions import CAPITALIZED, clean_question
+from qa.questions import CAPITALIZED, clean_question, names_and_numbers
+from qa.retrieve import retrieve
 
 
 @dataclass(frozen=True)
@@ -53,8 +57,10 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
     return turns
 
 
-def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: float) -> Query:
-    """The query for ``question``, leaning on the last turns when there are any.
+def build_query(
+    question: str, question_vector: np.ndarray, turns: list[Turn], embedder: Embedder, weight: float
+) -> Query:
+    """The query for ``question`` (embedded as ``question_vector``), leaning on the last turns when there are any.
 
     A follow-up ("Who announced it?") names little itself; the previous question
     and its answer say what "it" is. Their words join the question's at
@@ -64,9 +70,9 @@ def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: fl
     recent = turns[-2:]
     asked = " ".join(t.question for t in recent)
     if not asked:
-        return Query(question, embedder.encode([question])[0])
+        return Query(question, question_vector)
     answered = " ".join([asked, recent[-1].answer]).strip()
-    question_vector, asked_vector, answered_vector = embedder.encode([question, asked, answered])
+    asked_vector, answered_vector = embedder.encode([asked, answered])
 
     def blend(context_vector: np.ndarray) -> np.ndarray:
         blended = question_vector + weight * context_vector
@@ -75,6 +81,25 @@ def build_query(question: str, turns: list[Turn], embedder: Embedder, weight: fl
     last = recent[-1]
     previous = (last.article_id, last.start) if last.article_id else None
     return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous)
+
+
+def moved_on(index: CorpusIndex, last: Turn, question: str, question_vector: np.ndarray, settings: Settings) -> bool:
+    """Whether a follow-up has left the article of the last answer (``last``) for another.
+
+    It has when it names something that article never mentions ("And in Russia?" after an
+    answer from an article without Russia), or when the names and numbers it gives (not roles
+    or technologies such as "CEO" or "AI") find another article first, asked alone: "And what
+    did it do in Paris in 2019?" after an answer from an article that names Paris only in a
+    photo caption. The earlier turns' words then point to the article the conversation left.
+    """
+    if last.article_id not in index.articles:
+        return False
+    if lacks_a_name(index, last.article_id, question):
+        return True
+    if not names_and_numbers(question) - _GENERIC_LOWER:
+        return False
+    found = retrieve(index, Query(question, question_vector), settings)
+    return bool(found) and index.passages[found[0].position].article_id != last.article_id
 
 
 _CONNECTIVE = re.compile(r"^\W*(and|but|or|so|also|meanwhile|then|what about|how about)\b", re.I)

@@ -53,7 +53,7 @@ from index.lexical import fold, stem, terms, words
 from qa.config import Settings
 from qa.demonyms import place_forms
 from qa.query import Query
-from qa.questions import names_in
+from qa.questions import names_and_numbers, names_in
 from qa.retrieve import RetrievedPassage
 from qa.word_forms import expand
 
@@ -260,7 +260,7 @@ def score_sentences(
         for t in set(terms(query.context)) - q_terms:
             c_weights[t] = query.context_weight * index.bm25.term_idf(t)
     c_total = sum(c_weights.values()) or 1.0
-    q_names = _names_and_numbers(question)
+    q_names = names_and_numbers(question)
     q_years = {n for n in q_names if _A_YEAR.fullmatch(n)}
     q_words = set(words(question))
     q_pairs = _pairs(terms(question))
@@ -487,7 +487,7 @@ def lacks_a_name(index: CorpusIndex, article_id: str, question: str) -> bool:
     """
     if article_id not in index.articles:
         return False
-    names = _names_and_numbers(question)
+    names = names_and_numbers(question)
     vocabulary = index.article_vocabulary(article_id)
     return bool(_unmentioned(names, vocabulary, expand(question).matches, index.names()))
 
@@ -526,14 +526,6 @@ def _mentioned(
 def _pairs(found: list[str] | tuple[str, ...]) -> set[tuple[str, str]]:
     """Adjacent pairs of a text's stemmed content words (``terms(text)``)."""
     return set(zip(found, found[1:], strict=False))
-
-
-def _names_and_numbers(question: str) -> set[str]:
-    """Lower-cased names (capitalised words after the first) and numbers in the question."""
-    found = {m.group(0).lower().rstrip(".’'") for m in names_in(question)}
-    found |= {w for w in words(question) if any(c.isdigit() for c in w)}
-    found = {w.removesuffix("’s").removesuffix("'s") for w in found}
-    return {w for w in found if w and w not in {"i", "a"}}
 
 
 _FOCUS = re.compile(r"\bhow (?:many|much)\s+(?:of\s+)?(?:the\s+|its\s+|their\s+)?([A-Za-z][\w-]+)", re.I)

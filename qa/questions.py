@@ -57,3 +57,16 @@ def names_in(text: str, known: frozenset[str] = frozenset()) -> list[re.Match[st
         for m in CAPITALIZED.finditer(text)
         if first_word is None or m.start() != first_word.start() or any(w in known for w in words(m.group(0)))
     ]
+
+
+def names_and_numbers(question: str) -> set[str]:
+    """Lower-cased names (capitalised words after the first) and numbers in the question.
+
+    Example:
+        >>> sorted(names_and_numbers("What did Huawei's CEO say in Paris in 2019?"))
+        ['2019', 'ceo', 'huawei', 'paris']
+    """
+    found = {m.group(0).lower().rstrip(".’'") for m in names_in(question)}
+    found |= {w for w in words(question) if any(c.isdigit() for c in w)}
+    found = {w.removesuffix("’s").removesuffix("'s") for w in found}
+    return {w for w in found if w and w not in {"i", "a"}}
