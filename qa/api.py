@@ -8,6 +8,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from index import store
 from index.articles import Article
 from index.build import CorpusIndex, SyncReport, index_dir_for, load_index, open_index
@@ -15,8 +17,9 @@ from index.embedder import Embedder, MiniLMEmbedder
 from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
-from qa.conversation import build_query, earlier_turns, leans_on_context, moved_on
-from qa.extract import ScoredSentence, confidence, outside_quotes, score_sentences
+from qa.conversation import Turn, build_query, earlier_turns, leans_on_context, subject_names
+from qa.extract import ScoredSentence, confidence, lacks_a_name, outside_quotes, score_sentences
+from qa.query import Query
 from qa.questions import clean_question
 from qa.retrieve import RetrievedPassage, retrieve
 
@@ -191,9 +194,9 @@ class QA:
             turns = []
         question_vector = self.embedder.encode([question])[0]
         weight = self.settings.context_weight
-        if turns and moved_on(index, turns[-1], question, question_vector, self.settings):
+        if turns and _moved_on(index, turns[-1], question, question_vector, self.settings):
             # "And in Russia, how large is the market?" after an answer from an article that never
-            # mentions Russia: the conversation has moved on, and its words would pull back.
+            # mentions Russia: the conversation has moved on, and its words count less.
             weight *= self.settings.moved_on_share
         query = build_query(question, question_vector, turns, self.embedder, weight)
         passages = retrieve(index, query, self.settings)
@@ -229,6 +232,25 @@ class QA:
             self._unloadable = newest.name  # warned once; tried again only when yet another build appears
             logger.warning("kept the index in use: the newer build could not be loaded (%s)", error)
             return index
+
+
+def _moved_on(index: CorpusIndex, last: Turn, question: str, question_vector: np.ndarray, settings: Settings) -> bool:
+    """Whether a follow-up has left the article of the last answer (``last``) for another.
+
+    It has when it names something that article never mentions ("And in Russia?" after an
+    answer from an article without Russia), or when the names and numbers it gives (not roles
+    or technologies, see ``subject_names``) find another article first, asked alone: "And what
+    did it do in Paris in 2019?" after an answer from an article that names Paris only in a
+    photo caption. The earlier turns' words then point to the article the conversation left.
+    """
+    if last.article_id not in index.articles:
+        return False
+    if lacks_a_name(index, last.article_id, question):
+        return True
+    if not subject_names(question):
+        return False
+    found = retrieve(index, Query(question, question_vector), settings)
+    return bool(found) and index.passages[found[0].position].article_id != last.article_id
 
 
 def _citation(index: CorpusIndex, scored: ScoredSentence) -> Citation:

@@ -32,8 +32,8 @@ class Settings:
         bias: Added to every sentence score.
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         moved_on_share: The share of ``context_weight`` they count for when the follow-up has left
-            the last answer's article (see ``qa.conversation.moved_on``): 0, so such a follow-up
-            is found by its own words, though nearness to the last answer still counts.
+            the last answer's article ("And in Russia?" after an answer from an article that never
+            names Russia; see ``qa.api._moved_on``): the conversation has moved on.
         confidence_model: Weights of the best sentence's score, its lead over the runner-up, its
             ``dense`` (or the cosine of its words outside quotation marks, when higher) and
             ``missing`` features, and the intercept, of the logistic model that gives the
@@ -62,7 +62,7 @@ class Settings:
     # fmt: on
     bias: float = 0.0
     context_weight: float = 0.3
-    moved_on_share: float = 0.0
+    moved_on_share: float = 0.3
     confidence_model: tuple[float, float, float, float, float] = (0.412, 0.549, 5.294, -1.409, -8.646)
     no_number_penalty: float = 8.0
     year_missing_penalty: float = 4.0

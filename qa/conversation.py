@@ -8,15 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.build import CorpusIndex
 from index.embedder import Embedder
 from qa.abbreviations import ABBREVIATIONS
 from qa.answer import Answer
-from qa.config import Settings
-from qa.extract import lacks_a_name
 from qa.query import Query
 from qa.questions import CAPITALIZED, clean_question, names_and_numbers
-from qa.retrieve import retrieve
 
 
 @dataclass(frozen=True)
@@ -83,23 +79,18 @@ def build_query(
     return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous)
 
 
-def moved_on(index: CorpusIndex, last: Turn, question: str, question_vector: np.ndarray, settings: Settings) -> bool:
-    """Whether a follow-up has left the article of the last answer (``last``) for another.
+def subject_names(question: str) -> set[str]:
+    """The names and numbers a question gives, lower-cased (see ``names_and_numbers``), but not roles or technologies.
 
-    It has when it names something that article never mentions ("And in Russia?" after an
-    answer from an article without Russia), or when the names and numbers it gives (not roles
-    or technologies such as "CEO" or "AI") find another article first, asked alone: "And what
-    did it do in Paris in 2019?" after an answer from an article that names Paris only in a
-    photo caption. The earlier turns' words then point to the article the conversation left.
+    "CEO", "CEOs" and "AI" name no subject of their own. Names typed in lower case are not seen:
+    a word the articles capitalise only inside a longer name ("List" in "Entity List") would be
+    taken for one.
+
+    Example:
+        >>> sorted(subject_names("And what did its CEOs say about AI in Paris in 2019?"))
+        ['2019', 'paris']
     """
-    if last.article_id not in index.articles:
-        return False
-    if lacks_a_name(index, last.article_id, question):
-        return True
-    if not names_and_numbers(question) - _GENERIC_LOWER:
-        return False
-    found = retrieve(index, Query(question, question_vector), settings)
-    return bool(found) and index.passages[found[0].position].article_id != last.article_id
+    return {n for n in names_and_numbers(question) if n not in _GENERIC_LOWER and n.rstrip("s") not in _GENERIC_LOWER}
 
 
 _CONNECTIVE = re.compile(r"^\W*(and|but|or|so|also|meanwhile|then|what about|how about)\b", re.I)

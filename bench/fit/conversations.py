@@ -12,7 +12,8 @@ Prints, per file: conversations right at every turn, follow-up turns right (answ
 unanswerable apart), the turns that went wrong, and the confidence of every follow-up that
 leans on the conversation, by whether its best sentence is right, for choosing
 ``followup_threshold``: the largest threshold that still answers 95% of the answerable ones (the
-shipped rule), and the thresholds that get the most follow-up turns right.
+shipped rule), and the thresholds that get the most follow-up turns right; and how far the right
+citation leads the others, summed over the answerable ones (a finer measure than right or wrong).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from qa.answer import Answer
 from qa.api import QA
 from qa.config import Settings
 from qa.conversation import leans_on_context
@@ -43,6 +45,16 @@ def overridden(settings: Settings, items: list[str]) -> Settings:
     return dataclasses.replace(settings, **changes)
 
 
+def margin(answer: Answer, accepted: list[str]) -> float:
+    """The first right citation's score minus the best other citation's, clipped to [-3, 3] (-3 if none is right)."""
+    scores = [c.score for c in answer.citations]
+    right = [n for n, c in enumerate(answer.citations) if any(a in c.quote for a in accepted)]
+    if not right:
+        return -3.0
+    others = [score for n, score in enumerate(scores) if n != right[0]]
+    return max(-3.0, min(3.0, scores[right[0]] - max(others))) if others else 3.0
+
+
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("files", nargs="+", type=Path)
 parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
@@ -56,6 +68,9 @@ names = bot.index.names()
 
 # (confidence, right if answered, answerable) of each follow-up that leans on the conversation.
 follow_ups: list[tuple[float, bool, bool]] = []
+# How far the right citation leads the best other one, for each answerable follow-up that leans on
+# the conversation: its score minus theirs, clipped to [-3, 3]; -3 when no citation is right.
+margins: list[float] = []
 for path in args.files:
     conversations = json.loads(path.read_text("utf-8"))
     right_conversations, answerable, answerable_right, unanswerable, rejected, wrong = 0, 0, 0, 0, 0, []
@@ -73,6 +88,8 @@ for path in args.files:
                 top_right = False
             if number and leans_on_context(turn["question"], names):
                 follow_ups.append((answer.confidence, top_right, bool(accepted)))
+                if accepted:
+                    margins.append(margin(answer, accepted))
             if number and accepted:
                 answerable += 1
                 answerable_right += right
@@ -96,6 +113,7 @@ candidates = sorted({0.0} | {c for c, _, _ in follow_ups})
 scores = [(sum((c >= t) == ok for c, ok, _ in follow_ups), t) for t in candidates]
 best = max(score for score, _ in scores)
 print(f"follow-ups leaning on the conversation, all files: {len(follow_ups)}")
+print(f"  summed margin of the right citation over the {len(margins)} answerable ones: {sum(margins):.2f}")
 print(f"  thresholds getting the most right ({best}):", [round(t, 4) for score, t in scores if score == best])
 # The shipped rule, as for first questions: the largest threshold that still answers 95% of the
 # answerable follow-ups.
