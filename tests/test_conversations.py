@@ -161,15 +161,12 @@ def test_unanswerable_questions_asked_mid_conversation_get_no_answer(real_qa):
     assert real_qa.ask(question, history=earlier) == real_qa.ask(question)
 
 
-def test_a_follow_up_naming_what_the_last_answers_article_never_mentions_counts_the_conversation_less(
-    qa_over, monkeypatch
-):
+@pytest.fixture
+def context_weights(monkeypatch) -> list[float]:
+    """The weight each follow-up's earlier turns get (``build_query``'s ``weight``), in the order asked."""
     import qa.api
 
-    bot = qa_over({"lyon.txt": LYON, "nantes.txt": NANTES})
-    first = bot.ask("How much will Acme invest in its Lyon lab?")
-    assert first.citations[0].article_id == "lyon" and not first.no_answer
-    weights = []
+    weights: list[float] = []
     real = qa.api.build_query
 
     def spy(question, question_vector, turns, embedder, weight):
@@ -177,34 +174,35 @@ def test_a_follow_up_naming_what_the_last_answers_article_never_mentions_counts_
         return real(question, question_vector, turns, embedder, weight)
 
     monkeypatch.setattr(qa.api, "build_query", spy)
+    return weights
+
+
+def test_a_follow_up_naming_what_the_last_answers_article_never_mentions_counts_the_conversation_less(
+    qa_over, context_weights
+):
+    bot = qa_over({"lyon.txt": LYON, "nantes.txt": NANTES})
+    first = bot.ask("How much will Acme invest in its Lyon lab?")
+    assert first.citations[0].article_id == "lyon" and not first.no_answer
+    context_weights.clear()
     bot.ask("And when will it open?", history=[first])  # names nothing new
     bot.ask("And in Nantes?", history=[first])  # the Lyon article never mentions Nantes
     settings = bot.settings
-    assert weights == [settings.context_weight, settings.context_weight * settings.moved_on_share]
+    assert context_weights == [settings.context_weight, settings.context_weight * settings.moved_on_share]
     assert settings.moved_on_share < 1
 
 
-def test_a_follow_up_whose_own_names_find_another_article_first_has_moved_on(qa_over, monkeypatch):
-    import qa.api
-
+def test_a_follow_up_whose_own_names_find_another_article_first_has_moved_on(qa_over, context_weights):
     lyon = LYON + "Acme chose Lyon over Nantes for the lab. Its AI unit will move there later.\n"  # Nantes in passing
     bot = qa_over({"lyon.txt": lyon, "nantes.txt": NANTES})
     first = bot.ask("How much will Acme invest in its Lyon lab?")
     assert first.citations[0].article_id == "lyon" and not first.no_answer
-    weights = []
-    real = qa.api.build_query
-
-    def spy(question, question_vector, turns, embedder, weight):
-        weights.append(weight)
-        return real(question, question_vector, turns, embedder, weight)
-
-    monkeypatch.setattr(qa.api, "build_query", spy)
+    context_weights.clear()
     bot.ask("And how many staff does the bakery in Nantes have?", history=[first])  # Nantes' own article
     bot.ask("And how many engineers will it employ in Lyon?", history=[first])  # still the Lyon article
     bot.ask("How many staff does the AI bakery have?", history=[first])  # "AI" names no subject of its own
     settings = bot.settings
     moved, stayed = settings.context_weight * settings.moved_on_share, settings.context_weight
-    assert weights == [moved, stayed, stayed]
+    assert context_weights == [moved, stayed, stayed]
     assert settings.moved_on_share < 1
 
 
