@@ -238,10 +238,10 @@ def _moved_on(index: CorpusIndex, last: Turn, question: str, question_vector: np
     """Whether a follow-up has left the article of the last answer (``last``) for another.
 
     It has when it names something that article never mentions ("And in Russia?" after an
-    answer from an article without Russia), or when the names and numbers it gives (not roles
-    or technologies, see ``subject_names``) find another article first, asked alone: "And what
-    did it do in Paris in 2019?" after an answer from an article that names Paris only in a
-    photo caption. The earlier turns' words then point to the article the conversation left.
+    answer from an article without Russia), or when it gives a name or a number of its own (not
+    a role or a technology, see ``subject_names``) and, asked alone, finds another article first:
+    "And what did it do in Paris in 2019?" after an answer from an article that names Paris only
+    in a photo caption. The earlier turns' words then point to the article the conversation left.
     """
     if last.article_id not in index.articles:
         return False

@@ -62,7 +62,7 @@ class Settings:
     # fmt: on
     bias: float = 0.0
     context_weight: float = 0.3
-    moved_on_share: float = 0.3
+    moved_on_share: float = 0.4
     confidence_model: tuple[float, float, float, float, float] = (0.412, 0.549, 5.294, -1.409, -8.646)
     no_number_penalty: float = 8.0
     year_missing_penalty: float = 4.0

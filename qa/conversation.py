@@ -82,7 +82,7 @@ def build_query(
 def subject_names(question: str) -> set[str]:
     """The names and numbers a question gives, lower-cased (see ``names_and_numbers``), but not roles or technologies.
 
-    "CEO", "CEOs" and "AI" name no subject of their own. Names typed in lower case are not seen:
+    "CEO", "CEOs" and "AI" name no subject of their own ("Ars Technica" does). Names typed in lower case are not seen:
     a word the articles capitalise only inside a longer name ("List" in "Entity List") would be
     taken for one.
 
@@ -90,7 +90,8 @@ def subject_names(question: str) -> set[str]:
         >>> sorted(subject_names("And what did its CEOs say about AI in Paris in 2019?"))
         ['2019', 'paris']
     """
-    return {n for n in names_and_numbers(question) if n not in _GENERIC_LOWER and n.rstrip("s") not in _GENERIC_LOWER}
+    plurals = {m.group(1).lower() + "s" for m in _ABBREVIATION_PLURAL.finditer(question) if m.group(1) in _GENERIC}
+    return {n for n in names_and_numbers(question) if n not in _GENERIC_LOWER and n not in plurals}
 
 
 _CONNECTIVE = re.compile(r"^\W*(and|but|or|so|also|meanwhile|then|what about|how about)\b", re.I)
@@ -110,6 +111,7 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\W*(\w+)")
 #: Abbreviations that name a role or a technology, not a subject of their own ("Who is the CEO?").
 _GENERIC = frozenset(a for a in ABBREVIATIONS if a not in {"EU", "UAE", "UK", "UN", "US", "WTO"}) | {"I"}
 _GENERIC_LOWER = frozenset(a.lower() for a in _GENERIC)
+_ABBREVIATION_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")  # "CEOs", not "Ars"
 
 
 def leans_on_context(question: str, known_names: frozenset[str] = frozenset()) -> bool:
