@@ -82,9 +82,9 @@ def build_query(
 def subject_names(question: str) -> set[str]:
     """The names and numbers a question gives, lower-cased (see ``names_and_numbers``), but not roles or technologies.
 
-    "CEO", "CEOs" and "AI" name no subject of their own ("Ars Technica" does). Names typed in lower case are not seen:
-    a word the articles capitalise only inside a longer name ("List" in "Entity List") would be
-    taken for one.
+    "CEO", "CEOs" and "AI" name no subject of their own ("Ars Technica" does). Names typed in
+    lower case are not seen: a word the articles capitalise only inside a longer name ("List" in
+    "Entity List") would be taken for one.
 
     Example:
         >>> sorted(subject_names("And what did its CEOs say about AI in Paris in 2019?"))
