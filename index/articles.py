@@ -390,49 +390,74 @@ def front_matter_values(article: Article) -> list[tuple[int, int]]:
     title is not among them: it already names the article in retrieval, and a headline, which
     touches on everything, would win questions that a sentence of the body answers.
     """
-    spans: list[tuple[int, int]] = []
     text = article.text
     match = _FRONT_MATTER.match(text[: article.body_start])
     if match is None or match.group(1) is None:
-        return spans
-    key = None
-    pos = match.start(1)
-    for line in match.group(1).splitlines(keepends=True):
+        return []
+    fields = _front_matter_fields(text, match.start(1), match.end(1))
+    return [(s, e) for key, spans in fields if key in _BYLINE_KEYS for s, e in spans if e > s]
+
+
+def _front_matter_fields(text: str, start: int, end: int) -> list[tuple[str, list[tuple[int, int]]]]:
+    """The metadata fields of the front matter block ``text[start:end]``, in order: each key (an alias
+    resolved to its name) with the spans of its values in ``text``, without the spaces and quotes around
+    them. A field is ``key: value``, ``key: [a, b]``, or ``key:`` followed by ``- item`` lines.
+
+    (Each line is read in one pass: no pattern backtracks over a long run of spaces.)
+    """
+    fields: list[tuple[str, list[tuple[int, int]]]] = []
+    values: list[tuple[int, int]] | None = None  # those of the field being read
+    pos = start
+    for line in text[start:end].splitlines(keepends=True):
         content = line.rstrip("\r\n")
-        # (Each pattern reads a line in one pass: no backtracking over a long run of spaces.)
-        item = re.match(r"\s*-\s+(\S(?:.*\S)?)", content)
-        field = re.match(r"([^\s:][^:]*):[ \t]*(\S(?:.*\S)?)?", content)
-        if item and key:
-            spans.append(_unquoted_span(pos + item.start(1), pos + item.end(1), text))
-        elif field:
-            name = field.group(1).strip().lower()
-            key = _META_ALIASES.get(name, name)
-            key = key if key in _BYLINE_KEYS else None
-            value = field.group(2)
-            if key and value and value.startswith("[") and value.endswith("]"):
-                # "author: [Jane Roe, 'Bo Chen']": each name
-                start = pos + field.start(2) + 1
-                for part in re.finditer(r"[^,]+", value[1:-1]):
-                    inner = re.search(r"\S(?:.*\S)?", part.group(0))
-                    if inner:
-                        a = start + part.start() + inner.start()
-                        spans.append(_unquoted_span(a, a + len(inner.group(0)), text))
-            elif key and value:
-                spans.append(_unquoted_span(pos + field.start(2), pos + field.end(2), text))
+        item = re.match(r"\s*-\s+(.*)", content)
+        if item and values is not None:
+            values.append(_unquoted_span(*_trimmed_span(pos + item.start(1), pos + item.end(1), text), text))
         else:
-            key = None
+            name, sep, _ = content.partition(":")
+            key = _META_ALIASES.get(name.strip().lower(), name.strip().lower())
+            values = None
+            if sep and key in _META_KEYS and not content[:1].isspace():
+                values = []
+                fields.append((key, values))
+                value_start, value_end = _trimmed_span(pos + len(name) + 1, pos + len(content), text)
+                if value_end - value_start >= 2 and text[value_start] == "[" and text[value_end - 1] == "]":
+                    # "author: [Jane Roe, 'Bo Chen']": each name
+                    for part in re.finditer(r"[^,]+", text[value_start + 1 : value_end - 1]):
+                        part_span = _trimmed_span(value_start + 1 + part.start(), value_start + 1 + part.end(), text)
+                        if part_span[1] > part_span[0]:
+                            values.append(_unquoted_span(*part_span, text))
+                    _unquote_list(values, text)
+                elif value_end > value_start:
+                    values.append(_unquoted_span(value_start, value_end, text))
         pos += len(line)
-    return [(s, e) for s, e in spans if e > s]
+    return fields
+
+
+def _unquote_list(values: list[tuple[int, int]], text: str) -> None:
+    """Take off quotes that enclose a whole inline list's items (``["Jane Roe, Bo Chen"]``), in place."""
+    if not values:
+        return
+    (first_start, first_end), last_end = values[0], values[-1][1]
+    quote = text[first_start]
+    if quote in "'\"" and text[last_end - 1] == quote and (len(values) > 1 or last_end - first_start >= 2):
+        values[0] = _trimmed_span(first_start + 1, first_end, text)
+        values[-1] = _trimmed_span(values[-1][0], last_end - 1, text)
+
+
+def _trimmed_span(start: int, end: int, text: str) -> tuple[int, int]:
+    """The span without the spaces at its ends."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _unquoted_span(start: int, end: int, text: str) -> tuple[int, int]:
     """The span without the quotes around it, if it has them, and without the spaces inside those quotes."""
     if end - start >= 2 and text[start] == text[end - 1] and text[start] in "'\"":
-        start, end = start + 1, end - 1
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
+        return _trimmed_span(start + 1, end - 1, text)
     return start, end
 
 
@@ -452,28 +477,12 @@ def _printed_byline(body: str, title: str = "") -> str:
 def _parse_front_matter(block: str) -> dict[str, str]:
     """The metadata keys of a YAML-style front matter block: ``key: value``, ``key: [a, b]``, or ``- item`` lines."""
     meta: dict[str, str] = {}
-    key = None
-    for line in block.splitlines():
-        item = re.match(r"\s+-\s+(.*)", line) or re.match(r"-\s+(.*)", line)
-        if item and key:
-            value = _unquote(item.group(1))
-            meta[key] = f"{meta[key]}, {value}" if meta.get(key) else value
-            continue
-        name, sep, value = line.partition(":")
-        name = _META_ALIASES.get(name.strip().lower(), name.strip().lower())
-        key = name if sep and name in _META_KEYS and not line[:1].isspace() else None
-        if key:
-            value = value.strip()
-            if value.startswith("[") and value.endswith("]"):
-                value = ", ".join(_unquote(v) for v in value[1:-1].split(",") if v.strip())
-            meta[key] = _unquote(value)
+    for key, spans in _front_matter_fields(block, 0, len(block)):
+        meta[key] = ""  # a key given again replaces its earlier value
+        for value_start, value_end in spans:
+            value = block[value_start:value_end]
+            meta[key] = f"{meta[key]}, {value}" if meta[key] else value
     return meta
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    start, end = _unquoted_span(0, len(value), value)
-    return value[start:end]
 
 
 def _parse_sidecar(path: Path, data: bytes) -> dict[str, str]:

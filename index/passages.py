@@ -32,7 +32,7 @@ PASSAGE_TARGET_WORDS = 70
 PASSAGE_MAX_SENTENCES = 4
 # Bump whenever the output of this module, or what index.articles reads from a file, changes, so
 # saved indexes are rebuilt.
-SEGMENTATION_VERSION = "3"
+SEGMENTATION_VERSION = "4"
 
 _FURNITURE_LINES = [
     re.compile(p, re.IGNORECASE)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.articles import Article, front_matter_values, load_corpus
+from index.articles import Article, front_matter_values, load_corpus, read_article
 from index.passages import Passage, Sentence, content_lines, paragraphs, split_article, split_corpus
 from qa.config import BUILTIN_CORPUS
 
@@ -307,6 +307,18 @@ def test_front_matter_values_are_found_unquoted_in_lists_and_under_other_names()
     assert values == ["Ann Lee", "Bo Chen", "2025-03-14", "Lyon Post", "Lyon Times"]
     sentences, passages = split_article(article)
     assert [p.text for p in passages][:5] == values  # a passage each: none takes in keys or other fields
+
+
+def test_front_matter_values_are_the_values_the_metadata_reads(tmp_path):
+    front = '---\nauthor: ["Ann Lee, Bo Chen"]\npublisher:\n-   \n- Lyon Post\n---\n'
+    path = tmp_path / "a.md"
+    path.write_text(front + "Lyon lab opens\n\nBody.\n", "utf-8")
+    article = read_article(path, "a")
+
+    values = [article.text[s:e] for s, e in front_matter_values(article)]
+
+    assert (article.author, article.source) == ("Ann Lee, Bo Chen", "Lyon Post")
+    assert values == ["Ann Lee", "Bo Chen", "Lyon Post"]  # one reader of the front matter serves both
 
 
 def test_a_long_run_of_spaces_in_front_matter_is_read_at_once():
