@@ -20,7 +20,7 @@ from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
 from qa.conversation import Turn, build_query, earlier_turns, leans_on_context, subject_names
 from qa.extract import ScoredSentence, confidence, lacks_a_name, outside_quotes, score_sentences
 from qa.query import Query
-from qa.questions import clean_question
+from qa.questions import as_question, clean_question
 from qa.retrieve import RetrievedPassage, retrieve
 
 logger = logging.getLogger(__name__)
@@ -185,7 +185,8 @@ class QA:
         self, question: str, history: Sequence[str | Answer] | None = None
     ) -> tuple[Answer, list[RetrievedPassage]]:
         """``ask``, also returning the retrieved passages best first (for evaluation and debugging)."""
-        question = clean_question(question)
+        typed = clean_question(question)
+        question = as_question(typed)  # what the models read; the answer keeps the question as typed
         turns = earlier_turns(history)  # checked even when not used
         index = self._latest_index()
         if turns and not leans_on_context(question, index.names()):
@@ -202,15 +203,15 @@ class QA:
         passages = retrieve(index, query, self.settings)
         scored = score_sentences(index, query, passages, self.settings)
         if not scored:
-            return Answer(question, "", True, 0.0, []), passages
+            return Answer(typed, "", True, 0.0, []), passages
         rest = outside_quotes(index.sentences[scored[0].position].text)
         rest_cosine = float(self.embedder.encode([rest])[0] @ query.vector) if rest else None
         sure = confidence(scored, self.settings, question, rest_cosine)
         citations = [_citation(index, s) for s in _distinct(scored, self.settings.max_citations)]
         threshold = self.settings.followup_threshold if turns else self.settings.answer_threshold
         if sure < threshold:
-            return Answer(question, "", True, sure, citations), passages
-        return Answer(question, citations[0].quote, False, sure, citations), passages
+            return Answer(typed, "", True, sure, citations), passages
+        return Answer(typed, citations[0].quote, False, sure, citations), passages
 
     def _latest_index(self) -> CorpusIndex:
         """The index, reloaded first if another process has published a newer build (checked once a second).

@@ -12,7 +12,7 @@ from index.embedder import Embedder
 from qa.abbreviations import ABBREVIATIONS
 from qa.answer import Answer
 from qa.query import Query
-from qa.questions import CAPITALIZED, clean_question, names_and_numbers
+from qa.questions import CAPITALIZED, as_question, clean_question, names_and_numbers
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,12 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
         if isinstance(item, Answer):
             if item.citations and not item.no_answer:
                 cited = item.citations[0]
-                turns.append(Turn(item.question, item.text, cited.article_id, cited.start))
+                turns.append(Turn(as_question(item.question), item.text, cited.article_id, cited.start))
             else:
-                turns.append(Turn(item.question))
+                turns.append(Turn(as_question(item.question)))
         elif isinstance(item, str):
             if item.strip():
-                turns.append(Turn(clean_question(item)))
+                turns.append(Turn(as_question(clean_question(item))))
         else:
             raise TypeError(
                 f"history[{number}] is a {type(item).__name__}; each turn must be a question (str) or an Answer"

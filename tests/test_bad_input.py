@@ -12,7 +12,7 @@ from index.articles import CorpusError
 from qa.answer import Answer
 from qa.api import QA
 from qa.cli import main
-from qa.questions import MAX_QUESTION_CHARS, clean_question
+from qa.questions import MAX_QUESTION_CHARS, as_question, clean_question
 from tests.conftest import LYON, NANTES, FakeEmbedder
 
 CHINESE = "华为在巴黎投资多少？"
@@ -90,6 +90,21 @@ def test_question_is_nfc_normalised():
 def test_other_languages_are_kept_as_they_are():
     assert clean_question(CHINESE) == CHINESE
     assert clean_question(SPANISH) == SPANISH
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("Who runs the lab", "Who runs the lab?"),
+        ("who runs the lab.", "who runs the lab?"),
+        ("Who runs the lab!", "Who runs the lab?"),
+        ("Who runs the lab?", "Who runs the lab?"),
+        ('Who designed the "50?"', 'Who designed the "50?"'),
+        ("¿Quién dirige el laboratorio?", "¿Quién dirige el laboratorio?"),
+    ],
+)
+def test_the_models_read_a_question_ending_in_a_question_mark(typed, read):
+    assert as_question(typed) == read
 
 
 # --- QA.ask -------------------------------------------------------------------------------------

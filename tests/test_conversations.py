@@ -51,6 +51,16 @@ def test_follow_ups_are_answered_right_at_every_turn(replies):
 
 
 @pytest.mark.model
+def test_a_conversation_typed_without_question_marks_gets_the_same_answers(replies, real_qa):
+    for conversation in CONVERSATIONS:
+        history: list[Answer] = []
+        for turn, asked in zip(conversation["turns"], replies[conversation["id"]], strict=True):
+            answer = real_qa.ask(turn["question"].rstrip("?"), history=history)
+            assert (answer.text, answer.citations) == (asked.text, asked.citations), turn["question"]
+            history.append(answer)
+
+
+@pytest.mark.model
 def test_follow_up_citations_are_exact(replies, real_qa):
     for history in replies.values():
         for answer in history:

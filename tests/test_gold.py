@@ -88,3 +88,14 @@ def test_module_level_ask_and_get_article(tmp_path, monkeypatch):
     c = a.citations[0]
     assert c.article_id == "000_8d8ddf5f4b5d1b8b"
     assert get_article(c.article_id).text[c.start : c.end] == c.quote
+
+
+def test_a_question_typed_without_its_question_mark_gets_the_same_answer(answers, real_qa):
+    # In a chat the "?" is often left off, or typed as a full stop; the answer must not depend on it.
+    for g in GOLD:
+        asked = answers[g["id"]]
+        for typed in (g["question"].rstrip("?"), g["question"].rstrip("?") + "."):
+            answer = real_qa.ask(typed)
+            assert answer.question == typed  # the answer keeps the question as it was typed
+            assert (answer.text, answer.no_answer, answer.citations) == (asked.text, asked.no_answer, asked.citations)
+            assert answer.confidence == pytest.approx(asked.confidence, abs=1e-6)
