@@ -101,9 +101,21 @@ def test_other_languages_are_kept_as_they_are():
         ("Who runs the lab?", "Who runs the lab?"),
         ('Who designed the "50?"', 'Who designed the "50?"'),
         ("¿Quién dirige el laboratorio?", "¿Quién dirige el laboratorio?"),
+        ("Thanks! And who announced it", "And who announced it?"),
+        ("OK, and in Russia?", "and in Russia?"),
+        ("Great. Who made the announcement?", "Who made the announcement?"),
+        ("Hey there, can you tell me who runs the lab, please.", "who runs the lab?"),
+        ("Please tell me: And in Russia?", "And in Russia?"),
+        ("Do you know when it opened? Thanks!", "when it opened?"),
+        # Words that are pleasantries only sometimes are left.
+        ("Who did they please?", "Who did they please?"),
+        ("Nice attack?", "Nice attack?"),
+        ("Tell me about the lab", "Tell me about the lab?"),
+        ("Do you know Ken Hu?", "Do you know Ken Hu?"),
+        ("Thanks", "Thanks?"),
     ],
 )
-def test_the_models_read_a_question_ending_in_a_question_mark(typed, read):
+def test_the_models_read_a_question_without_pleasantries_ending_in_a_question_mark(typed, read):
     assert as_question(typed) == read
 
 

@@ -50,13 +50,21 @@ def test_follow_ups_are_answered_right_at_every_turn(replies):
     assert right >= 13, wrong
 
 
+CHAT_TYPING = {
+    "no question mark": lambda q: q.rstrip("?"),
+    "thanks before": lambda q: "Thanks! " + q,
+    "a request around": lambda q: "OK, can you tell me: " + q.rstrip("?") + ", please",
+}
+
+
 @pytest.mark.model
-def test_a_conversation_typed_without_question_marks_gets_the_same_answers(replies, real_qa):
+@pytest.mark.parametrize("typing", CHAT_TYPING.values(), ids=CHAT_TYPING.keys())
+def test_a_conversation_typed_as_in_a_chat_gets_the_same_answers(replies, real_qa, typing):
     for conversation in CONVERSATIONS:
         history: list[Answer] = []
         for turn, asked in zip(conversation["turns"], replies[conversation["id"]], strict=True):
-            answer = real_qa.ask(turn["question"].rstrip("?"), history=history)
-            assert (answer.text, answer.citations) == (asked.text, asked.citations), turn["question"]
+            answer = real_qa.ask(typing(turn["question"]), history=history)
+            assert (answer.text, answer.citations) == (asked.text, asked.citations), typing(turn["question"])
             history.append(answer)
 
 

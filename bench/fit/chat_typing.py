@@ -1,0 +1,62 @@
+"""Ask question sets typed as people type in a chat, next to as written.
+
+Usage: python bench/fit/chat_typing.py [--corpus DIR] FILE.json [FILE.json ...]
+
+Each file is a gold set (standalone questions) or a conversation set (``"turns"``), asked over the
+built-in articles (or ``--corpus DIR``). Every question, every turn of a conversation too, is asked
+as written and four more ways: with a greeting before it, wrapped in "Do you know ...", after
+"Please tell me: ", with a thanks after it, and without its question mark. A question is right when
+the reply contains an accepted answer (or is ``no_answer`` for one without); a conversation when
+every turn is. Prints one line per way of typing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from qa.answer import Answer
+from qa.api import QA
+
+TYPINGS: dict[str, Callable[[str], str]] = {
+    "as written": lambda q: q,
+    '"Hi! " before': lambda q: "Hi! " + q,
+    '"Do you know " before': lambda q: "Do you know " + q[0].lower() + q[1:],
+    '"Please tell me: " before': lambda q: "Please tell me: " + q,
+    '" Thanks!" after': lambda q: q + " Thanks!",
+    'no "?"': lambda q: q.rstrip("?"),
+}
+
+
+def right(answer: Answer, accepted: list[str]) -> bool:
+    if not accepted:
+        return answer.no_answer
+    return not answer.no_answer and any(a in answer.text for a in accepted)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--corpus", type=Path, help="folder of articles (default: the built-in ones)")
+    args = parser.parse_args()
+    bot = QA(args.corpus, progress=False)
+    sets = [(path.name, json.loads(path.read_text("utf-8"))) for path in args.files]
+    for name, typing in TYPINGS.items():
+        parts = []
+        for file_name, items in sets:
+            good = 0
+            for item in items:
+                turns = item.get("turns", [item])
+                history: list[Answer] = []
+                for turn in turns:
+                    history.append(bot.ask(typing(turn["question"]), history=history))
+                good += all(right(a, t["answers"]) for a, t in zip(history, turns, strict=True))
+            unit = "conversations" if "turns" in items[0] else "questions"
+            parts.append(f"{file_name}: {good}/{len(items)} {unit} right")
+        print(f"{name:28} " + " | ".join(parts), flush=True)
+
+
+if __name__ == "__main__":
+    main()
