@@ -24,6 +24,8 @@ import os
 import re
 import sys
 import time
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +96,7 @@ class CorpusIndex:
         self._label_terms: dict[str, frozenset[str]] = {}
         self._sentence_starts: dict[tuple[str, int], int] | None = None
         self._names: frozenset[str] | None = None
+        self._word_counts: dict[str, int] | None = None
 
     @property
     def store(self) -> StoreSpec:
@@ -154,6 +157,15 @@ class CorpusIndex:
                         lower.add(word)
             self._names = frozenset(w for w in capitalized - lower if len(w) > 1 and w not in STOP_WORDS)
         return self._names
+
+    def word_counts(self) -> Mapping[str, int]:
+        """How often each lower-cased word (letters only) occurs in the sentences and labels (computed once)."""
+        if self._word_counts is None:
+            counts: Counter[str] = Counter()
+            for text in [s.text for s in self.sentences] + [self.label(a) for a in self.articles]:
+                counts.update(w.lower() for w in _LETTERS.findall(text))
+            self._word_counts = dict(counts)
+        return self._word_counts
 
     def article_vocabulary(self, article_id: str) -> frozenset[str]:
         """Every word (also without accents) and stemmed term of an article and its label (computed once)."""

@@ -22,6 +22,7 @@ from qa.extract import ScoredSentence, confidence, lacks_a_name, outside_quotes,
 from qa.query import Query
 from qa.questions import as_question, clean_question
 from qa.retrieve import RetrievedPassage, retrieve
+from qa.spelling import mend_spelling
 
 logger = logging.getLogger(__name__)
 
@@ -186,9 +187,10 @@ class QA:
     ) -> tuple[Answer, list[RetrievedPassage]]:
         """``ask``, also returning the retrieved passages best first (for evaluation and debugging)."""
         typed = clean_question(question)
-        question = as_question(typed)  # what the models read; the answer keeps the question as typed
         turns = earlier_turns(history)  # checked even when not used
         index = self._latest_index()
+        # What the models read; the answer keeps the question as typed.
+        question = mend_spelling(as_question(typed), index.word_counts())
         if turns and not leans_on_context(question, index.names()):
             # A question that names its own subject and does not refer back starts afresh: the
             # conversation's words would only pull it towards the last answer's article.

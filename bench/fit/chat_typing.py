@@ -4,8 +4,9 @@ Usage: python bench/fit/chat_typing.py [--corpus DIR] FILE.json [FILE.json ...]
 
 Each file is a gold set (standalone questions) or a conversation set (``"turns"``), asked over the
 built-in articles (or ``--corpus DIR``). Every question, every turn of a conversation too, is asked
-as written and four more ways: with a greeting before it, wrapped in "Do you know ...", after
-"Please tell me: ", with a thanks after it, and without its question mark. A question is right when
+as written and six more ways: with a greeting before it, wrapped in "Do you know ...", after
+"Please tell me: ", with a thanks after it, without its question mark, and with a typo (two
+letters of its longest word swapped). A question is right when
 the reply contains an accepted answer (or is ``no_answer`` for one without); a conversation when
 every turn is. Prints one line per way of typing.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,7 +29,18 @@ TYPINGS: dict[str, Callable[[str], str]] = {
     '"Please tell me: " before': lambda q: "Please tell me: " + q,
     '" Thanks!" after': lambda q: q + " Thanks!",
     'no "?"': lambda q: q.rstrip("?"),
+    "a typo": lambda q: typo(q),
 }
+
+
+def typo(question: str) -> str:
+    """The question with letters 3 and 4 of its longest word (of six letters or more) swapped."""
+    found = list(re.finditer(r"[A-Za-z]{6,}", question))
+    if not found:
+        return question
+    word = max(found, key=lambda m: len(m.group(0)))
+    w = word.group(0)
+    return question[: word.start()] + w[:2] + w[3] + w[2] + w[4:] + question[word.end() :]
 
 
 def right(answer: Answer, accepted: list[str]) -> bool:
