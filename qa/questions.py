@@ -1,4 +1,5 @@
-"""Check a question before it reaches the index: types, length, control characters."""
+"""A question before it reaches the index: checked (types, length, control characters), read as the
+models learnt to read questions (``as_question``), and the names it gives."""
 
 from __future__ import annotations
 
@@ -11,6 +12,38 @@ MAX_QUESTION_CHARS = 1000
 #: A capitalised word: a name ("Huawei", "Paris") or an abbreviation ("CEO"), or a sentence's first word.
 CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_ENDS_ASKING = re.compile(r"[?？؟‽⸮]\W*$")
+_ASKING_WORD = r"(?:who|whom|whose|what|which|when|where|why|how|if|whether)\b"
+_THANKS = r"(?:thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much|in advance))?"
+# Pleasantries before a question, each up to where the question (or the next pleasantry) starts:
+# - a greeting or thanks followed by punctuation ("Hi!", "Thanks a lot.") or by the question's first
+#   word ("OK so who ...", "hi, and in Russia?"), not by a name ("OK Group", "Hello Kitty");
+# - a word of assent followed by punctuation ("Great.", "Right,"); "Nice" is left, being a city;
+# - a request wrapping the question, before its asking word or a colon ("can you tell me who ...",
+#   "Please tell me: And ..."); "Tell me about the lab" stays;
+# - "please" before the question's asking word.
+# A hyphen counts as punctuation only between spaces: "Hi-Tech Park", "Right-wing parties".
+_PUNCTUATION = r"(?:[,.!:;…。！]|\s[–—-]\s|\s*:?[)(]+)+\s*"
+_LEADING_CHATTER = re.compile(
+    rf"\W*(?:(?:hi|hello|hey|ok|okay|good (?:morning|afternoon|evening)|{_THANKS})(?: there| again)?"
+    rf"(?:{_PUNCTUATION}|\s+(?={_ASKING_WORD}|(?:and|so|but|then|also)\b))"
+    rf"|(?:great|cool|good|perfect|alright|all right|got it|i see|interesting|wow|sure|right|yes|well|hmm+)"
+    rf"{_PUNCTUATION}"
+    r"|(?:(?:please|pls|plz)\s+)?(?:(?:can|could|would) you(?: please)? (?:tell me|say|let me know)"
+    r"|do you (?:happen to )?know|tell me(?: please)?|i(?:'d| would) like to know|i want to know|i wonder"
+    r"|let me know|any idea)"
+    rf"(?:\s*[:–—]\s*|\s+-\s+|[\s,]+(?={_ASKING_WORD}))"
+    rf"|(?:please|pls|plz)[\s,:]+(?={_ASKING_WORD}))",
+    re.IGNORECASE,
+)
+# ... and thanks after it, after punctuation ("When was that? Thanks a lot!"): not "Who sang Thank You".
+_TRAILING_CHATTER = re.compile(
+    rf"(?<=[\w?？)\]\"”'’])\s*[,.!?？]+\s*(?:(?:{_THANKS}|please|pls|plz)\W*)+$", re.IGNORECASE
+)
+# ... and "please" at its end, but after "they", "to" and the like it is the verb ("did they please").
+_TRAILING_PLEASE = re.compile(r"\b(\w+)\s+(?:please|pls|plz)\W*$", re.IGNORECASE)
+_PLEASED = frozenset({"to", "they", "we", "you", "i", "he", "she", "would", "will", "can", "could", "may", "might"})
+_TAIL_CHARS = 60
 
 
 def clean_question(question: object) -> str:
@@ -48,7 +81,7 @@ def as_question(question: str) -> str:
     learnt from bare questions that end in one. Around a question, such words move its vector and
     take its words' place, and the follow-up's "And" or "it" is no longer where it is looked for;
     without the "?", the confidence drops (on the blind news questions, 0.144 to 0.075 for one of
-    them). A question that is nothing but pleasantries is left as it is.
+    them). Text that is nothing but pleasantries or punctuation is left as it is.
 
     Example:
         >>> as_question("Thanks! And who announced it")
@@ -59,36 +92,19 @@ def as_question(question: str) -> str:
         'Who designed the "50?"'
     """
     bare = question
-    while True:
-        stripped = _TRAILING_CHATTER.sub("", _LEADING_CHATTER.sub("", bare))
-        if stripped == bare:
-            break
-        bare = stripped
+    while (lead := _LEADING_CHATTER.match(bare)) and lead.end():
+        bare = bare[lead.end() :]
+    # Only the end can hold a trailing thanks: searching there alone keeps a long question fast.
+    tail = max(0, len(bare) - _TAIL_CHARS)
+    if trail := _TRAILING_CHATTER.search(bare, tail):
+        bare = bare[: trail.start()]
+    elif (please := _TRAILING_PLEASE.search(bare, tail)) and please.group(1).lower() not in _PLEASED:
+        bare = bare[: please.end(1)]  # "Who runs the lab please", not "Who did they please"
     if not re.search(r"\w", bare):
-        bare = question
+        return question
     if _ENDS_ASKING.search(bare):
         return bare
-    return bare.rstrip(" .!…,;:") + "?"
-
-
-_ENDS_ASKING = re.compile(r"\?\W*$")
-# Interjections before a question: "Hi!", "Great.", "OK, and ..."; those that can also be a name or
-# an adjective ("Nice", "Good", "Sure") only when punctuation follows. A request ("can you tell me",
-# "do you know") only before the asking word it wraps or a colon: "Tell me about the lab" stays.
-_LEADING_CHATTER = re.compile(
-    r"^\W*(?:(?:hi|hello|hey|ok|okay|thanks|thank you|thx)\b(?: there| so)?[\s,.!:;–—-]*"
-    r"|(?:great|cool|nice|good|perfect|alright|all right|got it|i see|interesting|wow|sure|right)[,.!:;–—-]+\s*"
-    r"|(?:please\s+)?(?:(?:can|could|would) you(?: please)? (?:tell me|say|let me know)|do you know|tell me"
-    r"|i(?:'d| would) like to know|i want to know|i wonder|let me know)"
-    r"(?:\s*[:–—-]\s*|[\s,]+(?=(?:who|whom|whose|what|which|when|where|why|how|if|whether)\b))"
-    r"|please\b[\s,:]*)",
-    re.IGNORECASE,
-)
-# ... and thanks or a "please" after it: "Who runs the lab, please?", "When was that? Thanks!" (not the
-# verb: "Who did they please?").
-_TRAILING_CHATTER = re.compile(
-    r"(?<=\w|\?)(?:[\s,.!?]*\b(?:thanks|thank you|thx|cheers)|\s*[,.!?]+\s*please)\W*$", re.IGNORECASE
-)
+    return bare.rstrip(" .!…。！．") + "?"
 
 
 def names_in(text: str, known: frozenset[str] = frozenset()) -> list[re.Match[str]]:

@@ -107,12 +107,27 @@ def test_other_languages_are_kept_as_they_are():
         ("Hey there, can you tell me who runs the lab, please.", "who runs the lab?"),
         ("Please tell me: And in Russia?", "And in Russia?"),
         ("Do you know when it opened? Thanks!", "when it opened?"),
+        ("Thanks a lot! And who announced it?", "And who announced it?"),
+        ("Hey :) who announced it", "who announced it?"),
+        ("And who announced it please", "And who announced it?"),
+        ("And who announced it? Thanks a lot!", "And who announced it?"),
+        ("Who runs the lab？", "Who runs the lab？"),
         # Words that are pleasantries only sometimes are left.
         ("Who did they please?", "Who did they please?"),
         ("Nice attack?", "Nice attack?"),
+        ("Nice, France: what happened there?", "Nice, France: what happened there?"),
         ("Tell me about the lab", "Tell me about the lab?"),
         ("Do you know Ken Hu?", "Do you know Ken Hu?"),
-        ("Thanks", "Thanks?"),
+        ("OK Group's CEO is who?", "OK Group's CEO is who?"),
+        ("Hello Kitty's maker is who?", "Hello Kitty's maker is who?"),
+        ("Hi-Tech Park in Lagos: who built it?", "Hi-Tech Park in Lagos: who built it?"),
+        ("Right-wing parties won how many seats?", "Right-wing parties won how many seats?"),
+        ("Thanks to whom did the lab open?", "Thanks to whom did the lab open?"),
+        ("Who sang Thank You", "Who sang Thank You?"),
+        ("OK so who is the CEO", "so who is the CEO?"),  # "so" marks a follow-up: it stays
+        # Nothing but pleasantries or punctuation: as typed.
+        ("Thanks!", "Thanks!"),
+        ("...", "..."),
     ],
 )
 def test_the_models_read_a_question_without_pleasantries_ending_in_a_question_mark(typed, read):

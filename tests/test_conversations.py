@@ -65,6 +65,7 @@ def test_a_conversation_typed_as_in_a_chat_gets_the_same_answers(replies, real_q
         for turn, asked in zip(conversation["turns"], replies[conversation["id"]], strict=True):
             answer = real_qa.ask(typing(turn["question"]), history=history)
             assert (answer.text, answer.citations) == (asked.text, asked.citations), typing(turn["question"])
+            assert answer.question == typing(turn["question"])  # the answer keeps the question as typed
             history.append(answer)
 
 

@@ -17,6 +17,8 @@ import numpy as np
 from index.build import open_index
 from index.embedder import MiniLMEmbedder
 from qa.evaluate import squad_collection
+from qa.questions import as_question
+from qa.spelling import mend_spelling
 
 squad_json, workdir, n_questions = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
 embedder = MiniLMEmbedder()
@@ -25,12 +27,14 @@ ix = open_index(corpus, embedder, workdir / "index", progress=False)
 rng = np.random.default_rng(0)
 sample = [questions[i] for i in rng.choice(len(questions), n_questions, replace=False)]
 
-Q = embedder.encode([q.question for q in sample])
+# Each question as QA.ask reads it (pleasantries out, a "?" at its end, typos mended).
+read = [mend_spelling(as_question(q.question), ix.word_counts()) for q in sample]
+Q = embedder.encode(read)
 P = np.vstack([ix.passage_vectors.reconstruct(i) for i in range(len(ix.passages))])
 dense = Q @ P.T
 sentence_dense = Q @ ix.sentence_vectors.T
 best_sentence = np.stack([sentence_dense[:, p.first_sentence : p.last_sentence].max(axis=1) for p in ix.passages], 1)
-bm25 = np.vstack([ix.bm25.scores(q.question) for q in sample])
+bm25 = np.vstack([ix.bm25.scores(q) for q in read])
 lexical = bm25 / np.maximum(bm25.max(axis=1, keepdims=True), 1e-9)
 article_best = np.zeros((len(sample), len(ix.articles)))
 for a in range(len(ix.articles)):

@@ -27,7 +27,9 @@ from qa.config import Settings
 from qa.evaluate import normalize_answer, squad_collection
 from qa.extract import question_type, score_sentences
 from qa.query import Query
+from qa.questions import as_question
 from qa.retrieve import retrieve
+from qa.spelling import mend_spelling
 
 KINDS = [None, "number", "date", "name", "reason"]
 squad_json, workdir, n_questions, out = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
@@ -49,8 +51,10 @@ def paraphrased(question: str) -> str:
 
 
 started = time.time()
-texts = [paraphrased(q.question) for q in sample]
-vectors = emb.encode([q.question for q in sample])
+# Each question as QA.ask reads it (pleasantries out, a "?" at its end, typos mended).
+read = [mend_spelling(as_question(q.question), ix.word_counts()) for q in sample]
+texts = [paraphrased(q) for q in read]
+vectors = emb.encode(read)
 print(f"encoded {len(sample)} questions in {time.time() - started:.0f} s")
 
 
@@ -86,7 +90,7 @@ for number, (item, text, vector) in enumerate(zip(sample, texts, vectors, strict
 
     recall_at_5 += any(in_paragraph(ix.passages[p.position]) for p in passages[:5])
     golds = [normalize_answer(a) for a in item.answers]
-    kinds.append(KINDS.index(question_type(item.question)))
+    kinds.append(KINDS.index(question_type(read[number])))
     modes = (
         (0, passages),
         (1, without(passages, lambda p, item=item: p.article_id == item.article_id)),
