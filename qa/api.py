@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -190,7 +191,9 @@ class QA:
         turns = earlier_turns(history)  # checked even when not used
         index = self._latest_index()
         # What the models read; the answer keeps the question as typed.
-        question = mend_spelling(as_question(typed), index.word_counts())
+        counts = index.word_counts()
+        question = mend_spelling(as_question(typed), counts)
+        turns = [dataclasses.replace(t, question=mend_spelling(t.question, counts)) for t in turns]
         if turns and not leans_on_context(question, index.names()):
             # A question that names its own subject and does not refer back starts afresh: the
             # conversation's words would only pull it towards the last answer's article.

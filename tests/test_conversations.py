@@ -240,3 +240,12 @@ def test_a_follow_up_still_works_after_the_last_answers_article_is_gone(tmp_path
     bot.sync()
     followed = bot.ask("And in Nantes?", history=[first])  # the chat page keeps its history across syncs
     assert all(c.article_id == "nantes" for c in followed.citations)
+
+
+@pytest.mark.model
+def test_a_typo_in_an_earlier_turn_is_mended_too(real_qa):
+    follow_up = "And when was the company founded?"
+    typed = real_qa.ask(follow_up, history=["How many employees does Huwaei have?"])
+    careful = real_qa.ask(follow_up, history=["How many employees does Huawei have?"])
+    assert (typed.text, typed.citations) == (careful.text, careful.citations)
+    assert typed.confidence == pytest.approx(careful.confidence, abs=1e-6)
