@@ -159,11 +159,14 @@ class CorpusIndex:
         return self._names
 
     def word_counts(self) -> Mapping[str, int]:
-        """How often each lower-cased word (letters only) occurs in the sentences and labels (computed once)."""
+        """How often each lower-cased word (letters only) occurs in the sentences and labels, a word with
+        accents counting under its unaccented form too ("hervé" and "herve"; computed once)."""
         if self._word_counts is None:
             counts: Counter[str] = Counter()
             for text in [s.text for s in self.sentences] + [self.label(a) for a in self.articles]:
-                counts.update(w.lower() for w in _LETTERS.findall(text))
+                found = [w.lower() for w in _LETTERS.findall(text)]
+                counts.update(found)
+                counts.update(folded for w in found if (folded := fold(w)) != w)
             self._word_counts = dict(counts)
         return self._word_counts
 

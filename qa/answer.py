@@ -45,6 +45,8 @@ class Answer:
             follow-up ``Settings.followup_threshold``, 0.038) the reply is ``no_answer``.
         citations: Best first; ``citations[0]`` is where ``text`` comes from. When
             ``no_answer``, these are the closest passages, not answers.
+        read_as: The question as it was read when a word of it was taken for a typo of the
+            articles' word ("Where is Huwaei based?" for "Where is Huawei based?"); "" otherwise.
     """
 
     question: str
@@ -52,6 +54,7 @@ class Answer:
     no_answer: bool
     confidence: float
     citations: list[Citation] = field(default_factory=list)
+    read_as: str = ""
 
     def to_dict(self) -> dict:
         """A JSON-ready dict with the same fields."""

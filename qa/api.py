@@ -190,10 +190,13 @@ class QA:
         typed = clean_question(question)
         turns = earlier_turns(history)  # checked even when not used
         index = self._latest_index()
-        # What the models read; the answer keeps the question as typed.
-        counts = index.word_counts()
-        question = mend_spelling(as_question(typed), counts)
-        turns = [dataclasses.replace(t, question=mend_spelling(t.question, counts)) for t in turns]
+        # What the models read; the answer keeps the question as typed, and says how it was read
+        # when a word was taken for a typo.
+        counts, names = index.word_counts(), index.names()
+        asked = as_question(typed)
+        question = mend_spelling(asked, counts, names)
+        read_as = question if question != asked else ""
+        turns = [dataclasses.replace(t, question=mend_spelling(t.question, counts, names)) for t in turns]
         if turns and not leans_on_context(question, index.names()):
             # A question that names its own subject and does not refer back starts afresh: the
             # conversation's words would only pull it towards the last answer's article.
@@ -208,15 +211,15 @@ class QA:
         passages = retrieve(index, query, self.settings)
         scored = score_sentences(index, query, passages, self.settings)
         if not scored:
-            return Answer(typed, "", True, 0.0, []), passages
+            return Answer(typed, "", True, 0.0, [], read_as), passages
         rest = outside_quotes(index.sentences[scored[0].position].text)
         rest_cosine = float(self.embedder.encode([rest])[0] @ query.vector) if rest else None
         sure = confidence(scored, self.settings, question, rest_cosine)
         citations = [_citation(index, s) for s in _distinct(scored, self.settings.max_citations)]
         threshold = self.settings.followup_threshold if turns else self.settings.answer_threshold
         if sure < threshold:
-            return Answer(typed, "", True, sure, citations), passages
-        return Answer(typed, citations[0].quote, False, sure, citations), passages
+            return Answer(typed, "", True, sure, citations, read_as), passages
+        return Answer(typed, citations[0].quote, False, sure, citations, read_as), passages
 
     def _latest_index(self) -> CorpusIndex:
         """The index, reloaded first if another process has published a newer build (checked once a second).

@@ -368,7 +368,7 @@ def test_cli_ask_json_with_the_real_model(folder, tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 0
     result = json.loads(captured.out)
-    assert set(result) == {"question", "text", "no_answer", "confidence", "citations"}
+    assert set(result) == {"question", "text", "no_answer", "confidence", "citations", "read_as"}
     assert result["question"] == question
     assert result["no_answer"] is False
     assert result["text"] == "Acme will invest 10 million euros in its Lyon lab over five years."

@@ -119,3 +119,14 @@ def test_a_question_with_a_typo_in_a_word_of_the_articles_gets_the_same_answer(a
     assert len(typed_questions) >= 40
     # A slip that makes another English word ("form" for "from") is not mended; all others are.
     assert same >= 0.95 * len(typed_questions), typed_questions
+
+
+def test_an_answer_says_how_a_question_with_a_typo_was_read(real_qa):
+    typed = real_qa.ask("How much will Huwaei invest in its Paris OpenLab")
+    assert typed.question == "How much will Huwaei invest in its Paris OpenLab"
+    assert typed.read_as == "How much will Huawei invest in its Paris OpenLab?"
+    assert "35 million" in typed.text
+    assert real_qa.ask("How much will Huawei invest in its Paris OpenLab").read_as == ""  # only a "?" added
+    # A place the articles never name, one letter from a word they use ("mining"), is not mended.
+    missing = real_qa.ask("Did Huawei open a research centre in Xining?")
+    assert missing.read_as == "" and missing.no_answer

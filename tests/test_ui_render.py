@@ -134,6 +134,15 @@ def test_answer_shows_quote_marker_and_source_card(bot):
     assert "The harbour ferry will run again from Monday. It was out of service for six weeks." in "".join(page.text)
 
 
+def test_an_answer_to_a_question_with_a_typo_says_how_it_was_read(bot):
+    citation = _citation(bot, "ferry", "It was out of service for six weeks.")
+    typed = Answer("How long was the fery <b>out</b>?", citation.quote, False, 0.91, [citation])
+    read = Answer(typed.question, citation.quote, False, 0.91, [citation], "How long was the ferry <b>out</b>?")
+    assert "Read as" not in render_answer(typed, bot.get_article)
+    html = render_answer(read, bot.get_article)
+    assert '<p class="qa-read-as">Read as: <em>How long was the ferry &lt;b&gt;out&lt;/b&gt;?</em></p>' in html
+
+
 @pytest.mark.parametrize("change", ["edited", "removed"])
 def test_an_earlier_answer_whose_article_changed_since_shows_its_quote_as_given(bot, tmp_path, change):
     """The chat page redraws earlier answers after it picked up another process's sync."""

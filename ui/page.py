@@ -72,7 +72,8 @@ _CSS = """
 .qa-answer { margin: 0.5em 0; padding: 0.6em 0.9em; border-left: 4px solid var(--color-accent);
   font-size: 1.05em; background: var(--block-background-fill); }
 .qa-cite { text-decoration: none; font-weight: 600; margin-left: 0.2em; cursor: pointer; }
-.qa-confidence, .qa-meta, .qa-offsets, .qa-label { color: var(--body-text-color-subdued); font-size: 0.85em; }
+.qa-confidence, .qa-meta, .qa-offsets, .qa-label, .qa-read-as {
+  color: var(--body-text-color-subdued); font-size: 0.85em; }
 .qa-confidence { margin: 0 0 0.5em 0; }
 .qa-no-answer { margin: 0.5em 0; padding: 0.6em 0.9em; border-left: 4px solid #b45309; }
 .qa-closest-label { font-weight: 600; margin: 0.5em 0 0.2em 0; }

@@ -73,6 +73,9 @@ def render_answer(answer: Answer, article_for: ArticleLookup, turn: int = 1) -> 
         turn: Number of the turn in the conversation, to keep element ids unique.
     """
     parts = ['<div class="qa-reply">']
+    if answer.read_as:
+        # A word was taken for a typo: say how the question was read, so a wrong guess shows.
+        parts.append(f'<p class="qa-read-as">Read as: <em>{escape(answer.read_as)}</em></p>')
     if answer.no_answer:
         parts.append(
             '<p class="qa-no-answer"><strong>The articles do not say.</strong> '
