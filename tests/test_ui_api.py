@@ -21,7 +21,7 @@ def client(chat_server):
 def test_ask_endpoint_returns_the_answer_as_json(client, real_qa, question):
     reply = client.predict(question, api_name="/ask")
     assert reply == real_qa.ask(question).to_dict()
-    assert set(reply) == {"question", "text", "no_answer", "confidence", "citations"}
+    assert set(reply) == {"question", "text", "no_answer", "confidence", "citations", "read_as"}
     assert set(reply["citations"][0]) == {"article_id", "title", "source", "date", "quote", "start", "end", "score"}
 
 
