@@ -6,9 +6,9 @@ Each file is a gold set (standalone questions) or a conversation set (``"turns"`
 built-in articles (or ``--corpus DIR``). Every question, every turn of a conversation too, is asked
 as written and six more ways: with a greeting before it, wrapped in "Do you know ...", after
 "Please tell me: ", with a thanks after it, without its question mark, and with a typo (two
-letters of its longest word swapped). A question is right when
-the reply contains an accepted answer (or is ``no_answer`` for one without); a conversation when
-every turn is. Prints one line per way of typing.
+letters of its longest word swapped). A question is right when the reply contains an accepted
+answer (or is ``no_answer`` for one without); a conversation when every turn is. Prints one line
+per way of typing (docs/EVALUATION.md, "Questions typed as in a chat").
 """
 
 from __future__ import annotations
