@@ -18,6 +18,7 @@ import functools
 import re
 import threading
 from collections.abc import Mapping
+from string import ascii_lowercase
 
 from index.lexical import stem
 
@@ -25,7 +26,6 @@ from index.lexical import stem
 MIN_LETTERS = 5
 # A word, with the letters an apostrophe or a hyphen joins to it ("couldn't", "Wessel-Datteln").
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Endings that make another form of a word, not a slip: "smartphones", "Valdorian", "reported".
 _ENDINGS = frozenset({"s", "es", "n", "an", "ian", "ese", "ish", "d", "ed", "r", "er", "ers", "y", "ly", "ing"})
 
@@ -86,8 +86,8 @@ def _one_slip(word: str) -> set[str]:
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     dropped = {a + b[1:] for a, b in splits if b}
     swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    changed = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    added = {a + c + b for a, b in splits for c in _LETTERS}
+    changed = {a + c + b[1:] for a, b in splits if b for c in ascii_lowercase}
+    added = {a + c + b for a, b in splits for c in ascii_lowercase}
     return (dropped | swapped | changed | added) - {word}
 
 

@@ -28,7 +28,7 @@ rng = np.random.default_rng(0)
 sample = [questions[i] for i in rng.choice(len(questions), n_questions, replace=False)]
 
 # Each question as QA.ask reads it (pleasantries out, a "?" at its end, typos mended).
-read = [mend_spelling(as_question(q.question), ix.word_counts()) for q in sample]
+read = [mend_spelling(as_question(q.question), ix.word_counts(), ix.names()) for q in sample]
 Q = embedder.encode(read)
 P = np.vstack([ix.passage_vectors.reconstruct(i) for i in range(len(ix.passages))])
 dense = Q @ P.T

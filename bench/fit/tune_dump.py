@@ -52,7 +52,7 @@ def paraphrased(question: str) -> str:
 
 started = time.time()
 # Each question as QA.ask reads it (pleasantries out, a "?" at its end, typos mended).
-read = [mend_spelling(as_question(q.question), ix.word_counts()) for q in sample]
+read = [mend_spelling(as_question(q.question), ix.word_counts(), ix.names()) for q in sample]
 texts = [paraphrased(q) for q in read]
 vectors = emb.encode(read)
 print(f"encoded {len(sample)} questions in {time.time() - started:.0f} s")
