@@ -73,6 +73,8 @@ _DATE = re.compile(
 )
 _REASON = re.compile(r"\b(because|due to|since|as a result|in order to|so that|owing to|thanks to|reason)\b", re.I)
 _QUESTION_TYPES = (
+    # "What was his title?", "What's her position?", "What is Ken Hu's job?": a person's role.
+    ("role", r"what\s*(is|was|['’]s)\s+(\S+\s+){0,2}?(his|her|their|\w+['’]s)\s+(\w+\s+)?(title|position|job)"),
     (
         "number",
         r"how (much|many|large|big|long|far|old|often|tall|high)|what (share|percentage|proportion|amount|number|size)"
@@ -161,6 +163,15 @@ _DAY = re.compile(
     r"|\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow)\b",
     re.I,
 )
+# What a role question is answered by: a title or an occupation ("Deputy Chairman", "research associate").
+_ROLE = re.compile(
+    r"\b(chair(man|woman|person)?|(vice[- ])?president|chief|ceo|cfo|cto|coo|director|head|(co-?)?founder|manager"
+    r"|minister|secretary|spokes(man|woman|person)|analyst|professor|fellow|associate|researcher|editor|reporter"
+    r"|correspondent|executive|officer|governor|mayor|senator|ambassador|chancellor|lawyer|engineer|scientist"
+    r"|economist|advis[eo]r|commissioner|leader|dean|principal|coach|captain|deputy|curator|teacher|doctor|nurse"
+    r"|council(l)?or|judge|consultant|owner|architect|journalist|producer|chairmen|presidents|directors)\b",
+    re.I,
+)
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 # The question's asking word: its first wh-word, or the one after a leading "When ...," clause ("When
 # Fox left, who replaced him?"); a "when" joined to it ("How and when ...?") asks too.
@@ -207,7 +218,7 @@ class ScoredSentence:
 
 
 def question_type(question: str) -> str | None:
-    """ "number", "date", "name", "reason" or None, from the question's wording.
+    """ "role", "number", "date", "name", "reason" or None, from the question's wording.
 
     A "when" that is not the question's asking word opens a clause and does not ask for a date:
     "Who led the troops when Cyprus fell?" and "When Cyprus fell, who led the troops?" ask for a name.
@@ -215,7 +226,9 @@ def question_type(question: str) -> str | None:
     Example:
         >>> question_type("How many partners worked with the lab?")
         'number'
-        >>> question_type("What was his title back when he spoke in Paris?") is None
+        >>> question_type("What was his title back when he spoke in Paris?")
+        'role'
+        >>> question_type("What did he announce when he spoke in Paris?") is None
         True
     """
     asking = _asking_words(question)
@@ -566,6 +579,8 @@ def _type_match(
         return 0.0
     if kind == "reason":
         return 1.0 if _REASON.search(sentence) else 0.0
+    if kind == "role":
+        return 1.0 if any(m.group(0).lower() not in question_words for m in _ROLE.finditer(sentence)) else 0.0
     if kind == "number" and elapsed:
         hits = [m.group(0) for m in _ELAPSED.finditer(sentence)]
     elif kind == "number":

@@ -242,7 +242,12 @@ def test_byline_match_starts_at_a_word():
         ("Since when has it run the lab?", "date"),
         ("Prior to 2019, when did it open?", "date"),
         ("How and when did the war end?", "date"),
-        ("What was his title back when he spoke in Paris?", None),  # "when" opens a clause
+        ("What did he announce when he spoke in Paris?", None),  # "when" opens a clause
+        ("What was his title back when he spoke in Paris?", "role"),
+        ("What's her position?", "role"),
+        ("What is Ken Hu's job at Huawei?", "role"),
+        ("What title did Hu give his keynote?", None),  # the title of a speech, not of a person
+        ("What position does Miller play?", None),
         ("Who led the troops when Cyprus fell?", "name"),  # "when" used to be taken for the asking word
         ("When Cyprus fell, who led the troops?", "name"),
         ("What company sponsored the game?", "name"),  # as "which company"
@@ -290,6 +295,11 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("When is the next meeting?", "The committee next meets on Nov. 13.", 1.0),
         ("When did the fire start?", "KELOWNA, Aug 14 (Northwire) - The fire started.", 1.0),
         ("When did the fire start?", "Jan van der Berg saw the fire start.", 0.0),
+        # A person's title or job: a role, not one the question already gives.
+        ("What was her title in 2019?", "Ines Ruiz, then deputy chairman of Acme, spoke.", 1.0),
+        ("What is Ruiz's job?", "Ruiz is a research associate at Acme.", 1.0),
+        ("What is Ruiz's job?", "Ruiz spoke at the Acme meeting in Lyon.", 0.0),
+        ("What was the mayor's job before politics?", "The mayor's job pays well.", 0.0),
     ],
 )
 def test_the_number_or_date_asked_for(qa_over, question, sentence, expected):
