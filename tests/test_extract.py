@@ -246,7 +246,9 @@ def test_byline_match_starts_at_a_word():
         ("What was his title back when he spoke in Paris?", "role"),
         ("What's her position?", "role"),
         ("What is Ken Hu's job at Huawei?", "role"),
-        ("What title did Hu give his keynote?", None),  # the title of a speech, not of a person
+        ("What title did Hu give his keynote?", "called"),  # the title of a speech, not of a person
+        ("What was the name of the fund?", "called"),
+        ("What is Acme's new model called?", "called"),
         ("What position does Miller play?", None),
         ("Who led the troops when Cyprus fell?", "name"),  # "when" used to be taken for the asking word
         ("When Cyprus fell, who led the troops?", "name"),
@@ -300,9 +302,13 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("What is Ruiz's job?", "Ruiz is a research associate at Acme.", 1.0),
         ("What is Ruiz's job?", "Ruiz spoke at the Acme meeting in Lyon.", 0.0),
         ("What was the mayor's job before politics?", "The mayor's job pays well.", 0.0),
+        # A name asked for: best one given as a name ("titled", quoted), then any other name.
+        ("What was Hu's keynote called?", 'Hu gave a keynote titled "Our Shared Ambition".', 1.0),
+        ("What was Hu's keynote called?", "Speaking in Paris, Hu gave a keynote.", 0.75),
+        ("What was Hu's keynote called?", "Hu gave a keynote.", 0.0),
     ],
 )
-def test_the_number_or_date_asked_for(qa_over, question, sentence, expected):
+def test_the_kind_of_answer_asked_for(qa_over, question, sentence, expected):
     bot = qa_over({"acme.txt": f"Acme in brief\n\n{sentence}\n"})
     found = {bot.index.sentences[s.position].text: s.features[TYPE_MATCH] for s in _scored(bot, question)}
     assert found[sentence] == expected
