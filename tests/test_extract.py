@@ -250,6 +250,12 @@ def test_byline_match_starts_at_a_word():
         ("What was the name of the fund?", "called"),
         ("What is Acme's new model called?", "called"),
         ("What position does Miller play?", None),
+        ("What is his position on tariffs?", None),  # a stance, not a role
+        ("What was Acme's position in the rankings?", None),
+        ("What title did he hold?", "role"),
+        ("What is the drug called Ozempic used for?", None),  # the name is given
+        ("What was the name of the man who shot him?", "name"),  # a person's name
+        ("What was the name of the city where he was born?", "name"),
         ("Who led the troops when Cyprus fell?", "name"),  # "when" used to be taken for the asking word
         ("When Cyprus fell, who led the troops?", "name"),
         ("What company sponsored the game?", "name"),  # as "which company"
@@ -306,6 +312,14 @@ TYPE_MATCH = FEATURES.index("type_match")
         ("What was Hu's keynote called?", 'Hu gave a keynote titled "Our Shared Ambition".', 1.0),
         ("What was Hu's keynote called?", "Speaking in Paris, Hu gave a keynote.", 0.75),
         ("What was Hu's keynote called?", "Hu gave a keynote.", 0.0),
+        # "called" as a verb, speech and a role word in another sense are not what is asked for.
+        ("What was the award called?", "The school called the award a recognition of its staff.", 0.0),
+        ("What was the award called?", '"We are so proud of the whole staff and of what they did," he said.', 0.0),
+        ("What was the award called?", "The school gave an award known as the Golden Apple.", 1.0),
+        ("What is Ruiz's job?", "The chief reason for the delay was money.", 0.0),
+        ("What is Ruiz's job?", "Ruiz, head of research, spoke.", 1.0),
+        ("What is the vice president's job?", "Vice President Ruiz spoke.", 0.0),
+        ("What is Ruiz's job?", "Ruiz and two analysts spoke.", 0.0),  # no one's role
     ],
 )
 def test_the_kind_of_answer_asked_for(qa_over, question, sentence, expected):

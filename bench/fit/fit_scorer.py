@@ -9,7 +9,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 R = np.load(sys.argv[1])
-KIND = np.load(sys.argv[1].replace(".npy", "_kinds.npy"))  # 0 none, 1 number, 2 date, 3 name, 4 reason
+# Each question's kind: 0 none, 1 number, 2 date, 3 name, 4 reason, 5 role, 6 called.
+KIND = np.load(sys.argv[1].replace(".npy", "_kinds.npy"))
 DENSE, TYPE_MATCH, MISSING = 0, 6, 7  # columns of those features in X (the order of qa.extract.FEATURES)
 # The confidence model uses the best sentence's score, its lead over the runner-up, its cosine to the
 # question and its share of the question's names missing from its article (columns of best() below).

@@ -7,7 +7,7 @@ index in WORKDIR/index, samples N_QUESTIONS questions (numpy seed 0) and scores 
 the top passages three ways: asked of the whole collection (mode 0), with the question's own
 article removed (mode 1: unanswerable), and with only its own paragraph removed (mode 2: a near
 miss). Each row: question number, mode, label (the sentence contains a gold answer), features.
-OUT_kinds.npy holds each question's kind (0 none, 1 number, 2 date, 3 name, 4 reason).
+OUT_kinds.npy holds each question's kind (0 none, 1 number, 2 date, 3 name, 4 reason, 5 role, 6 called).
 
 DROP (0..1): share of each question's content words removed from its text (its vector is kept),
 to imitate a paraphrase whose words differ from the article's while its meaning does not.
@@ -31,7 +31,7 @@ from qa.questions import as_question
 from qa.retrieve import retrieve
 from qa.spelling import mend_spelling
 
-KINDS = [None, "number", "date", "name", "reason"]
+KINDS = [None, "number", "date", "name", "reason", "role", "called"]
 squad_json, workdir, n_questions, out = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 DROP = float(sys.argv[5]) if len(sys.argv) > 5 else 0.0
 
