@@ -205,7 +205,8 @@ _CALLED = re.compile(r"\b(called|named|titled|entitled|dubbed|known as)\s+(the\s
 _SHORT_QUOTE = re.compile(r'"[^"]{1,60}"|“[^”]{1,60}”')
 # The ``type_match`` of a sentence that answers "What was it called?" with a name not given as one:
 # 0.5, 0.75 and 1 got 210, 213 and 213 of SQuAD's 281 such questions right (211 as any other question),
-# and 0.5 and 0.75 one development follow-up more than 1.
+# and 0.5 and 0.75 one development follow-up more than 1 (measured before review narrowed the kind to
+# 253 SQuAD questions; docs/EVALUATION.md).
 _OTHER_NAME = 0.75
 _QUESTION_PATTERNS = tuple((kind, re.compile(rf"\b({pattern})\b", re.I)) for kind, pattern in _QUESTION_TYPES)
 # The question's asking word: its first wh-word, or the one after a leading "When ...," clause ("When
