@@ -622,13 +622,12 @@ def _type_match(
     if kind == "called":
         # A name given as one, or quoted, is what such a question asks for; any other name may be.
         quoted = [m.group(0) for m in _SHORT_QUOTE.finditer(sentence) if len(m.group(0).split()) <= 8]
-        if _CALLED.search(sentence) or any(words(q) and not set(words(q)) <= question_words for q in quoted):
+        if _CALLED.search(sentence) or _beyond(quoted, question_words):
             return 1.0
-        named = [m.group(0) for m in names_in(sentence, known=names)]
-        return _OTHER_NAME if any(words(h) and not set(words(h)) <= question_words for h in named) else 0.0
+        return _OTHER_NAME * _type_match("name", sentence, question_words, names=names)
     if kind == "role":
-        return 1.0 if any(not set(words(m.group(0))) <= question_words for m in _ROLE.finditer(sentence)) else 0.0
-    if kind == "number" and elapsed:
+        hits = [m.group(0) for m in _ROLE.finditer(sentence)]
+    elif kind == "number" and elapsed:
         hits = [m.group(0) for m in _ELAPSED.finditer(sentence)]
     elif kind == "number":
         if amount:
@@ -641,4 +640,9 @@ def _type_match(
         hits = [m.group(0) for m in (_DAY if day else _DATE).finditer(sentence)]
     else:
         hits = [m.group(0) for m in names_in(sentence, known=names)]
-    return 1.0 if any(words(h) and not set(words(h)) <= question_words for h in hits) else 0.0
+    return 1.0 if _beyond(hits, question_words) else 0.0
+
+
+def _beyond(hits: list[str], question_words: set[str]) -> bool:
+    """Whether one of ``hits`` says something beyond the question's own words."""
+    return any(words(h) and not set(words(h)) <= question_words for h in hits)
