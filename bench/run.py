@@ -174,7 +174,7 @@ def bench_peer(bot: QA, questions: list[EvalQuestion], runs: int) -> dict:
             found = peer.search(item.question, 5)
             t_ms.append((time.perf_counter() - started) * 1000)
             started = time.perf_counter()
-            _, passages = bot.ask_traced(item.question)
+            passages = bot.ask_traced(item.question)[1].passages
             o_ms.append((time.perf_counter() - started) * 1000)
             if run == 0:
                 theirs_hits += any(overlaps(bot, int(hit["id"]), item) for hit in found)

@@ -97,6 +97,7 @@ class CorpusIndex:
         self._sentence_starts: dict[tuple[str, int], int] | None = None
         self._names: frozenset[str] | None = None
         self._word_counts: dict[str, int] | None = None
+        self._article_sentences: dict[str, range] | None = None
 
     @property
     def store(self) -> StoreSpec:
@@ -114,6 +115,15 @@ class CorpusIndex:
         if self._sentence_starts is None:
             self._sentence_starts = {(s.article_id, s.start): n for n, s in enumerate(self.sentences)}
         return self._sentence_starts.get((article_id, start))
+
+    def article_sentences(self, article_id: str) -> range:
+        """Positions in ``sentences`` of one article's sentences, in reading order (empty for an unknown id)."""
+        if self._article_sentences is None:
+            spans: dict[str, list[int]] = {}
+            for n, sentence in enumerate(self.sentences):
+                spans.setdefault(sentence.article_id, [n, n])[1] = n + 1
+            self._article_sentences = {a: range(lo, hi) for a, (lo, hi) in spans.items()}
+        return self._article_sentences.get(article_id, range(0))
 
     def sentence_terms(self, position: int) -> tuple[tuple[str, ...], frozenset[str]]:
         """The stemmed content words of the sentence at ``position``, in order and as a set (computed once)."""

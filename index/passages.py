@@ -185,7 +185,7 @@ def split_article(article: Article, sentence_offset: int = 0) -> tuple[list[Sent
             spans = split_sentences(text, para_start, para_end) if split else [(para_start, para_end)]
             for s, e in spans:
                 sentences.append(Sentence(article.id, s, e, text[s:e]))
-        for lo, hi in _windows([len(s.text.split()) for s in sentences[first:]]):
+        for lo, hi in sentence_windows([len(s.text.split()) for s in sentences[first:]]):
             start, end = sentences[first + lo].start, sentences[first + hi - 1].end
             passages.append(
                 Passage(
@@ -206,7 +206,7 @@ def split_corpus(articles: Iterable[Article]) -> tuple[list[Sentence], list[Pass
     return sentences, passages
 
 
-def _windows(word_counts: Sequence[int]) -> list[tuple[int, int]]:
+def sentence_windows(word_counts: Sequence[int]) -> list[tuple[int, int]]:
     """``[lo, hi)`` sentence windows of about PASSAGE_TARGET_WORDS, overlapping by one sentence."""
     windows = []
     lo, n = 0, len(word_counts)

@@ -19,7 +19,10 @@ class Citation:
         quote: The quoted text, exactly as it stands in the article.
         start: Offset of the quote's first character in the article text.
         end: Offset just past the quote's last character.
-        score: How strongly this passage supports the answer (higher is better; comparable within one answer).
+        score: The probability that this quote answers the question (see ``Answer.confidence``).
+        answer_start: Offset of the short answer's first character in the article; it lies inside the quote:
+            ``start <= answer_start < answer_end <= end``.
+        answer_end: Offset just past the short answer's last character.
     """
 
     article_id: str
@@ -30,6 +33,13 @@ class Citation:
     start: int
     end: int
     score: float
+    answer_start: int
+    answer_end: int
+
+    @property
+    def short_answer(self) -> str:
+        """The short answer, the part of ``quote`` that answers the question."""
+        return self.quote[self.answer_start - self.start : self.answer_end - self.start]
 
 
 @dataclass(frozen=True)
@@ -38,11 +48,14 @@ class Answer:
 
     Attributes:
         question: The question as asked (after validation).
-        text: The answer, a verbatim span of one article; "" when ``no_answer``.
+        text: The answer: the sentence that holds the short answer, verbatim from one article; "" when
+            ``no_answer``.
         no_answer: True when the articles do not answer the question.
         confidence: Estimated probability, in [0, 1], that ``text`` answers the question
             (calibrated on SQuAD); below ``Settings.answer_threshold`` (0.125; for a
             follow-up ``Settings.followup_threshold``, 0.038) the reply is ``no_answer``.
+        short_answer: The short answer inside ``text`` ("35 million euros"), verbatim; where it stands
+            in the article is ``citations[0].answer_start`` to ``answer_end``. "" when ``no_answer``.
         citations: Best first; ``citations[0]`` is where ``text`` comes from. When
             ``no_answer``, these are the closest passages, not answers.
         read_as: The question as it was read when a word of it was taken for a typo of the
@@ -54,6 +67,7 @@ class Answer:
     no_answer: bool
     confidence: float
     citations: list[Citation] = field(default_factory=list)
+    short_answer: str = ""
     read_as: str = ""
 
     def to_dict(self) -> dict:

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,15 +18,32 @@ from index.build import CorpusIndex, SyncReport, index_dir_for, load_index, open
 from index.embedder import Embedder, MiniLMEmbedder
 from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
+from qa.byline import byline_field, byline_sentence
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
 from qa.conversation import Turn, build_query, earlier_turns, leans_on_context, subject_names
-from qa.extract import ScoredSentence, confidence, lacks_a_name, outside_quotes, score_sentences
+from qa.mentions import lacks_a_name, missing_share
+from qa.pick import Candidate, candidates
 from qa.query import Query
 from qa.questions import as_question, clean_question
+from qa.reader import Reader
 from qa.retrieve import RetrievedPassage, retrieve
 from qa.spelling import mend_spelling
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """How an answer was found.
+
+    Attributes:
+        passages: The retrieved passages, best first.
+        candidates: The reader's spans in the passages it read, most probable first (empty for an
+            answer from an article's metadata).
+    """
+
+    passages: list[RetrievedPassage]
+    candidates: list[Candidate]
 
 
 class QA:
@@ -40,6 +58,7 @@ class QA:
         folder: Folder of .txt, .md, .html and .pdf articles; the built-in Huawei articles when None.
         index_dir: Where to keep the index; by default a folder under the user's cache.
         embedder: The embedding model; all-MiniLM-L6-v2 by default, shared by every QA.
+        reader: The span reader; the trained one shipped in the package by default, shared by every QA.
         settings: Retrieval and extraction settings.
         progress: Show progress while building the index.
         store: Where the passage vectors live: "faiss" (a file in the index, the default for a new
@@ -59,6 +78,7 @@ class QA:
         *,
         index_dir: str | Path | None = None,
         embedder: Embedder | None = None,
+        reader: Reader | None = None,
         settings: Settings = DEFAULT_SETTINGS,
         progress: bool = True,
         store: str | None = None,
@@ -67,6 +87,7 @@ class QA:
         self.index_dir = Path(index_dir) if index_dir is not None else None
         self.store = parse_store(store) if store is not None else None  # a bad setting fails here, not later
         self.embedder = embedder or _shared_embedder()
+        self.reader = reader or Reader()
         self.settings = settings
         self.progress = progress
         self._index: CorpusIndex | None = None
@@ -183,10 +204,8 @@ class QA:
         """
         return self.ask_traced(question, history)[0]
 
-    def ask_traced(
-        self, question: str, history: Sequence[str | Answer] | None = None
-    ) -> tuple[Answer, list[RetrievedPassage]]:
-        """``ask``, also returning the retrieved passages best first (for evaluation and debugging)."""
+    def ask_traced(self, question: str, history: Sequence[str | Answer] | None = None) -> tuple[Answer, Trace]:
+        """``ask``, also returning how the answer was found (for evaluation, fitting and debugging)."""
         typed = clean_question(question)
         turns = earlier_turns(history)  # checked even when not used
         index = self._latest_index()
@@ -209,17 +228,23 @@ class QA:
             weight *= self.settings.moved_on_share
         query = build_query(question, question_vector, turns, self.embedder, weight)
         passages = retrieve(index, query, self.settings)
-        scored = score_sentences(index, query, passages, self.settings)
-        if not scored:
-            return Answer(typed, "", True, 0.0, [], read_as), passages
-        rest = outside_quotes(index.sentences[scored[0].position].text)
-        rest_cosine = float(self.embedder.encode([rest])[0] @ query.vector) if rest else None
-        sure = confidence(scored, self.settings, question, rest_cosine)
-        citations = [_citation(index, s) for s in _distinct(scored, self.settings.max_citations)]
         threshold = self.settings.followup_threshold if turns else self.settings.answer_threshold
+        field = byline_field(question, in_conversation=bool(turns))
+        if field is not None:
+            byline = _byline_answer(index, question, passages[: self.settings.reader_passages], field)
+            if byline is not None:
+                return dataclasses.replace(byline, question=typed, read_as=read_as), Trace(passages, [])
+        found = candidates(index, query, passages, self.reader, self.settings)
+        trace = Trace(passages, found)
+        if not found:
+            return Answer(typed, "", True, 0.0, [], read_as=read_as), trace
+        citations = [_citation(index, c) for c in _distinct(found, self.settings.max_citations)]
+        sure = round(found[0].probability, 4)
         if sure < threshold:
-            return Answer(typed, "", True, sure, citations, read_as), passages
-        return Answer(typed, citations[0].quote, False, sure, citations, read_as), passages
+            return Answer(typed, "", True, sure, citations, read_as=read_as), trace
+        best = citations[0]
+        short = index.articles[best.article_id].text[best.answer_start : best.answer_end]
+        return Answer(typed, best.quote, False, sure, citations, short, read_as), trace
 
     def _latest_index(self) -> CorpusIndex:
         """The index, reloaded first if another process has published a newer build (checked once a second).
@@ -262,33 +287,73 @@ def _moved_on(index: CorpusIndex, last: Turn, question: str, question_vector: np
     return bool(found) and index.passages[found[0].position].article_id != last.article_id
 
 
-def _citation(index: CorpusIndex, scored: ScoredSentence) -> Citation:
-    sentence = index.sentences[scored.position]
-    article = index.articles[sentence.article_id]
+def _citation(index: CorpusIndex, candidate: Candidate) -> Citation:
+    first = index.sentences[candidate.first_sentence]
+    last = index.sentences[candidate.last_sentence]
+    article = index.articles[first.article_id]
     return Citation(
         article_id=article.id,
         title=article.title,
         source=article.source,
         date=article.date,
-        quote=sentence.text,
-        start=sentence.start,
-        end=sentence.end,
-        score=round(scored.score, 4),
+        quote=article.text[first.start : last.end],
+        start=first.start,
+        end=last.end,
+        score=round(candidate.probability, 4),
+        answer_start=candidate.start,
+        answer_end=candidate.end,
     )
 
 
-def _distinct(scored: list[ScoredSentence], limit: int) -> list[ScoredSentence]:
-    """The best sentences, at most one per passage, so citations point to different places."""
-    chosen: list[ScoredSentence] = []
-    passages: set[int] = set()
-    for candidate in scored:
-        if candidate.passage.position in passages:
+def _distinct(found: list[Candidate], limit: int) -> list[Candidate]:
+    """The best candidates, at most one per sentence, so citations point to different places."""
+    chosen: list[Candidate] = []
+    sentences: set[int] = set()
+    for candidate in found:
+        if candidate.first_sentence in sentences:
             continue
         chosen.append(candidate)
-        passages.add(candidate.passage.position)
+        sentences.add(candidate.first_sentence)
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _byline_answer(index: CorpusIndex, question: str, passages: list[RetrievedPassage], field: str) -> Answer | None:
+    """The answer to a question about an article itself (who wrote it, when, which outlet), from its metadata.
+
+    The article is the first of the retrieved passages' articles that mentions every name the
+    question gives ("the CFR piece on Huawei in Russia") and prints the asked-for value; None when none does.
+    """
+    seen: set[str] = set()
+    for retrieved in passages:
+        article_id = index.passages[retrieved.position].article_id
+        if article_id in seen:
+            continue
+        seen.add(article_id)
+        if missing_share(index, article_id, question) > 0:
+            continue
+        found = byline_sentence(index, article_id, field)
+        if found is None:
+            continue
+        position, start, end = found
+        sentence = index.sentences[position]
+        article = index.articles[article_id]
+        citation = Citation(
+            article.id,
+            article.title,
+            article.source,
+            article.date,
+            sentence.text,
+            sentence.start,
+            sentence.end,
+            1.0,
+            start,
+            end,
+        )
+        # The metadata states the value; what is uncertain is only whether this is the article meant.
+        return Answer(question, sentence.text, False, 1.0, [citation], article.text[start:end])
+    return None
 
 
 _default_lock = threading.Lock()

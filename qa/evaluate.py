@@ -23,6 +23,7 @@ import string
 import sys
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -90,6 +91,27 @@ def contains_answer(text: str, answers: Sequence[str]) -> bool:
     """Whether ``text`` contains any of ``answers``, compared after :func:`normalize_answer`."""
     normalized = f" {normalize_answer(text)} "
     return any(f" {normalize_answer(a)} " in normalized for a in answers if normalize_answer(a))
+
+
+def span_scores(span: str, answers: Sequence[str]) -> tuple[float, float]:
+    """SQuAD's exact match and F1 of a short answer against the gold answers (the best over them).
+
+    Example:
+        >>> span_scores("the Denver Broncos", ["Denver Broncos"])
+        (1.0, 1.0)
+        >>> span_scores("Broncos", ["Denver Broncos"])
+        (0.0, 0.6666666666666666)
+    """
+    predicted = normalize_answer(span).split()
+    best_exact = best_f1 = 0.0
+    for answer in answers:
+        gold = normalize_answer(answer).split()
+        best_exact = max(best_exact, float(predicted == gold))
+        common = sum((Counter(predicted) & Counter(gold)).values())
+        if common:
+            precision, recall = common / len(predicted), common / len(gold)
+            best_f1 = max(best_f1, 2 * precision * recall / (precision + recall))
+    return best_exact, best_f1
 
 
 def load_gold(path: str | Path) -> list[EvalQuestion]:
@@ -166,6 +188,8 @@ def evaluate(
     - ``top_sentence_accuracy``: the same for the first citation, even when the
       reply was ``no_answer`` (what the threshold costs);
     - ``answered``: answerable questions given an answer;
+    - ``span_exact_match`` / ``span_f1``: SQuAD's exact match and F1 of the short answer, over the
+      answerable questions (a ``no_answer`` reply scores 0);
     - ``no_answer_precision`` / ``no_answer_recall``: of the ``no_answer`` replies,
       the share to unanswerable questions; of the unanswerable questions, the share
       given ``no_answer``;
@@ -179,6 +203,7 @@ def evaluate(
     latencies: list[float] = []
     hits = {k: 0 for k in RECALL_AT}
     with_span = right = top_right = answered = right_article = with_article = 0
+    exact = f1 = 0.0
     no_answer_right = no_answer_total = unanswerable_rejected = 0
     words: list[int] = []
     max_sentences = 0
@@ -186,7 +211,8 @@ def evaluate(
     answerable = [q for q in questions if q.answers]
     for number, item in enumerate(questions):
         tick = time.perf_counter()
-        answer, passages = bot.ask_traced(item.question)
+        answer, trace = bot.ask_traced(item.question)
+        passages = trace.passages
         latencies.append(time.perf_counter() - tick)
         if progress:
             progress(number + 1, len(questions))
@@ -218,6 +244,10 @@ def evaluate(
         answered += not answer.no_answer
         is_right = not answer.no_answer and contains_answer(answer.text, item.answers)
         right += is_right
+        if not answer.no_answer:
+            span_exact, span_f1 = span_scores(answer.short_answer, item.answers)
+            exact += span_exact
+            f1 += span_f1
         top = answer.citations[0].quote if answer.citations else ""
         top_right += contains_answer(top, item.answers)
         if item.article_id:
@@ -235,6 +265,8 @@ def evaluate(
         "accuracy": right / len(answerable) if answerable else None,
         "top_sentence_accuracy": top_right / len(answerable) if answerable else None,
         "answered": answered / len(answerable) if answerable else None,
+        "span_exact_match": exact / len(answerable) if answerable else None,
+        "span_f1": f1 / len(answerable) if answerable else None,
         "no_answer_precision": no_answer_right / no_answer_total if unanswerable and no_answer_total else None,
         "no_answer_recall": unanswerable_rejected / unanswerable if unanswerable else None,
         "answer_words": statistics.fmean(words) if words else None,

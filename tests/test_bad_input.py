@@ -354,7 +354,8 @@ def test_cli_ask_prints_the_answer_and_its_place(folder, tmp_path, capsys, fake_
     captured = capsys.readouterr()
     assert code == 0
     lines = captured.out.splitlines()
-    assert lines[0] == "Acme will invest 10 million euros in its Lyon lab over five years."
+    assert lines[0] == "Answer: 10 million euros"
+    assert lines[1] == "Acme will invest **10 million euros** in its Lyon lab over five years."
     assert "[1] Acme opens a lab in Lyon" in lines
     assert "    lyon, characters 26-92" in lines
 
@@ -368,7 +369,7 @@ def test_cli_ask_json_with_the_real_model(folder, tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 0
     result = json.loads(captured.out)
-    assert set(result) == {"question", "text", "no_answer", "confidence", "citations", "read_as"}
+    assert set(result) == {"question", "text", "no_answer", "confidence", "citations", "short_answer", "read_as"}
     assert result["question"] == question
     assert result["no_answer"] is False
     assert result["text"] == "Acme will invest 10 million euros in its Lyon lab over five years."
@@ -376,5 +377,8 @@ def test_cli_ask_json_with_the_real_model(folder, tmp_path, capsys):
     texts = {"lyon": LYON, "nantes": NANTES}
     for c in result["citations"]:
         assert texts[c["article_id"]][c["start"] : c["end"]] == c["quote"]
-    assert result["citations"][0]["article_id"] == "lyon"
+        assert c["start"] <= c["answer_start"] < c["answer_end"] <= c["end"]
+    first = result["citations"][0]
+    assert first["article_id"] == "lyon"
+    assert LYON[first["answer_start"] : first["answer_end"]] == result["short_answer"] == "10 million euros"
     assert "Indexing" not in captured.err

@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 
 from qa.answer import Answer
+from qa.config import BUILTIN_CORPUS
 from qa.conversation import leans_on_context, subject_names
-from tests.conftest import LYON, NANTES, SHARED_CORPUS
+from tests.conftest import LYON, NANTES
 
 CONVERSATIONS = json.loads((Path(__file__).parent / "data" / "conversations.json").read_text("utf-8"))
 
 
 def test_conversation_set_is_well_formed():
     assert len(CONVERSATIONS) >= 12
-    texts = {p.stem: p.read_text("utf-8") for p in SHARED_CORPUS.glob("*.txt")}
+    texts = {p.stem: p.read_text("utf-8") for p in BUILTIN_CORPUS.glob("*.txt")}
     for conversation in CONVERSATIONS:
         assert 2 <= len(conversation["turns"]) <= 3, conversation["id"]
         for turn in conversation["turns"]:
@@ -96,7 +97,7 @@ def test_history_of_plain_questions_is_accepted(real_qa):
 def test_history_of_the_wrong_kind_is_refused(history, tmp_path, fake_embedder):
     from qa import QA
 
-    bot = QA(SHARED_CORPUS, index_dir=tmp_path, embedder=fake_embedder, progress=False)
+    bot = QA(BUILTIN_CORPUS, index_dir=tmp_path, embedder=fake_embedder, progress=False)
     with pytest.raises(TypeError, match="history"):
         bot.ask("Who announced it?", history=history)
     with pytest.raises(TypeError, match="history"):  # checked too when the question stands alone
@@ -106,7 +107,7 @@ def test_history_of_the_wrong_kind_is_refused(history, tmp_path, fake_embedder):
 def test_empty_history_is_a_first_question(tmp_path, fake_embedder):
     from qa import QA
 
-    bot = QA(SHARED_CORPUS, index_dir=tmp_path, embedder=fake_embedder, progress=False)
+    bot = QA(BUILTIN_CORPUS, index_dir=tmp_path, embedder=fake_embedder, progress=False)
     assert bot.ask("Who announced the OpenLab?", history=[]) == bot.ask("Who announced the OpenLab?")
     assert bot.ask("Who announced the OpenLab?", history=None) == bot.ask("Who announced the OpenLab?")
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_CORPUS
+from qa.config import BUILTIN_CORPUS
 
 GOLD = json.loads((Path(__file__).parent / "data" / "gold.json").read_text("utf-8"))
 ANSWERABLE = [g for g in GOLD if g["answers"]]
@@ -25,7 +25,7 @@ def answers(real_qa):
 def test_gold_set_is_big_enough():
     assert len(ANSWERABLE) >= 40
     assert len(UNANSWERABLE) >= 8
-    assert {g["article"] for g in ANSWERABLE} == {p.stem for p in SHARED_CORPUS.glob("*.txt")}
+    assert {g["article"] for g in ANSWERABLE} == {p.stem for p in BUILTIN_CORPUS.glob("*.txt")}
 
 
 def test_answers_contain_an_acceptable_answer(answers):
@@ -70,7 +70,7 @@ def test_every_citation_is_an_exact_span_of_the_shipped_file(answers, real_qa):
         for c in answer.citations:
             article = real_qa.get_article(c.article_id)
             assert article.text[c.start : c.end] == c.quote
-            shipped = (SHARED_CORPUS / f"{c.article_id}.txt").read_bytes().decode("utf-8")
+            shipped = (BUILTIN_CORPUS / f"{c.article_id}.txt").read_bytes().decode("utf-8")
             assert shipped[c.start : c.end] == c.quote
             assert (c.title, c.source, c.date) == (article.title, article.source, article.date)
             checked += 1

@@ -5,6 +5,7 @@ Fast: articles in a temporary folder, the fake embedder, no browser.
 
 from __future__ import annotations
 
+import dataclasses
 from html.parser import HTMLParser
 
 import pytest
@@ -37,31 +38,34 @@ RENDERED_TAGS = {"div", "span", "p", "blockquote", "a", "ol", "li", "mark", "but
 
 
 class _Page(HTMLParser):
-    """Tags, text, and the text inside <mark> elements of an HTML fragment."""
+    """Tags, text, the text inside <mark> elements (quotes on cards and in the article) and inside
+    <mark class="qa-span"> (the short answer in the answer's quote) of an HTML fragment."""
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[str] = []
         self.text: list[str] = []
         self.marks: list[str] = []
-        self._in_mark = 0
+        self.spans: list[str] = []
+        self._open: list[list[str]] = []
         self.feed(html)
         self.close()
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         if tag == "mark":
-            self._in_mark += 1
-            self.marks.append("")
+            found = self.spans if ("class", "qa-span") in attrs else self.marks
+            found.append("")
+            self._open.append(found)
 
     def handle_endtag(self, tag):
         if tag == "mark":
-            self._in_mark -= 1
+            self._open.pop()
 
     def handle_data(self, data):
         self.text.append(data)
-        if self._in_mark:
-            self.marks[-1] += data
+        if self._open:
+            self._open[-1][-1] += data
 
 
 @pytest.fixture
@@ -76,7 +80,8 @@ def bot(tmp_path, fake_embedder):
 def _citation(bot: QA, article_id: str, quote: str) -> Citation:
     article = bot.get_article(article_id)
     start = article.text.index(quote)
-    return Citation(article.id, article.title, article.source, article.date, quote, start, start + len(quote), 1.0)
+    end = start + len(quote)
+    return Citation(article.id, article.title, article.source, article.date, quote, start, end, 1.0, start, end)
 
 
 def test_quote_in_context_is_the_quotes_paragraph():
@@ -124,7 +129,7 @@ def test_answer_shows_quote_marker_and_source_card(bot):
     answer = Answer("How long was the ferry out of service?", citation.quote, False, 0.91, [citation])
     html = render_answer(answer, bot.get_article)
     page = _Page(html)
-    assert 'class="qa-answer">It was out of service for six weeks. <a href="#" class="qa-cite"' in html
+    assert 'class="qa-answer"><mark class="qa-span">It was out of service for six weeks.</mark> <a href="#"' in html
     assert 'data-article="ferry"' in html and f'data-start="{citation.start}"' in html
     assert "[1]" in "".join(page.text)
     assert "Harbour ferry returns after repairs" in "".join(page.text)
@@ -227,6 +232,18 @@ def test_answer_from_qa_renders_each_citation_highlighted(bot):
     page = _Page(render_conversation([answer], bot.get_article))
     assert set(page.tags) <= RENDERED_TAGS
     assert page.marks == [c.quote for c in answer.citations]
+    assert page.spans == [answer.short_answer] and answer.short_answer in answer.text
+
+
+def test_the_short_answer_is_marked_inside_the_quote(bot):
+    quote = "It was out of service for six weeks."
+    citation = _citation(bot, "ferry", quote)
+    start = citation.start + quote.index("six weeks")
+    citation = dataclasses.replace(citation, answer_start=start, answer_end=start + len("six weeks"))
+    answer = Answer("How long was the ferry out of service?", quote, False, 0.91, [citation], "six weeks")
+    html = render_answer(answer, bot.get_article)
+    assert 'class="qa-answer">It was out of service for <mark class="qa-span">six weeks</mark>. <a' in html
+    assert _Page(html).spans == ["six weeks"]
 
 
 def test_pending_question_is_shown_with_a_notice(bot):

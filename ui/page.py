@@ -92,6 +92,7 @@ _CSS = """
 .qa-waiting, .qa-error { font-style: italic; color: var(--body-text-color-subdued); }
 .qa-error { color: #b91c1c; }
 mark { background: #fde047; color: #111; padding: 0 0.1em; border-radius: 0.2em; }
+.qa-answer mark.qa-span { font-weight: 600; }
 .qa-article-title { margin: 0 0 0.2em 0; }
 .qa-article-text { white-space: pre-wrap; line-height: 1.55; margin-top: 0.6em; }
 """

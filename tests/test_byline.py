@@ -1,0 +1,164 @@
+"""Questions about an article itself (who wrote it, when, which outlet), answered from its metadata."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa.api import QA
+from qa.byline import _find, byline_field
+
+LAB = (
+    "Acme opens a lab in Lyon\n\n"
+    "Jane Roe reporting from Lyon, France.\n\n"
+    "Acme will invest 10 million euros in its Lyon lab over five years. "
+    "The mayor of Lyon welcomed the investment and said the city had courted Acme for two years.\n\n"
+    "Published 3 March 2024.\n"
+)
+BAKERY = (
+    "Zed buys a bakery in Nantes\n\n"
+    "Max Muster in Nantes.\n\n"
+    "Zed bought a family bakery in Nantes for 2 million euros. The bakery bakes 500 croissants a day.\n\n"
+    "Published 9 April 2023.\n"
+)
+
+
+@pytest.fixture
+def bylined(tmp_path, fake_embedder) -> QA:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for stem, text, author, date in (
+        ("lab", LAB, "Jane Roe", "3 March 2024"),
+        ("bakery", BAKERY, "Max Muster", "9 April 2023"),
+    ):
+        (corpus / f"{stem}.txt").write_text(text, "utf-8")
+        (corpus / f"{stem}.meta.json").write_text(json.dumps({"author": author, "date": date}), "utf-8")
+    return QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("Who wrote the article about the Lyon lab?", "author"),
+        ("Who is the author of the piece on Acme?", "author"),
+        ("Who is the writer of this story?", "author"),
+        ("Who wrote the CFR blog post on Huawei's push into Russia?", "author"),
+        ("Who is the article's author?", "author"),
+        ("Who is the reporter?", "author"),
+        ("When was the article on the bakery published?", "date"),
+        ("When was it published?", "date"),
+        ("What is the publication date of the Lyon piece?", "date"),
+        ("Who reported the wire story on the rate rise?", "author"),
+        ("Which reporter filed the wildfire story from Kelowna?", "author"),
+        ("Which outlet published the story on the stadium deal?", "source"),
+        ("In which newspaper was the article on Acme published?", "source"),
+        ("Who published the SCMP piece?", "source"),
+        ("What is the publisher of the CFR post?", "source"),
+        # Questions about other writings, or about when something happened, are not about the article.
+        ("Who wrote the open letter to the board?", None),
+        ("Who authored the bill?", None),
+        ("Who penned the report on Huawei?", None),
+        ("What is the writer of the song doing now?", None),
+        ("When did Huawei say it had posted a loss?", None),
+        ("When were the results reported?", None),
+        ("When was the law written?", None),
+        ("When will the data be published?", None),
+        ("Who welcomed the investment?", None),
+        ("When will the lab open?", None),
+        ("What did the author say about Lyon's mayor?", None),
+        ("Which company released the sales figures?", None),
+        ("Which newspaper did the mayor write for?", None),
+    ],
+)
+def test_byline_questions_are_told_apart(question, field):
+    assert byline_field(question, in_conversation=True) == field
+
+
+@pytest.mark.parametrize(
+    "question", ["Who wrote it?", "Who wrote the article?", "Who is the reporter?", "When was it published?"]
+)
+def test_byline_questions_that_do_not_say_which_article_need_a_conversation(question):
+    assert byline_field(question, in_conversation=True) is not None
+    assert byline_field(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who wrote the SCMP piece?", "Who wrote the article about the Lyon lab?", "When was the post on Acme published?"],
+)
+def test_byline_questions_that_say_which_article_stand_alone(question):
+    assert byline_field(question) is not None
+
+
+def test_who_wrote_an_article_is_answered_from_its_byline(bylined):
+    answer = bylined.ask("Who wrote the article about the Lyon lab?")
+    assert not answer.no_answer
+    assert answer.text == "Jane Roe reporting from Lyon, France."
+    assert answer.short_answer == "Jane Roe"
+    cited = answer.citations[0]
+    text = bylined.get_article(cited.article_id).text
+    assert text[cited.start : cited.end] == cited.quote
+    assert text[cited.answer_start : cited.answer_end] == "Jane Roe"
+
+    answer = bylined.ask("Who wrote the story about the bakery in Nantes?")
+    assert answer.text == "Max Muster in Nantes."
+
+
+def test_when_an_article_was_published_is_answered_from_its_dateline(bylined):
+    answer = bylined.ask("When was the article on the Nantes bakery published?")
+    assert (answer.text, answer.short_answer) == ("Published 9 April 2023.", "9 April 2023")
+
+
+def test_front_matter_answers_only_byline_questions(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lab.md").write_text(
+        "---\ntitle: Acme opens a lab in Lyon\npublisher: Lyon Evening Post\n"
+        "authors:\n  - Jane Roe\n  - Bo Chen\ndate: 2024-03-14\n---\n" + LAB.split("\n\n", 2)[2],
+        "utf-8",
+    )
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    body_start = bot.index.articles["lab"].body_start
+    for question in ("What date will the Lyon lab open?", "Who runs the Lyon Evening Post?", "Who welcomed it?"):
+        _, trace = bot.ask_traced(question)
+        assert trace.candidates and all(c.start >= body_start for c in trace.candidates), question
+    # Either of several authors is the byline.
+    assert bot.ask("Who wrote the article about the Lyon lab?").short_answer in ("Jane Roe", "Bo Chen")
+
+
+def test_a_byline_question_about_an_article_not_in_the_folder_is_not_answered_from_another_byline(bylined):
+    answer = bylined.ask("Who wrote the article about the Berlin zoo?")
+    assert answer.no_answer
+
+
+def test_who_wrote_and_who_published_an_article_are_quoted_from_its_front_matter(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lab.md").write_text(
+        "---\ntitle: Acme opens a lab in Lyon\npublisher: Lyon Evening Post\nauthor: 'Jane Roe'\n---\n"
+        + LAB.split("\n\n", 2)[2],
+        "utf-8",
+    )
+    (corpus / "bakery.txt").write_text(BAKERY, "utf-8")
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    for question, quote in [
+        ("Who wrote the article about the Lyon lab?", "Jane Roe"),
+        ("Which newspaper published the story on the Lyon lab?", "Lyon Evening Post"),
+    ]:
+        answer = bot.ask(question)
+        assert not answer.no_answer
+        assert answer.text == quote
+        cited = answer.citations[0]
+        assert bot.get_article(cited.article_id).text[cited.start : cited.end] == cited.quote == quote
+    assert "10 million euros" in bot.ask("How much will Acme invest in its Lyon lab?").text
+
+
+def test_byline_match_starts_at_a_word():
+    assert _find("Iris Dengin Barcelona, Spain", "Iris Deng") == (0, 9)  # a byline printed glued to the next word
+    assert _find("Published 9 April 2023.", "9 April 2023") == (10, 22)
+    assert _find("By Jane  Roe", "Jane Roe") == (3, 12)  # any spaces between the value's words
+    assert _find("Italian firms said so.", "Ian") is None
+    assert _find("Anything at all.", "") is None
+    assert _find("By Bo Chen and Jane Roe.", "Jane Roe, Bo Chen", several=True) == (3, 23)

