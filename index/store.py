@@ -196,13 +196,15 @@ def read_manifest(index_dir: Path) -> Manifest | None:
 
 
 def current_build(index_dir: Path) -> Path | None:
-    """The build folder CURRENT names, or None when there is none (or CURRENT is not a build's name)."""
+    """The build folder CURRENT names, or None when there is none (or CURRENT is damaged: not a build's name,
+    not text, not a folder's name at all); the next sync then builds afresh and rewrites it."""
     try:
         name = (index_dir / "CURRENT").read_text("utf-8").strip()
-    except OSError:
+        build = index_dir / name
+        ok = name.startswith("build-") and "/" not in name and "\0" not in name and build.is_dir()
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         return None
-    build = index_dir / name
-    return build if name.startswith("build-") and "/" not in name and build.is_dir() else None
+    return build if ok else None
 
 
 def load(index_dir: Path, *, attempts: int = 3) -> StoredIndex:

@@ -67,7 +67,11 @@ def test_every_citation_is_an_exact_span_of_the_shipped_file(answers, real_qa):
         assert 0.0 <= answer.confidence <= 1.0
         if not answer.no_answer:
             assert answer.text == answer.citations[0].quote
+            assert answer.short_answer == answer.citations[0].short_answer != ""
         for c in answer.citations:
+            # The short answer lies inside the quote, and the article's text at its offsets is it.
+            assert c.start <= c.answer_start < c.answer_end <= c.end
+            assert real_qa.get_article(c.article_id).text[c.answer_start : c.answer_end] == c.short_answer
             article = real_qa.get_article(c.article_id)
             assert article.text[c.start : c.end] == c.quote
             shipped = (BUILTIN_CORPUS / f"{c.article_id}.txt").read_bytes().decode("utf-8")

@@ -295,6 +295,23 @@ def test_current_naming_a_missing_build_rebuilds(folder, index_dir):
     assert _build_dir(index_dir).is_dir()
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [b"\xff", b"\x00", b"/../../etc", b"\n\nbuild-x"],
+    ids=["not-utf8", "nul", "path", "garbage"],
+)
+def test_a_damaged_current_file_is_rebuilt_by_the_next_sync(folder, index_dir, damage):
+    open_index(folder, FakeEmbedder(), index_dir, progress=False)
+    current = index_dir / "CURRENT"
+    current.write_bytes(current.read_bytes() + damage)
+
+    index = open_index(folder, FakeEmbedder(), index_dir, progress=False)
+
+    assert index.how == "built"
+    assert _build_dir(index_dir).is_dir()  # CURRENT names a build again
+    assert open_index(folder, FakeEmbedder(), index_dir, progress=False).how == "loaded"
+
+
 def test_answers_are_right_after_a_damaged_index_is_rebuilt(folder, index_dir, caplog):
     open_index(folder, FakeEmbedder(), index_dir, progress=False)
     _flip_bytes(_build_dir(index_dir) / "passages.faiss")

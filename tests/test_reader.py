@@ -1,0 +1,77 @@
+"""The shipped reader: exact spans on fixed passages, the sentence limit, and a damaged file refused."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from qa.reader import READER_MODEL, Reader, ReaderModelError, check_model_file
+
+PASSAGE = (
+    "Huawei was founded in 1987 by Ren Zhengfei, a former engineer in the People's Liberation Army. "
+    "The company is based in Shenzhen. It said it would invest 35 million euros in its Paris OpenLab."
+)
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who founded Huawei?", "Ren Zhengfei"),
+        ("When was Huawei founded?", "1987"),
+        ("Where is Huawei based?", "Shenzhen"),
+        ("How much will Huawei invest in its Paris OpenLab?", "35 million euros"),
+    ],
+)
+def test_the_reader_finds_the_exact_span(reader, question, expected):
+    [span] = reader.read(question, [PASSAGE])
+    assert PASSAGE[span.start : span.end] == expected
+    assert span.margin > 0  # the passage answers: the span beats "no answer here"
+
+
+def test_a_passage_that_does_not_answer_scores_below_one_that_does(reader):
+    question = "Who founded Huawei?"
+    unrelated = "The weather in Lyon was mild on Tuesday, and the markets were calm."
+    answering, other = reader.read(question, [PASSAGE, unrelated])
+    assert (answering.passage, other.passage) == (0, 1)
+    assert answering.margin > 0 > other.margin
+
+
+def test_spans_stay_inside_one_sentence_when_told_where_sentences_are(reader):
+    passage = "In one year, 40 engineers built 12 products there. Acme plans to hire 30 more staff for the lab."
+    first_end = passage.index(" Acme")
+    sentences = [(0, first_end), (first_end + 1, len(passage))]
+    for question in ("What did the lab achieve in its first year?", "How many people work at the lab?"):
+        [span] = reader.read(question, [passage], [sentences])
+        assert any(s <= span.start < span.end <= e for s, e in sentences), passage[span.start : span.end]
+
+
+def test_no_passages_read_nothing(reader):
+    assert reader.read("Who founded Huawei?", []) == []
+
+
+def test_the_shipped_model_matches_its_checksum():
+    check_model_file(READER_MODEL)
+
+
+def test_a_damaged_model_file_is_refused_with_a_message(tmp_path):
+    damaged = tmp_path / "reader.onnx"
+    shutil.copy(READER_MODEL, damaged)
+    shutil.copy(READER_MODEL.with_name("reader.onnx.sha256"), tmp_path / "reader.onnx.sha256")
+    data = bytearray(damaged.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte in the weights
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(ReaderModelError, match="is damaged.*reinstall"):
+        Reader(damaged).read("Who founded Huawei?", [PASSAGE])
+
+
+def test_a_model_file_without_its_checksum_is_refused(tmp_path):
+    copied = tmp_path / "reader.onnx"
+    shutil.copy(READER_MODEL, copied)
+    with pytest.raises(ReaderModelError, match="cannot be read"):
+        Reader(copied).read("Who founded Huawei?", [PASSAGE])
