@@ -94,13 +94,9 @@ def measure(rows: list[dict], weights: np.ndarray) -> dict:
             bands.append({"confidence": f"{lo:.2f}-{min(hi, 1):.2f}", "n": len(inside), "right": round(share, 3)})
     table = []
     for t in THRESHOLDS:
-        table.append(
-            {
-                "threshold": t,
-                "answerable_right": round(sum(1 for p, r, _ in answerable if r and p >= t) / len(answerable), 3),
-                "unanswerable_declined": round(sum(1 for p, _, _ in unanswerable if p < t) / max(len(unanswerable), 1), 3),
-            }
-        )
+        right = sum(1 for p, r, _ in answerable if r and p >= t) / len(answerable)
+        declined = sum(1 for p, _, _ in unanswerable if p < t) / max(len(unanswerable), 1)
+        table.append({"threshold": t, "answerable_right": round(right, 3), "unanswerable_declined": round(declined, 3)})
     return {
         "best_candidate_right": round(sum(v[1] for v in answerable) / len(answerable), 4),
         "calibration": bands,
