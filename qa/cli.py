@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,10 +71,19 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="serve the chat page (http://127.0.0.1:7860 by default)")
     _add_collection_options(chat)
     chat.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    chat.add_argument("--port", type=int, default=7860, help="port to listen on (default: %(default)s)")
+    chat.add_argument(
+        "--port", type=int, default=_default_port(), help="port to listen on (default: $CHAT_PORT, else 7860)"
+    )
     chat.add_argument("--share", action="store_true", help="also ask Gradio for a public share link (off by default)")
     chat.set_defaults(run=_run_chat)
     return parser
+
+
+def _default_port() -> int:
+    try:
+        return int(os.environ.get("CHAT_PORT", "7860"))
+    except ValueError:
+        return 7860
 
 
 def _add_collection_options(
@@ -147,12 +157,28 @@ def _run_eval(args: argparse.Namespace) -> int:
 def _run_chat(args: argparse.Namespace) -> int:
     if args.corpus is not None and not Path(args.corpus).expanduser().is_dir():
         raise ValueError(f"corpus folder {args.corpus!r} does not exist or is not a folder")
+    _check_port_free(args.host, args.port)  # before anything loads: a busy port is a one-line error, exit 2
     from ui.page import launch  # imports gradio: only this command pays for it
 
     launch(
         QA(args.corpus, index_dir=args.index_dir, store=args.store), host=args.host, port=args.port, share=args.share
     )
     return 0
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise ValueError, naming the port and how to pick another, when nothing can listen on it."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+            probe.bind((host, port))
+    except OSError as error:
+        raise ValueError(
+            f"port {port} on {host} is not free ({error.strerror}); pick another with --port N "
+            f"(or CHAT_PORT=N make chat)"
+        ) from None
 
 
 def format_answer(answer: Answer, bot: QA) -> str:

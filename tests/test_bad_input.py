@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -382,3 +386,22 @@ def test_cli_ask_json_with_the_real_model(folder, tmp_path, capsys):
     assert first["article_id"] == "lyon"
     assert LYON[first["answer_start"] : first["answer_end"]] == result["short_answer"] == "10 million euros"
     assert "Indexing" not in captured.err
+
+
+def test_chat_on_a_busy_port_exits_2_with_a_message_every_time(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for _ in range(3):
+            done = subprocess.run(
+                [sys.executable, "-m", "qa", "chat", "--port", str(port)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env={**os.environ, "QA_INDEX_HOME": str(tmp_path)},
+            )
+            assert done.returncode == 2, done.stderr
+            assert f"port {port} on 127.0.0.1 is not free" in done.stderr
+            assert "--port N" in done.stderr and "CHAT_PORT" in done.stderr
+            assert "Traceback" not in done.stderr
