@@ -28,6 +28,7 @@ class Settings:
         answer_model: Weights of a candidate span's evidence, in the order of ``qa.pick.FEATURES``,
             then the intercept, of the logistic model that gives its probability of answering
             (fitted by ``training/fit_answer_model.py``).
+        reader_reads_history: For a follow-up, the reader reads the last question before it.
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         moved_on_share: The share of ``context_weight`` they count for when the follow-up has left
             the last answer's article ("And in Russia?" after an answer from an article that never
@@ -44,7 +45,8 @@ class Settings:
     retrieval_weights: tuple[float, float, float, float] = (2.0, 1.0, 1.0, 0.25)
     reader_passages: int = 5
     max_citations: int = 3
-    answer_model: tuple[float, ...] = (0.3, 0.3, 1.0, 0.5, 2.0, -3.0, 0.0, -2.0)
+    answer_model: tuple[float, ...] = (0.3, 0.3, 1.0, 0.5, 2.0, -3.0, 0.0, 0.0, -2.0)
+    reader_reads_history: bool = False
     context_weight: float = 0.3
     moved_on_share: float = 0.4
     answer_threshold: float = 0.125

@@ -76,7 +76,7 @@ def build_query(
 
     last = recent[-1]
     previous = (last.article_id, last.start) if last.article_id else None
-    return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous)
+    return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous, last.question)
 
 
 def subject_names(question: str) -> set[str]:

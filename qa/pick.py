@@ -10,6 +10,8 @@ passage holds no answer. Each span is a candidate, described by ``FEATURES``:
 - ``dense``: its passage's cosine to the question;
 - ``missing``: the share of the question's names and numbers that its article never mentions
   (``qa.mentions``): the reader sees one passage, not whether its article is about the question's subject;
+- ``headline``: 1 when its sentence is the article's title (a headline shares the question's words
+  but seldom holds an answer a reader would accept);
 - ``near_previous``: for a follow-up, 1 / (1 + distance in sentences, at least 1) to the last
   answer's sentence in the same article, 0 elsewhere.
 
@@ -33,7 +35,7 @@ from qa.query import Query
 from qa.reader import Reader, ReadSpan
 from qa.retrieve import RetrievedPassage
 
-FEATURES = ("margin", "lead", "fused", "rank", "dense", "missing", "near_previous")
+FEATURES = ("margin", "lead", "fused", "rank", "dense", "missing", "headline", "near_previous")
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,10 @@ def candidates(
                 for n in range(passage.first_sentence, passage.last_sentence)
             ]
         )
-    spans = reader.read(query.question, texts, sentences)
+    asked = query.question
+    if settings.reader_reads_history and query.previous_question:
+        asked = f"{query.previous_question} {asked}"  # "Who announced it?" read after what "it" was
+    spans = reader.read(asked, texts, sentences)
     best_score = max(s.score for s in spans)
     best_fused = max(p.fused for p in top) or 1.0
     answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
@@ -103,6 +108,7 @@ def candidates(
             1.0 / (1 + rank),
             retrieved.dense,
             missing[article_id],
+            1.0 if index.sentences[first].text.strip() == index.articles[article_id].title.strip() else 0.0,
             _nearness(index, first, answered_at),
         )
         z = float(weights @ np.asarray(features)) + settings.answer_model[-1]

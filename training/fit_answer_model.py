@@ -39,6 +39,7 @@ from qa.api import QA  # noqa: E402
 from qa.config import DEFAULT_SETTINGS  # noqa: E402
 from qa.evaluate import contains_answer, squad_collection  # noqa: E402
 from qa.pick import FEATURES  # noqa: E402
+from qa.reader import Reader  # noqa: E402
 from training.train_reader import SQUAD_TRAIN, heldout_titles  # noqa: E402
 
 RESULTS = ROOT / "training" / "results"
@@ -110,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=ROOT / "training" / "runs" / "answer_model")
     parser.add_argument("--questions", type=int, default=1500, help="questions of each kind (seeded sample)")
     parser.add_argument("--seed", type=int, default=13, help="the reader's training seed (its held-out articles)")
+    parser.add_argument("--reader", type=Path, help="an ONNX reader to use (default: the shipped one)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "answer_model.json")
     args = parser.parse_args(argv)
 
     data = json.loads(args.squad.read_text("utf-8"))
@@ -124,12 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     settings = dataclasses.replace(DEFAULT_SETTINGS, answer_threshold=0.0)
     rng = random.Random(args.seed)
     folder, questions = squad_collection(every, args.workdir / "all")
-    bot = QA(folder, index_dir=args.workdir / "all" / "index", settings=settings)
+    reader = Reader(args.reader) if args.reader else Reader()
+    bot = QA(folder, index_dir=args.workdir / "all" / "index", settings=settings, reader=reader)
     asked = rng.sample(questions, min(args.questions, len(questions)))
     print(f"answerable: {len(asked)} questions of {len(held)} held-out articles", file=sys.stderr)
     rows = collect(bot, asked, answerable=True)
     folder, in_half = squad_collection(part, args.workdir / "half")
-    bot = QA(folder, index_dir=args.workdir / "half" / "index", settings=settings)
+    bot = QA(folder, index_dir=args.workdir / "half" / "index", settings=settings, reader=reader)
     half_ids = {q.article_id for q in in_half}
     others = [q for q in questions if q.article_id not in half_ids]
     asked = rng.sample(others, min(args.questions, len(others)))
@@ -150,8 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         "current": measure(rows, np.asarray(DEFAULT_SETTINGS.answer_model)),
         "fitted": measure(rows, weights),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "answer_model.json").write_text(json.dumps(report, indent=1) + "\n", "utf-8")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=1) + "\n", "utf-8")
     print(json.dumps(report, indent=1))
     print(f"answer_model = {tuple(report['weights'])}")
     return 0
