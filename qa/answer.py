@@ -73,3 +73,17 @@ class Answer:
     def to_dict(self) -> dict:
         """A JSON-ready dict with the same fields."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """The ``Answer`` that :meth:`to_dict` gave ``data`` (an earlier turn sent back over an API).
+
+        Raises:
+            TypeError: if ``data`` lacks a field or has one of the wrong kind.
+        """
+        try:
+            citations = [Citation(**c) for c in data.get("citations", [])]
+            fields = {k: v for k, v in data.items() if k != "citations"}
+            return cls(**fields, citations=citations)
+        except (TypeError, AttributeError) as error:
+            raise TypeError(f"an earlier answer in history is not an answer's JSON ({error})") from None

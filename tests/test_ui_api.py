@@ -21,8 +21,29 @@ def client(chat_server):
 def test_ask_endpoint_returns_the_answer_as_json(client, real_qa, question):
     reply = client.predict(question, api_name="/ask")
     assert reply == real_qa.ask(question).to_dict()
-    assert set(reply) == {"question", "text", "no_answer", "confidence", "citations", "read_as"}
-    assert set(reply["citations"][0]) == {"article_id", "title", "source", "date", "quote", "start", "end", "score"}
+    assert set(reply) == {"question", "text", "no_answer", "confidence", "citations", "short_answer", "read_as"}
+    assert set(reply["citations"][0]) == {
+        "article_id",
+        "title",
+        "source",
+        "date",
+        "quote",
+        "start",
+        "end",
+        "score",
+        "answer_start",
+        "answer_end",
+    }
+
+
+def test_a_follow_up_over_the_api_is_answered_as_in_python(client, real_qa):
+    first = "How much money is Huawei putting into its Paris OpenLab?"
+    follow_up = "Who announced it?"
+    reply = client.predict(first, api_name="/ask")
+    expected = real_qa.ask(follow_up, history=[real_qa.ask(first)]).to_dict()
+    # The earlier turn as the answer's JSON, or as just its question.
+    assert client.predict(follow_up, [reply], api_name="/ask") == expected
+    assert client.predict(follow_up, [first], api_name="/ask") == real_qa.ask(follow_up, history=[first]).to_dict()
 
 
 def test_ask_endpoint_is_the_only_public_one(client):

@@ -154,14 +154,18 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
     def new_conversation() -> tuple[list[Answer], str, str]:
         return [], render_conversation([], bot.get_article), render_no_article()
 
-    def ask(question: str) -> dict:
+    def ask(question: str, history: list | None = None) -> dict:
         """Answer a question from the articles: a sentence quoted verbatim, with its citations.
 
-        Returns the answer as JSON: text, no_answer, confidence, and citations (article_id,
-        title, source, date, quote, start, end, score), best first.
+        ``history``: the conversation so far, oldest first, for a follow-up ("Who announced it?"):
+        earlier questions, or the JSON of earlier answers as this endpoint returned them.
+
+        Returns the answer as JSON: text, short_answer, no_answer, confidence, and citations
+        (article_id, title, source, date, quote, start, end, score, answer_start, answer_end), best first.
         """
         try:
-            return bot.ask(question).to_dict()
+            turns = [Answer.from_dict(t) if isinstance(t, dict) else t for t in history or []]
+            return bot.ask(question, turns).to_dict()
         except (TypeError, ValueError) as error:
             raise gr.Error(str(error)) from None
 
