@@ -179,12 +179,32 @@ def _onnx_backend(path: Path) -> _OnnxBackend:
     """The ONNX model, exported first if the cache has no file, or a damaged one, for these weights."""
     target = onnx_model_file(path)
     if target.is_file():
-        try:
-            return _OnnxBackend(str(path), target)
-        except Exception as error:  # noqa: BLE001 - a damaged cache file is simply made again
-            logger.warning("remaking the unreadable ONNX model file %s (%s)", target, error)
+        if not _checksum_matches(target):
+            # Flipped bytes in the weights still load and give wrong vectors, silently: never use such a file.
+            logger.warning("remaking the ONNX model file %s: it does not match its checksum", target)
+        else:
+            try:
+                return _OnnxBackend(str(path), target)
+            except Exception as error:  # noqa: BLE001 - a damaged cache file is simply made again
+                logger.warning("remaking the unreadable ONNX model file %s (%s)", target, error)
     _export_onnx(path, target)
     return _OnnxBackend(str(path), target)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checksum_matches(model_file: Path) -> bool:
+    """Whether the file's sha256 is the one written beside it when it was exported."""
+    try:
+        return model_file.with_name(model_file.name + ".sha256").read_text("utf-8").strip() == _sha256(model_file)
+    except (OSError, ValueError):
+        return False
 
 
 def model_cache_home() -> Path:
@@ -242,6 +262,11 @@ def _export_onnx(path: Path, target: Path) -> None:
         worst = float((expected * got).sum(axis=1).min())
         if worst < 0.999:
             raise RuntimeError(f"ONNX vectors differ from torch's (cosine {worst:.4f})")
+        # The checksum first: a file published without one is remade, never trusted.
+        checksum = target.with_name(target.name + ".sha256")
+        checksum_tmp = checksum.with_name(f".{checksum.name}.{os.getpid()}.tmp")
+        checksum_tmp.write_text(_sha256(tmp) + "\n", "utf-8")
+        os.replace(checksum_tmp, checksum)
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

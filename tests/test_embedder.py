@@ -52,6 +52,24 @@ def test_a_damaged_onnx_file_is_made_again(own_model_cache):
     assert damaged.stat().st_size > 1_000_000
 
 
+@pytest.mark.model
+@pytest.mark.parametrize("damage", ["flipped", "checksum-lost"])
+def test_an_onnx_file_that_fails_its_checksum_is_made_again(own_model_cache, caplog, damage):
+    expected = MiniLMEmbedder(runtime="onnx").encode(TEXTS[:2])
+    (model_file,) = own_model_cache.glob("minilm-*.onnx")
+    if damage == "flipped":
+        data = bytearray(model_file.read_bytes())
+        for n in range(100):  # 100 flipped bytes in the weights still load, and give wrong vectors
+            data[len(data) // 3 + n * 997] ^= 0xFF
+        model_file.write_bytes(bytes(data))
+    else:
+        model_file.with_name(model_file.name + ".sha256").unlink()
+    embedder_module._backends.clear()
+    again = MiniLMEmbedder(runtime="onnx").encode(TEXTS[:2])
+    assert (again * expected).sum(axis=1).min() >= 0.9999
+    assert "does not match its checksum" in caplog.text
+
+
 def test_an_unknown_runtime_is_refused():
     with pytest.raises(ValueError, match="runtime"):
         MiniLMEmbedder(runtime="tensorflow")
