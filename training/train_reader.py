@@ -143,7 +143,9 @@ def batches(encoded: list[tuple[list[int], int, int]], batch_size: int, seed: in
 
 
 def collate(encoded, rows: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    width = max(len(encoded[i][0]) for i in rows)
+    # Widths rounded up to a multiple of 16: a few distinct shapes, so the CPU kernels built for each
+    # shape are reused (with every width distinct, the process grew by gigabytes and slowed down).
+    width = -(-max(len(encoded[i][0]) for i in rows) // 16) * 16
     ids = torch.zeros((len(rows), width), dtype=torch.long)
     mask = torch.zeros((len(rows), width), dtype=torch.long)
     types = torch.zeros((len(rows), width), dtype=torch.long)
