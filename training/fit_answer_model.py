@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"unanswerable: {len(asked)} questions asked of the other {len(half)} articles", file=sys.stderr)
     rows += collect(bot, asked, answerable=False)
 
+    (args.workdir / "rows.json").write_text(json.dumps(rows), "utf-8")  # for a closer look
     x = np.array([r["features"] for r in rows], dtype=np.float64)
     y = np.array([float(r["right"]) for r in rows])
     used = [i for i, name in enumerate(FEATURES) if name != "near_previous"]  # no follow-ups in SQuAD
