@@ -17,8 +17,16 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # torch first, pinned: 2.13.0 is the CPU build on this machine kind's disk;
 # letting another package pick torch pulls the CUDA build (several GB).
 $(BIN)/.installed: pyproject.toml
+	@echo "Installing into $(VENV): torch (CPU build), then the app's packages; about 2 minutes on a fresh machine."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
+	@echo "Installed. The commands are in $(VENV)/bin: $(VENV)/bin/qa ask \"...\" (or: source $(VENV)/bin/activate)"
+	touch $@
+
+# The test tools (pytest, Playwright, ruff) only for the tests.
+$(BIN)/.installed-test: $(BIN)/.installed
+	@echo "Installing the test tools into $(VENV)."
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
@@ -32,17 +40,17 @@ install: $(BIN)/.installed
 chat: install
 	$(BIN)/qa chat --port $(CHAT_PORT)
 
-lint: install
-	$(BIN)/ruff check index qa ui tests bench
-	$(BIN)/ruff format --check index qa ui tests bench
+lint: $(BIN)/.installed-test
+	$(BIN)/ruff check index qa ui tests bench training
+	$(BIN)/ruff format --check index qa ui tests bench training
 
-test: install chromium lint
+test: $(BIN)/.installed-test chromium lint
 	$(BIN)/python -m pytest
 
-screenshot: install chromium
+screenshot: $(BIN)/.installed-test chromium
 	QA_UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/test_ui_browser.py -k screenshot
 
-bench: install
+bench: $(BIN)/.installed-test
 	$(BIN)/pip install --quiet -e ".[test,bench]"
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py
