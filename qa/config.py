@@ -28,6 +28,8 @@ class Settings:
         answer_model: Weights of a candidate span's evidence, in the order of ``qa.pick.FEATURES``,
             then the intercept, of the logistic model that gives its probability of answering
             (fitted by ``training/fit_answer_model.py``).
+        followup_answer_model: The same for a follow-up (a question asked with ``history`` that refers back
+            to it), fitted on the development conversations (``training/fit_answer_model.py --followups``).
         reader_reads_history: For a follow-up, the reader reads the last question before it.
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         moved_on_share: The share of ``context_weight`` they count for when the follow-up has left
@@ -45,12 +47,13 @@ class Settings:
     retrieval_weights: tuple[float, float, float, float] = (2.0, 1.0, 1.0, 0.25)
     reader_passages: int = 5
     max_citations: int = 3
-    answer_model: tuple[float, ...] = (0.3, 0.3, 1.0, 0.5, 2.0, -3.0, 0.0, 0.0, -2.0)
+    answer_model: tuple[float, ...] = (0.193, 0.116, 0.333, 0.951, 0.328, -0.583, -0.01, 0.0, -3.142)
+    followup_answer_model: tuple[float, ...] = (0.24, 0.269, 0.588, 0.857, 0.071, -0.07, -0.014, 0.534, -1.814)
     reader_reads_history: bool = False
     context_weight: float = 0.3
     moved_on_share: float = 0.4
-    answer_threshold: float = 0.125
-    followup_threshold: float = 0.038
+    answer_threshold: float = 0.25
+    followup_threshold: float = 0.25
 
 
 DEFAULT_SETTINGS = Settings()

@@ -91,7 +91,9 @@ def candidates(
     best_fused = max(p.fused for p in top) or 1.0
     answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
     missing: dict[str, float] = {}
-    weights = np.asarray(settings.answer_model[:-1])
+    # A follow-up has a model of its own: its question says less, the conversation more.
+    model = settings.followup_answer_model if query.previous_question else settings.answer_model
+    weights = np.asarray(model[:-1])
     found = []
     for rank, (retrieved, span) in enumerate(zip(top, spans, strict=True)):
         if span.end <= span.start:
@@ -111,7 +113,7 @@ def candidates(
             1.0 if index.sentences[first].text.strip() == index.articles[article_id].title.strip() else 0.0,
             _nearness(index, first, answered_at),
         )
-        z = float(weights @ np.asarray(features)) + settings.answer_model[-1]
+        z = float(weights @ np.asarray(features)) + model[-1]
         probability = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
         found.append(
             Candidate(
