@@ -142,9 +142,7 @@ def test_answer_shows_quote_marker_and_source_card(bot):
 def test_an_answer_to_a_question_with_a_typo_says_how_it_was_read(bot):
     citation = _citation(bot, "ferry", "It was out of service for six weeks.")
     typed = Answer("How long was the fery <b>out</b>?", citation.quote, False, 0.91, [citation])
-    read = Answer(
-        typed.question, citation.quote, False, 0.91, [citation], read_as="How long was the ferry <b>out</b>?"
-    )
+    read = Answer(typed.question, citation.quote, False, 0.91, [citation], read_as="How long was the ferry <b>out</b>?")
     assert "Read as" not in render_answer(typed, bot.get_article)
     html = render_answer(read, bot.get_article)
     assert '<p class="qa-read-as">Read as: <em>How long was the ferry &lt;b&gt;out&lt;/b&gt;?</em></p>' in html
