@@ -15,7 +15,7 @@ Steps, each keeping offsets into the untouched article text:
 
 A Markdown file's front matter gives more segments before the body: its publisher, author and
 date values, a sentence and a passage each, so that the byline can be quoted (only byline
-questions are answered from them, see ``qa.extract``).
+questions are answered from them, see ``qa.byline``).
 """
 
 from __future__ import annotations

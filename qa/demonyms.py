@@ -2,7 +2,7 @@
 
 A question may name a place by its adjective ("Russian", "Canadian", "Japanese") where the
 article names only the place ("Russia", "Canada", "Japan"), or the other way round. For the
-check of the names an article never mentions (``qa.extract``), both are the same name. The
+check of the names an article never mentions (``qa.mentions``), both are the same name. The
 word overlap keeps them apart: in an article about Russia, nearly every sentence names it,
 and counting those as having "Russian" drowns the one that says "Russian cybersecurity firm".
 The forms are guessed from the usual English endings, without a list of places, so that a
