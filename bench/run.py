@@ -137,7 +137,8 @@ def reader_as_transformers(onnx_file: Path):
     """The shipped reader as a ``transformers`` ``BertForQuestionAnswering``, weights read back from the ONNX file.
 
     The export stores each linear layer's weight, transposed, under a generated name; the bias added
-    right after its MatMul still carries the layer's name.
+    after its MatMul (``MatMulInteger`` and a rescaling in the int8 file) still carries the layer's
+    name. int8 weights are dequantised (``(q - zero_point) * scale``, per output channel for matrices).
     """
     import onnx
     import torch
@@ -147,21 +148,47 @@ def reader_as_transformers(onnx_file: Path):
 
     graph = onnx.load(str(onnx_file)).graph
     values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+
+    def weight(name: str) -> np.ndarray:
+        if name in values:
+            return values[name].astype(np.float32)
+        base = name.removesuffix("_quantized")
+        q = values[base + "_quantized"].astype(np.float32)
+        scale = values[base + "_scale"].astype(np.float32)
+        zero = values[base + "_zero_point"].astype(np.float32)
+        if scale.size > 1:  # per channel: the matrix's output columns
+            scale, zero = scale.reshape(1, -1), zero.reshape(1, -1)
+        return (q - zero) * scale
+
     users: dict[str, list] = {}
     for node in graph.node:
         for name in node.input:
             users.setdefault(name, []).append(node)
-    state = {name: values[name] for name in values if not name.startswith("onnx::")}
+
+    def bias_after(node) -> str:
+        for _ in range(4):  # MatMul(Integer) -> [Cast -> Mul ->] Add(bias)
+            follower = users[node.output[0]][0]
+            named = [x for x in follower.input if x.endswith(".bias") and x in values]
+            if follower.op_type == "Add" and named:
+                return named[0]
+            node = follower
+        raise ValueError(f"no bias after {node.name}")
+
+    state = {}
+    for name in values:
+        for suffix in ("_quantized", ""):
+            if name.endswith(suffix) and not name.startswith("onnx::") and not name.endswith(("_scale", "_zero_point")):
+                state[name.removesuffix("_quantized")] = weight(name)
+                break
     for node in graph.node:
-        if node.op_type == "MatMul" and node.input[1] in values and node.input[1].startswith("onnx::"):
-            bias = next(x for add in users[node.output[0]] if add.op_type == "Add" for x in add.input if x in values)
-            state[bias.removesuffix(".bias") + ".weight"] = values[node.input[1]].T
+        if node.op_type in ("MatMul", "MatMulInteger") and node.input[1].startswith("onnx::"):
+            state[bias_after(node).removesuffix(".bias") + ".weight"] = weight(node.input[1]).T
     renamed = {}
     for name, value in state.items():
         if name.startswith("encoder.pooler"):
             continue
         key = name.replace("encoder.", "bert.", 1) if name.startswith("encoder.") else name
-        renamed[key.replace("head.", "qa_outputs.", 1)] = torch.tensor(value.copy())
+        renamed[key.replace("head.", "qa_outputs.", 1)] = torch.tensor(np.ascontiguousarray(value))
     model = BertForQuestionAnswering(AutoConfig.from_pretrained(str(get_model_path())))
     model.load_state_dict(renamed, strict=True)
     return model.eval()
