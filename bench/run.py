@@ -150,7 +150,7 @@ def reader_as_transformers(onnx_file: Path):
     values = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
 
     def weight(name: str) -> np.ndarray:
-        if name in values:
+        if not name.endswith("_quantized"):
             return values[name].astype(np.float32)
         base = name.removesuffix("_quantized")
         q = values[base + "_quantized"].astype(np.float32)
