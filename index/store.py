@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -67,6 +66,7 @@ from pathlib import Path
 import numpy as np
 
 from index.articles import Article
+from index.checksum import file_sha256
 from index.passages import Passage, Sentence
 from index.vectors import (
     FAISS,
@@ -234,7 +234,7 @@ def load_build(build: Path, *, verify: bool = True) -> StoredIndex:
     if verify:
         for name in manifest.files:
             path = build / name
-            if not path.is_file() or _sha256(path) != expected.get(name):
+            if not path.is_file() or file_sha256(path) != expected.get(name):
                 raise IndexCorruptError(f"index file {path} is missing or damaged (checksum mismatch)")
     if manifest.vector_store not in (FaissVectorStore.kind, "milvus"):
         raise IndexCorruptError(f"index in {build} uses vector store {manifest.vector_store!r}, not faiss or milvus")
@@ -532,7 +532,7 @@ class Draft:
         self.passage_store.save(self.folder / manifest.files[1])
         self.sentence_store.save(self.folder / SENTENCE_VECTORS)
         _fsync_file(self.folder / DATABASE)
-        checksums = {name: _sha256(self.folder / name) for name in manifest.files}
+        checksums = {name: file_sha256(self.folder / name) for name in manifest.files}
         _write_bytes(
             self.folder / MANIFEST, json.dumps({"manifest": asdict(manifest), "sha256": checksums}, indent=2).encode()
         )
@@ -702,11 +702,3 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -12,7 +12,6 @@ to prefer when the passage does not answer. Their difference compares across pas
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
+
+from index.checksum import file_sha256
 
 #: The shipped model and its checksum file.
 READER_MODEL = Path(str(files("qa") / "models" / "reader.onnx"))
@@ -167,15 +168,12 @@ def check_model_file(model_file: Path) -> None:
     expected_file = model_file.with_name(model_file.name + ".sha256")
     try:
         expected = expected_file.read_text("utf-8").strip()
-        digest = hashlib.sha256()
-        with model_file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        digest = file_sha256(model_file)
     except (OSError, UnicodeDecodeError) as error:
         raise ReaderModelError(
             f"the reader model {model_file} or its checksum cannot be read ({error}); reinstall the package"
         ) from None
-    if digest.hexdigest() != expected:
+    if digest != expected:
         raise ReaderModelError(
             f"the reader model {model_file} is damaged (its sha256 is not the one in {expected_file.name}); "
             "reinstall the package"
