@@ -30,7 +30,6 @@ class Settings:
             (fitted by ``training/fit_answer_model.py``).
         followup_answer_model: The same for a follow-up (a question asked with ``history`` that refers back
             to it), fitted on the development conversations (``training/fit_answer_model.py --followups``).
-        reader_reads_history: For a follow-up, the reader reads the last question before it.
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         moved_on_share: The share of ``context_weight`` they count for when the follow-up has left
             the last answer's article ("And in Russia?" after an answer from an article that never
@@ -49,7 +48,6 @@ class Settings:
     max_citations: int = 3
     answer_model: tuple[float, ...] = (0.193, 0.116, 0.333, 0.951, 0.328, -0.583, -0.01, 0.0, -3.142)
     followup_answer_model: tuple[float, ...] = (0.24, 0.269, 0.588, 0.857, 0.071, -0.07, -0.014, 0.534, -1.814)
-    reader_reads_history: bool = False
     context_weight: float = 0.3
     moved_on_share: float = 0.4
     answer_threshold: float = 0.25

@@ -17,8 +17,10 @@ passage holds no answer. Each span is a candidate, described by ``FEATURES``:
 
 A logistic model of these (``Settings.answer_model``, fitted by ``training/fit_answer_model.py``
 on SQuAD train articles the reader never saw, asked with and without their own article in the
-collection) gives each candidate the probability that its sentence answers the question. The
-best is the answer, and its probability the confidence.
+collection) gives each candidate the probability that its sentence answers the question; a
+follow-up has its own (``Settings.followup_answer_model``, fitted by
+``training/fit_followup_model.py`` on the development conversations). The best is the answer,
+and its probability the confidence.
 """
 
 from __future__ import annotations
@@ -83,10 +85,9 @@ def candidates(
                 for n in range(passage.first_sentence, passage.last_sentence)
             ]
         )
-    asked = query.question
-    if settings.reader_reads_history and query.previous_question:
-        asked = f"{query.previous_question} {asked}"  # "Who announced it?" read after what "it" was
-    spans = reader.read(asked, texts, sentences)
+    # The reader reads the question alone: read after the last question, a follow-up got that question's
+    # answer again (docs/EVALUATION.md); the conversation counts through retrieval and ``near_previous``.
+    spans = reader.read(query.question, texts, sentences)
     best_score = max(s.score for s in spans)
     best_fused = max(p.fused for p in top) or 1.0
     answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None

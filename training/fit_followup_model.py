@@ -49,7 +49,7 @@ def main() -> int:
                         first = bot.index.sentences[candidate.first_sentence]
                         quote = bot.index.articles[first.article_id].text[first.start : first.end]
                         right = bool(turn["answers"]) and contains_answer(quote, turn["answers"])
-                        rows.append((candidate.features, right, bot.index.sentences[candidate.first_sentence]))
+                        rows.append((candidate.features, right))
                 history.append(answer)
     x = np.array([r[0] for r in rows], dtype=np.float64)
     y = np.array([float(r[1]) for r in rows])
