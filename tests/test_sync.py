@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 import qa.api
 from index import store as index_store
 from index.build import CorpusIndex, SyncReport, load_index, open_index
+from index.checksum import file_sha256
 from index.passages import split_corpus
 from index.vectors import FaissVectorStore
 from qa.api import QA
@@ -436,7 +437,7 @@ def _build_dir(index_dir: Path) -> Path:
 def _reseal(build: Path, name: str) -> None:
     """Make the manifest's checksum agree with a file changed on purpose: only the consistency checks can tell."""
     manifest = json.loads((build / "manifest.json").read_text("utf-8"))
-    manifest["sha256"][name] = index_store._sha256(build / name)
+    manifest["sha256"][name] = file_sha256(build / name)
     (build / "manifest.json").write_text(json.dumps(manifest), "utf-8")
 
 
