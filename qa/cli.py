@@ -13,6 +13,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,13 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except (ValueError, TypeError, KeyError, CorpusError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"qa: error: {message}", file=sys.stderr)
+        print(f"qa: error: {printable(str(message))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
         return 130
     except Exception as error:  # a person at a shell gets a sentence, not a traceback
-        print(f"qa: error: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"qa: error: {type(error).__name__}: {printable(str(error))}", file=sys.stderr)
         return 1
 
 
@@ -110,7 +111,7 @@ def _run_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(format_answer(answer, bot))
+        print(printable(format_answer(answer, bot)))
     return 0
 
 
@@ -123,7 +124,7 @@ def _run_index(args: argparse.Namespace) -> int:
     print(f"{verb} {m.n_articles} articles, {m.n_passages} passages, {m.n_sentences} sentences ({m.model_name})")
     print(f"articles: {report}")
     for skipped in report.skipped:
-        print(f"skipped {skipped.path}: {skipped.reason}")
+        print(printable(f"skipped {skipped.path}: {skipped.reason}"))
     return 0
 
 
@@ -164,6 +165,22 @@ def _run_chat(args: argparse.Namespace) -> int:
         QA(args.corpus, index_dir=args.index_dir, store=args.store), host=args.host, port=args.port, share=args.share
     )
     return 0
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters (but line breaks and tabs) shown as ``\xNN``: an article or a file
+    name cannot clear, recolour or retitle the terminal it is printed to. Lone surrogates (a file name
+    that is not UTF-8) are shown the same way.
+
+    Example:
+        >>> printable("Title\x1b]0;owned\x07 here")
+        'Title\\x1b]0;owned\\x07 here'
+    """
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -405,3 +405,22 @@ def test_chat_on_a_busy_port_exits_2_with_a_message_every_time(tmp_path):
             assert f"port {port} on 127.0.0.1 is not free" in done.stderr
             assert "--port N" in done.stderr and "CHAT_PORT" in done.stderr
             assert "Traceback" not in done.stderr
+
+
+def test_cli_prints_control_characters_from_articles_escaped(tmp_path, capsys, fake_model):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    escape = "\x1b]0;owned\x07\x1b[2J"  # retitle the terminal, then clear it
+    (folder / "lab.txt").write_text(
+        f"Acme opens a lab{escape}\n\nAcme will invest 10 million euros{escape} in its Lyon lab.\n", "utf-8"
+    )
+    (folder / f"bad{escape}.txt").write_bytes(b"\x00\x01binary")
+    index_dir = str(tmp_path / "index")
+
+    assert main(["index", str(folder), "--index-dir", index_dir]) == 0
+    assert main(["ask", "--corpus", str(folder), "--index-dir", index_dir, "How much will Acme invest?"]) == 0
+
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b]0;owned\\x07\\x1b[2J" in out  # shown, not obeyed
+    assert "skipped bad\\x1b]0;owned" in out
