@@ -37,9 +37,15 @@ class Citation:
     answer_end: int
 
     @property
+    def quote_parts(self) -> tuple[str, str, str]:
+        """``quote`` cut around the short answer: the text before it, the short answer, the text after it."""
+        lo, hi = self.answer_start - self.start, self.answer_end - self.start
+        return self.quote[:lo], self.quote[lo:hi], self.quote[hi:]
+
+    @property
     def short_answer(self) -> str:
         """The short answer, the part of ``quote`` that answers the question."""
-        return self.quote[self.answer_start - self.start : self.answer_end - self.start]
+        return self.quote_parts[1]
 
 
 @dataclass(frozen=True)

@@ -243,8 +243,7 @@ class QA:
         if sure < threshold:
             return Answer(typed, "", True, sure, citations, read_as=read_as), trace
         best = citations[0]
-        short = index.articles[best.article_id].text[best.answer_start : best.answer_end]
-        return Answer(typed, best.quote, False, sure, citations, short, read_as), trace
+        return Answer(typed, best.quote, False, sure, citations, best.short_answer, read_as), trace
 
     def _latest_index(self) -> CorpusIndex:
         """The index, reloaded first if another process has published a newer build (checked once a second).
@@ -352,7 +351,7 @@ def _byline_answer(index: CorpusIndex, question: str, passages: list[RetrievedPa
             end,
         )
         # The metadata states the value; what is uncertain is only whether this is the article meant.
-        return Answer(question, sentence.text, False, 1.0, [citation], article.text[start:end])
+        return Answer(question, sentence.text, False, 1.0, [citation], citation.short_answer)
     return None
 
 

@@ -206,11 +206,9 @@ def format_answer(answer: Answer, bot: QA) -> str:
         if answer.citations:
             lines.append("\nClosest passages (not answers):")
     else:
-        first = answer.citations[0]
-        lo, hi = first.answer_start - first.start, first.answer_end - first.start
-        lines.append(f"Answer: {answer.short_answer}")
-        # The short answer marked inside the quoted sentence.
-        lines.append(f"{answer.text[:lo]}**{answer.text[lo:hi]}**{answer.text[hi:]}")
+        before, short, after = answer.citations[0].quote_parts
+        lines.append(f"Answer: {short}")
+        lines.append(f"{before}**{short}**{after}")  # the short answer marked inside the quoted sentence
         lines.append(f"\nconfidence {answer.confidence:.2f}")
     for number, citation in enumerate(answer.citations, 1):
         before, after = bot.context(citation)

@@ -29,16 +29,15 @@ class Settings:
             then the intercept, of the logistic model that gives its probability of answering
             (fitted by ``training/fit_answer_model.py``).
         followup_answer_model: The same for a follow-up (a question asked with ``history`` that refers back
-            to it), fitted on the development conversations (``training/fit_answer_model.py --followups``).
+            to it), fitted on the development conversations (``training/fit_followup_model.py``).
         context_weight: How much a follow-up's earlier turns count next to its own words and vector.
         moved_on_share: The share of ``context_weight`` they count for when the follow-up has left
             the last answer's article ("And in Russia?" after an answer from an article that never
             names Russia; see ``qa.api._moved_on``): the conversation has moved on.
         answer_threshold: Confidence below which the reply to a first question is "no answer".
         followup_threshold: The same for a follow-up (a question asked with ``history`` that refers
-            back to it, see ``qa.conversation.leans_on_context``). The answer model was fitted on
-            standalone questions, and a follow-up's own words say less, so its confidence runs lower
-            for the same chance of being right.
+            back to it, see ``qa.conversation.leans_on_context``), whose confidence comes from
+            ``followup_answer_model``: chosen on the development conversations.
     """
 
     dense_candidates: int = 50

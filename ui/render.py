@@ -87,11 +87,8 @@ def render_answer(answer: Answer, article_for: ArticleLookup, turn: int = 1) -> 
         first = answer.citations[0]
         # An answer whose article changed since (another process synced) cannot open it at its old place.
         marker = _marker(first, 1) if _article_as_cited(first, article_for) else "[1]"
-        lo, hi = first.answer_start - first.start, first.answer_end - first.start
-        quote = (
-            f'{escape(answer.text[:lo])}<mark class="qa-span">{escape(answer.text[lo:hi])}</mark>'
-            f"{escape(answer.text[hi:])}"
-        )
+        before, short, after = first.quote_parts
+        quote = f'{escape(before)}<mark class="qa-span">{escape(short)}</mark>{escape(after)}'
         parts.append(f'<blockquote class="qa-answer">{quote} {marker}</blockquote>')
         parts.append(f'<p class="qa-confidence">confidence {answer.confidence:.2f}</p>')
     kind = "closest" if answer.no_answer else "source"
