@@ -46,11 +46,11 @@ class Settings:
     reader_passages: int = 5
     max_citations: int = 3
     answer_model: tuple[float, ...] = (0.193, 0.116, 0.333, 0.951, 0.328, -0.583, -0.01, 0.0, -3.142)
-    followup_answer_model: tuple[float, ...] = (0.24, 0.269, 0.588, 0.857, 0.071, -0.07, -0.014, 0.534, -1.814)
+    followup_answer_model: tuple[float, ...] = (0.137, 0.373, 7.588, -0.533, 4.608, -4.084, -0.384, 4.262, -9.481)
     context_weight: float = 0.3
     moved_on_share: float = 0.4
     answer_threshold: float = 0.25
-    followup_threshold: float = 0.25
+    followup_threshold: float = 0.33
 
 
 DEFAULT_SETTINGS = Settings()

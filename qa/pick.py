@@ -1,7 +1,8 @@
 """Pick the answer: the reader's spans in the retrieved passages, weighed with the retrieval evidence.
 
 The reader (``qa.reader``) gives each of the top passages its best span and how strongly the
-passage holds no answer. Each span is a candidate, described by ``FEATURES``:
+passage holds no answer; for a follow-up, the best span of every sentence of those passages. Each
+span is a candidate, described by ``FEATURES``:
 
 - ``margin``: the span's score minus the passage's no-answer score (the reader's own verdict);
 - ``lead``: the span's score minus the best span score of all passages read (0 for the best);
@@ -19,7 +20,8 @@ A logistic model of these (``Settings.answer_model``, fitted by ``training/fit_a
 on SQuAD train articles the reader never saw, asked with and without their own article in the
 collection) gives each candidate the probability that its sentence answers the question; a
 follow-up has its own (``Settings.followup_answer_model``, fitted by
-``training/fit_followup_model.py`` on the development conversations). The best is the answer,
+``training/fit_followup_model.py`` on the development conversations, to put the right sentence
+first). The best is the answer,
 and its probability the confidence.
 """
 
@@ -85,45 +87,50 @@ def candidates(
                 for n in range(passage.first_sentence, passage.last_sentence)
             ]
         )
-    # The reader reads the question alone: read after the last question, a follow-up got that question's
-    # answer again (docs/EVALUATION.md); the conversation counts through retrieval and ``near_previous``.
-    spans = reader.read(query.question, texts, sentences)
-    best_score = max(s.score for s in spans)
+    follow_up = bool(query.previous_question)
+    if follow_up:
+        # A follow-up's answer is often not its passage's best span but the sentence beside the last
+        # answer: every sentence of the passages read is a candidate. The reader reads the question
+        # alone (read after the last question, a follow-up got that question's answer again).
+        readings = reader.read_sentences(query.question, texts, sentences)
+    else:
+        readings = [[span] for span in reader.read(query.question, texts, sentences)]
+    best_score = max(span.score for spans in readings for span in spans)
     best_fused = max(p.fused for p in top) or 1.0
     answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
     missing: dict[str, float] = {}
-    # A follow-up has a model of its own: its question says less, the conversation more.
-    model = settings.followup_answer_model if query.previous_question else settings.answer_model
+    model = settings.followup_answer_model if follow_up else settings.answer_model
     weights = np.asarray(model[:-1])
     found = []
-    for rank, (retrieved, span) in enumerate(zip(top, spans, strict=True)):
-        if span.end <= span.start:
-            continue
+    for rank, (retrieved, spans) in enumerate(zip(top, readings, strict=True)):
         passage = index.passages[retrieved.position]
-        touched = _sentences_of(index, passage.first_sentence, passage.last_sentence, passage.start, span)
-        if touched is None:
-            continue
-        first, last = touched
-        article_id = passage.article_id
-        if article_id not in missing:
-            missing[article_id] = missing_share(index, article_id, query.question)
-        features = (
-            span.margin,
-            span.score - best_score,
-            retrieved.fused / best_fused,
-            1.0 / (1 + rank),
-            retrieved.dense,
-            missing[article_id],
-            1.0 if index.sentences[first].text.strip() == index.articles[article_id].title.strip() else 0.0,
-            _nearness(index, first, answered_at),
-        )
-        z = float(weights @ np.asarray(features)) + model[-1]
-        probability = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
-        found.append(
-            Candidate(
-                retrieved, first, last, passage.start + span.start, passage.start + span.end, features, probability
+        for span in spans:
+            if span.end <= span.start:
+                continue
+            touched = _sentences_of(index, passage.first_sentence, passage.last_sentence, passage.start, span)
+            if touched is None:
+                continue
+            first, last = touched
+            article_id = passage.article_id
+            if article_id not in missing:
+                missing[article_id] = missing_share(index, article_id, query.question)
+            features = (
+                span.margin,
+                span.score - best_score,
+                retrieved.fused / best_fused,
+                1.0 / (1 + rank),
+                retrieved.dense,
+                missing[article_id],
+                1.0 if index.sentences[first].text.strip() == index.articles[article_id].title.strip() else 0.0,
+                _nearness(index, first, answered_at),
             )
-        )
+            z = float(weights @ np.asarray(features)) + model[-1]
+            probability = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+            found.append(
+                Candidate(
+                    retrieved, first, last, passage.start + span.start, passage.start + span.end, features, probability
+                )
+            )
     found.sort(key=lambda c: (-c.probability, c.passage.position))
     return found
 

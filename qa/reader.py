@@ -90,6 +90,21 @@ class Reader:
             sentences: For each passage, its sentences' ``(start, end)`` in the passage text: a span
                 then never crosses from one sentence into the next. None: spans may cross.
         """
+        return [max(found, key=lambda span: span.score) for found in self._spans(question, passages, sentences)]
+
+    def read_sentences(
+        self, question: str, passages: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]]
+    ) -> list[list[ReadSpan]]:
+        """For each passage, the best span inside each of its sentences that the reader sees, in text order.
+
+        One reading gives every sentence its score: a follow-up's answer is often the second best
+        sentence of a passage, next to the last answer (``qa.pick``).
+        """
+        return self._spans(question, passages, sentences)
+
+    def _spans(
+        self, question: str, passages: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]] | None
+    ) -> list[list[ReadSpan]]:
         if not passages:
             return []
         model = _loaded(self.model_file)
@@ -101,12 +116,12 @@ class Reader:
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         types = np.array([e.type_ids for e in encodings], dtype=np.int64)
         starts, ends = model.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-        spans = []
+        found = []
         for row, encoding in enumerate(encodings):
             positions = np.array([n for n, s in enumerate(encoding.sequence_ids) if s == 1], dtype=np.int64)
             null = float(starts[row, 0] + ends[row, 0])
             if positions.size == 0:
-                spans.append(ReadSpan(row, 0, 0, -1e4, null))
+                found.append([ReadSpan(row, 0, 0, -1e4, null)])
                 continue
             token_starts = np.array([encoding.offsets[n][0] for n in positions])
             if sentences is None:
@@ -114,12 +129,13 @@ class Reader:
             else:
                 bounds = np.array([end for _, end in sentences[row]])
                 sentence_of = np.searchsorted(bounds, token_starts, side="right")
-            spans.append(self._best_span(row, encoding.offsets, positions, sentence_of, starts[row], ends[row], null))
-        return spans
+            found.append(self._best_spans(row, encoding.offsets, positions, sentence_of, starts[row], ends[row], null))
+        return found
 
-    def _best_span(
+    def _best_spans(
         self, row: int, offsets, positions: np.ndarray, sentence_of: np.ndarray, starts, ends, null: float
-    ) -> ReadSpan:
+    ) -> list[ReadSpan]:
+        """The best span inside each sentence the tokens touch (spans never cross sentences)."""
         s = starts[positions]
         e = ends[positions]
         pair = s[:, None] + e[None, :]
@@ -127,9 +143,13 @@ class Reader:
         i, j = np.indices((n, n))
         allowed = (j >= i) & (j - i < self.max_answer_tokens) & (sentence_of[:, None] == sentence_of[None, :])
         pair = np.where(allowed, pair, -np.inf)
-        best = int(np.argmax(pair))
-        first, last = positions[best // n], positions[best % n]
-        return ReadSpan(row, int(offsets[first][0]), int(offsets[last][1]), float(pair.flat[best]), null)
+        spans = []
+        for sentence in np.unique(sentence_of):
+            inside = np.where(sentence_of[:, None] == sentence, pair, -np.inf)
+            best = int(np.argmax(inside))
+            first, last = positions[best // n], positions[best % n]
+            spans.append(ReadSpan(row, int(offsets[first][0]), int(offsets[last][1]), float(inside.flat[best]), null))
+        return spans
 
 
 @dataclass

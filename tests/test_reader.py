@@ -51,6 +51,20 @@ def test_spans_stay_inside_one_sentence_when_told_where_sentences_are(reader):
         assert any(s <= span.start < span.end <= e for s, e in sentences), passage[span.start : span.end]
 
 
+def test_read_sentences_gives_each_sentence_its_best_span_and_the_best_agrees_with_read(reader):
+    ends = [PASSAGE.index(" The company"), PASSAGE.index(" It said"), len(PASSAGE)]
+    sentences = [(0, ends[0]), (ends[0] + 1, ends[1]), (ends[1] + 1, ends[2])]
+    question = "Who founded Huawei?"
+    [spans] = reader.read_sentences(question, [PASSAGE], [sentences])
+    assert len(spans) == 3
+    for span, (start, end) in zip(spans, sentences, strict=True):
+        assert start <= span.start < span.end <= end
+    [best] = reader.read(question, [PASSAGE], [sentences])
+    assert max(spans, key=lambda s: s.score) == best
+    assert PASSAGE[best.start : best.end] == "Ren Zhengfei"
+    assert spans[0].score > spans[1].score and spans[0].score > spans[2].score
+
+
 @pytest.mark.parametrize("question", ["华为" * 150 + "？", "Who, " * 130 + "founded Huawei?"], ids=["cjk", "words"])
 def test_a_question_longer_than_the_reader_reads_is_cut_not_refused(reader, question):
     [span] = reader.read(question, [PASSAGE])
