@@ -20,6 +20,7 @@ files and folders (``.git``, ``.cache``) are ignored.
 from __future__ import annotations
 
 import codecs
+import errno
 import hashlib
 import json
 import logging
@@ -29,6 +30,8 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import blingfire
 
 from index.lexical import STOP_WORDS
 
@@ -40,6 +43,10 @@ PDF_SUFFIXES = (".pdf",)
 ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
 META_SUFFIX = ".meta.json"
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
+# Longer texts are refused after reading, whatever their format: indexing time grows with them (a
+# news article is some thousands of characters; a book of 500,000 words about 3 million).
+MAX_ARTICLE_CHARS = 2_000_000
+MAX_ARTICLE_SENTENCES = 20_000
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(?:(.*?)\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _META_KEYS = ("title", "publisher", "source", "author", "date")
 _BYLINE_KEYS = ("publisher", "source", "author", "date")
@@ -54,7 +61,11 @@ _PARTICLES = ("de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", 
 _NAME = rf"[A-Z][\w.’'-]*(?:{_H}+(?:[A-Z][\w.’'-]*|{'|'.join(_PARTICLES)})){{1,3}}"
 _NAMES = rf"({_NAME}(?:{_H}*,{_H}*{_NAME}|{_H}+and{_H}+{_NAME})*)"
 _BY_LINE = re.compile(rf"^{_H}*(?:By|BY):?{_H}+{_NAMES}(?:{_H}*[,|–-]{_H}*[A-Z][\w&.'’ -]*)?{_H}*$", re.MULTILINE)
-_REPORTING_BY = re.compile(rf"\((?:Reporting|Writing|Reported|Written) by {_NAMES}(?:\s+in\s+[^;,)]+)?\s*[;,)]")
+# Bounded repeats only: these run on whole article texts, and an unbounded ``[^;,)]+`` backtracked
+# quadratically on a text of many unclosed "(Reporting by ... in ...".
+_REPORTING_BY = re.compile(
+    rf"\((?:Reporting|Writing|Reported|Written) by {_NAMES}(?:\s{{1,5}}in\s{{1,5}}[^;,)\n]{{1,80}})?\s{{0,5}}[;,)]"
+)
 _BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -113,6 +124,8 @@ class Corpus:
     folder: Path
     articles: tuple[Article, ...]
     skipped: tuple[SkippedFile, ...]
+    #: What the folder looked like when it was read (see ``folder_signature``).
+    signature: tuple = ()
 
     @property
     def fingerprint(self) -> str:
@@ -150,38 +163,72 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Co
         skipped.append(SkippedFile(relative, reason))
 
     found = _article_files(root, {Path(p).expanduser().resolve() for p in exclude}, skip)
+    signature = _signature(found)
     # Regular files first, so that of a file and a link to it the file is the one indexed.
     found.sort(key=lambda item: (item[0].is_symlink(), item[1]))
+    outside_links = _hard_linked_outside(found)
     read: list[tuple[tuple[str, ...], Article]] = []
     taken_ids: set[str] = set()
     first_with_text: dict[str, tuple[str, str]] = {}
-    for path, parts in found:
-        relative = "/".join(parts)
-        try:
-            article = read_article(path, _article_id(relative, taken_ids), root=root)
-        except ArticleFileError as error:
-            skip(relative, str(error))
-            continue
-        key = hashlib.sha256(article.text.encode("utf-8", "surrogatepass")).hexdigest()
-        if key in first_with_text:
-            original, original_id = first_with_text[key]
-            skip(relative, f"duplicate of {original} (same text), which is indexed as {original_id!r}")
-            continue
-        first_with_text[key] = (relative, article.id)
-        taken_ids.add(article.id)
-        read.append((parts, article))
+    from index.isolation import IsolatedExtractor, unexpected_failure  # it imports this module
+
+    with IsolatedExtractor() as isolated:
+        for path, parts in found:
+            relative = "/".join(parts)
+            try:
+                if path in outside_links:
+                    raise ArticleFileError("hard link to a file that also lies outside the corpus folder; not read")
+                article_id = _article_id(relative, taken_ids)
+                # A parser can hang or crash on a pathological file: it runs in a worker, within a time budget.
+                article = read_article(path, article_id, root=root, extract=isolated.extract)
+                _check_size(article)
+            except ArticleFileError as error:
+                skip(relative, str(error))
+                continue
+            except Exception as error:  # noqa: BLE001 - any failure of one file is a skip, never a failed sync
+                skip(relative, unexpected_failure(error))
+                continue
+            key = hashlib.sha256(article.text.encode("utf-8", "surrogatepass")).hexdigest()
+            if key in first_with_text:
+                original, original_id = first_with_text[key]
+                skip(relative, f"duplicate of {original} (same text), which is indexed as {original_id!r}")
+                continue
+            first_with_text[key] = (relative, article.id)
+            taken_ids.add(article.id)
+            read.append((parts, article))
     articles = tuple(article for _, article in sorted(read, key=lambda item: item[0]))
     if not articles:
         listed = ", ".join(f"{s.path} ({s.reason})" for s in skipped) or f"no {_suffix_list()} files"
         raise CorpusError(f"no readable article in {str(root)!r}: {listed}")
-    return Corpus(folder=root, articles=articles, skipped=tuple(sorted(skipped, key=lambda s: s.path.split("/"))))
+    ordered_skips = tuple(sorted(skipped, key=lambda s: s.path.split("/")))
+    return Corpus(folder=root, articles=articles, skipped=ordered_skips, signature=signature)
+
+
+def folder_signature(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> tuple:
+    """The article files under ``folder`` with their metadata files' sizes, modification times and inodes:
+    cheap to take (nothing is read), and different whenever a file is added, removed or changed."""
+    root = Path(folder).expanduser().resolve()
+    return _signature(_article_files(root, {Path(p).expanduser().resolve() for p in exclude}, lambda *_: None))
+
+
+def _signature(found: list[tuple[Path, tuple[str, ...]]]) -> tuple:
+    entries = []
+    for path, parts in sorted(found, key=lambda item: item[1]):
+        for candidate in (path, path.with_name(path.stem + META_SUFFIX)):
+            try:
+                info = os.stat(candidate)
+                seen = (info.st_size, info.st_mtime_ns, info.st_ino)
+            except (OSError, ValueError):
+                seen = None
+            entries.append((parts, candidate.name == path.name, seen))
+    return tuple(entries)
 
 
 class ArticleFileError(ValueError):
     """A file that cannot be read as an article."""
 
 
-def read_article(path: Path, article_id: str, *, root: Path | None = None) -> Article:
+def read_article(path: Path, article_id: str, *, root: Path | None = None, extract=None) -> Article:
     """Read one article file and its metadata.
 
     Args:
@@ -189,6 +236,8 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None) -> Ar
         article_id: The id to give the article.
         root: The resolved corpus folder: when given, the file and its sidecar must be inside it
             (a symbolic link leading out of it is refused).
+        extract: What turns an HTML or PDF file's bytes into text and metadata: ``extract_document``
+            (the default) or the same run elsewhere (``index.isolation``).
 
     Raises:
         ArticleFileError: if the file is binary, not UTF-8, empty, too large, has no text,
@@ -200,10 +249,8 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None) -> Ar
 
     meta: dict[str, str] = {}
     body_start = 0
-    if suffix in HTML_SUFFIXES:
-        text, meta, version = _read_html(data)
-    elif suffix in PDF_SUFFIXES:
-        text, meta, version = _read_pdf(data)
+    if suffix in HTML_SUFFIXES or suffix in PDF_SUFFIXES:
+        text, meta, version = (extract or extract_document)(suffix, data)
     else:
         text, version = _decode_text(data), b""
         if suffix == ".md":
@@ -213,18 +260,10 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None) -> Ar
                 body_start = match.end()
 
     sidecar = path.with_name(path.stem + META_SUFFIX)
-    meta_bytes = b""
-    if sidecar.is_file():
-        if root is not None and not sidecar.resolve().is_relative_to(root):
-            raise ArticleFileError(f"its metadata file {sidecar.name} is a link to a file outside the corpus folder")
-        if sidecar.stat().st_size > MAX_META_BYTES:
-            raise ArticleFileError(f"its metadata file {sidecar.name} is larger than {MAX_META_BYTES:,} bytes")
-        try:
-            meta_bytes = sidecar.read_bytes()
-        except OSError as error:
-            reason = error.strerror or error
-            raise ArticleFileError(f"its metadata file {sidecar.name} cannot be read: {reason}") from None
+    meta_bytes = _read_sidecar(sidecar, root)
+    if meta_bytes is not None:
         meta.update(_parse_sidecar(sidecar, meta_bytes))
+    meta_bytes = meta_bytes or b""
 
     title = meta.get("title") or _first_line(text[body_start:])
     return Article(
@@ -245,7 +284,8 @@ def _article_files(root: Path, exclude: set[Path], skip) -> list[tuple[Path, tup
 
     def unreadable(error: OSError) -> None:
         where = Path(error.filename)
-        skip(where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where), _os_reason(error))
+        relative = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+        skip(_valid_text(relative), _os_reason(error))
 
     for directory, folders, files in os.walk(root, onerror=unreadable):
         here = Path(directory)
@@ -255,7 +295,10 @@ def _article_files(root: Path, exclude: set[Path], skip) -> list[tuple[Path, tup
             if folder.startswith(".") or path.resolve() in exclude:
                 continue
             if path.is_symlink():
-                skip(path.relative_to(root).as_posix(), "symbolic link to a folder; links to folders are not followed")
+                skip(
+                    _valid_text(path.relative_to(root).as_posix()),
+                    "symbolic link to a folder; links to folders are not followed",
+                )
                 continue
             keep.append(folder)
         folders[:] = keep
@@ -263,8 +306,50 @@ def _article_files(root: Path, exclude: set[Path], skip) -> list[tuple[Path, tup
             if name.startswith(".") or Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
                 continue
             path = here / name
-            found.append((path, path.relative_to(root).parts))
+            found.append((path, tuple(_valid_text(part) for part in path.relative_to(root).parts)))
     return found
+
+
+def _valid_text(name: str) -> str:
+    r"""A file name as valid UTF-8 text: bytes that are not UTF-8 (kept by the OS as lone surrogates) shown as
+    ``\xNN``, so that ids, reports and the index can hold it.
+
+    Example:
+        >>> _valid_text("caf" + b"\xe9".decode("utf-8", "surrogateescape") + ".txt")
+        'caf\\xe9.txt'
+    """
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _hard_linked_outside(found: list[tuple[Path, tuple[str, ...]]]) -> set[Path]:
+    """The files with more hard links than the folder holds: another name for the same data lies outside it."""
+    links: dict[tuple[int, int], list[Path]] = {}
+    counts: dict[tuple[int, int], int] = {}
+    for path, _ in found:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue  # reading it says why
+        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            key = (info.st_dev, info.st_ino)
+            links.setdefault(key, []).append(path)
+            counts[key] = info.st_nlink
+    return {path for key, paths in links.items() if counts[key] > len(paths) for path in paths}
+
+
+def _check_size(article: Article) -> None:
+    """Refuse an article too long to index in reasonable time (its text, or its number of sentences)."""
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        raise ArticleFileError(
+            f"its text is {len(article.text):,} characters; articles longer than {MAX_ARTICLE_CHARS:,} "
+            "characters are not indexed (split it into several files)"
+        )
+    sentences = blingfire.text_to_sentences(article.text).count("\n") + 1
+    if sentences > MAX_ARTICLE_SENTENCES:
+        raise ArticleFileError(
+            f"its text has about {sentences:,} sentences; articles with more than {MAX_ARTICLE_SENTENCES:,} "
+            "are not indexed (split it into several files)"
+        )
 
 
 def _inside(path: Path, root: Path) -> Path:
@@ -327,6 +412,15 @@ def _decode_text(data: bytes) -> str:
     if not text.strip():
         raise ArticleFileError("empty file")
     return text
+
+
+def extract_document(suffix: str, data: bytes) -> tuple[str, dict[str, str], bytes]:
+    """The text, metadata and extraction version of an HTML or PDF file's bytes.
+
+    Raises:
+        ArticleFileError: if they hold no readable article.
+    """
+    return _read_pdf(data) if suffix in PDF_SUFFIXES else _read_html(data)
 
 
 def _read_html(data: bytes) -> tuple[str, dict[str, str], bytes]:
@@ -485,11 +579,32 @@ def _parse_front_matter(block: str) -> dict[str, str]:
     return meta
 
 
+def _read_sidecar(sidecar: Path, root: Path | None) -> bytes | None:
+    """An article's metadata file's bytes; None when there is none (or it went away since the folder was listed)."""
+    try:
+        if not sidecar.is_file():
+            return None
+        if root is not None and not sidecar.resolve().is_relative_to(root):
+            raise ArticleFileError(f"its metadata file {sidecar.name} is a link to a file outside the corpus folder")
+        if sidecar.stat().st_size > MAX_META_BYTES:
+            raise ArticleFileError(f"its metadata file {sidecar.name} is larger than {MAX_META_BYTES:,} bytes")
+        return sidecar.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:  # the article's own name is near the limit: no such file can exist
+            return None
+        reason = error.strerror or error
+        raise ArticleFileError(f"its metadata file {sidecar.name} cannot be read: {reason}") from None
+
+
 def _parse_sidecar(path: Path, data: bytes) -> dict[str, str]:
     try:
         raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ArticleFileError(f"its metadata file {path.name} is not valid JSON: {error}") from None
+    except RecursionError:
+        raise ArticleFileError(f"its metadata file {path.name} is nested too deeply to be metadata") from None
     if not isinstance(raw, dict):
         raise ArticleFileError(f"its metadata file {path.name} must hold a JSON object")
     meta = {}

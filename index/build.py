@@ -33,7 +33,7 @@ import numpy as np
 
 from index import store
 from index import store as index_store  # for functions whose `store` argument is a vector store
-from index.articles import Article, Corpus, SkippedFile, load_corpus
+from index.articles import Article, Corpus, SkippedFile, folder_signature, load_corpus
 from index.embedder import Embedder
 from index.lexical import BM25, STOP_WORDS, fold, terms, words
 from index.passages import SEGMENTATION_VERSION, Passage, Sentence, split_article
@@ -271,12 +271,18 @@ def open_index(
     target = Path(index_dir) if index_dir else index_dir_for(Path(folder))
     spec = parse_store(store) if store is not None else saved_store(target)
     corpus = load_corpus(folder, exclude=[target])  # an index kept inside the folder is not an article
+    index_store.checkpoint("read")
     wanted = _wanted_manifest(corpus, embedder, spec)
     if not rebuild:
         loaded = _load_if_current(target, wanted, corpus)
         if loaded:
             return loaded
     with index_store.build_lock(target):
+        if folder_signature(folder, exclude=[target]) != corpus.signature:
+            # The folder changed since it was read, and another sync may have published what it
+            # holds now: read it again, so that an older view never replaces a newer one.
+            corpus = load_corpus(folder, exclude=[target])
+            wanted = _wanted_manifest(corpus, embedder, spec)
         return _sync(corpus, embedder, target, wanted, progress=progress, rebuild=rebuild)
 
 
@@ -339,11 +345,12 @@ def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex 
         return None  # the sync that follows, under the lock, says what is wrong and rebuilds
     if any(getattr(stored.manifest, key) != value for key, value in wanted.items()):
         return None  # another process published a build between reading the manifest and loading
-    if not store.shared_store_is_tidy(stored):
-        # A killed sync left vectors to delete: tidy up now, unless a sync is running (it will).
+    if not store.shared_store_is_tidy(stored) or store.old_builds(target):
+        # A killed sync left vectors to delete or an old build: tidy up now, unless a sync is running (it will).
         with store.build_lock(target, wait=False) as locked:
             if locked:
                 store.reconcile(target)
+                store.remove_old_builds(target)
     report = SyncReport(0, 0, 0, len(stored.articles), corpus.skipped)
     return _as_corpus_index(stored, "loaded", report)
 
@@ -424,6 +431,7 @@ def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, pro
 def _previous_build(target: Path, wanted: dict) -> tuple[StoredIndex | None, bool]:
     """The current build (None if there is none or it is damaged), and whether it can be extended."""
     store.remove_stale_temporaries(target)  # left by a writer that died; we hold the lock
+    store.remove_old_builds(target)
     if not (target / "CURRENT").exists():
         return None, False
     manifest = store.read_manifest(target)

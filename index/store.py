@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import logging
 import os
@@ -674,6 +675,27 @@ def remove_stale(index_dir: Path, keep: set[str]) -> None:
     for old in index_dir.glob("build-*"):
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_old_builds(index_dir: Path) -> None:
+    """Remove every build but the current one and the newest other (call under the lock).
+
+    A sync killed after publishing leaves the build before the previous one: the next sync or
+    load removes it. The newest other build stays for a reader that read CURRENT just before it changed.
+    """
+    current = current_build(index_dir)
+    if current is None:
+        return  # a damaged or missing CURRENT: the sync that follows rebuilds and tidies up
+    others = sorted(
+        (b for b in index_dir.glob("build-*") if b.name != current.name and b.is_dir()),
+        key=lambda b: b.stat().st_mtime_ns,
+    )
+    remove_stale(index_dir, keep={current.name} | ({others[-1].name} if others else set()))
+
+
+def old_builds(index_dir: Path) -> bool:
+    """Whether more builds lie in ``index_dir`` than the current one and the one before it."""
+    return len(list(itertools.islice(index_dir.glob("build-*"), 3))) > 2
 
 
 def remove_stale_temporaries(index_dir: Path) -> None:

@@ -167,12 +167,14 @@ def _run_chat(args: argparse.Namespace) -> int:
     return 0
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and the bidirectional overrides that can make printed text read backwards.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    r"""``text`` with control characters (but line breaks and tabs) shown as ``\xNN``: an article or a file
-    name cannot clear, recolour or retitle the terminal it is printed to. Lone surrogates (a file name
+    r"""``text`` with control characters (but line breaks and tabs) shown as ``\xNN``, and bidirectional
+    overrides as ``\uNNNN``: an article or a file name cannot clear, recolour, retitle the terminal it is
+    printed to or make its text read backwards. Lone surrogates (a file name
     that is not UTF-8) are shown the same way.
 
     Example:
@@ -180,7 +182,12 @@ def printable(text: str) -> str:
         'Title\\x1b]0;owned\\x07 here'
     """
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -11,7 +11,7 @@ from index.lexical import words
 MAX_QUESTION_CHARS = 1000
 #: A capitalised word: a name ("Huawei", "Paris") or an abbreviation ("CEO"), or a sentence's first word.
 CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _ENDS_ASKING = re.compile(r"[?？؟‽⸮]\W*$")
 _ASKING_WORD = r"(?:who|whom|whose|what|which|when|where|why|how|if|whether)\b"
 _THANKS = r"(?:thanks|thank you|thx|ty|cheers)(?: (?:a lot|so much|very much|in advance))?"

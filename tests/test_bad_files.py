@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import logging
 import os
+import re
+import subprocess
+import sys
 import tracemalloc
 from pathlib import Path, PurePosixPath
 
@@ -449,3 +452,199 @@ def test_ids_that_are_paths_never_read_a_file(folder, tmp_path, fake_embedder, m
         bot.get_article(article_id)
 
     assert opened == []
+
+
+# --- one bad file never stops the folder: any failure, any name, bounded work ------------------------
+
+
+def _assert_good_answers(folder: Path, tmp_path: Path, fake_embedder) -> QA:
+    """The good article beside the bad files is indexed and answerable."""
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    answer = bot.ask("How much will Acme invest in its Lyon lab?")
+    assert answer.citations[0].article_id == "good"
+    assert "10 million euros" in answer.citations[0].quote
+    return bot
+
+
+@pytest.mark.parametrize("charset", ["rot13", "hex", "base64", "zlib", "undefined", "punycode"])
+def test_a_page_declaring_a_codec_that_is_no_text_encoding_is_read_or_skipped_never_fails_the_sync(
+    folder, tmp_path, fake_embedder, charset
+):
+    _write(folder / "odd.html", PAGE.replace('<meta charset="utf-8">', f'<meta charset="{charset}">'))
+
+    ids, skipped = _outcome(folder)
+
+    assert "good" in ids
+    assert "odd" in ids or "odd.html" in skipped
+    _assert_good_answers(folder, tmp_path, fake_embedder)
+
+
+def test_a_name_whose_metadata_file_name_would_be_too_long_is_read_without_one(folder):
+    name = "a" * (255 - len(".txt")) + ".txt"  # the longest name a file may have; "<stem>.meta.json" may not
+    _write(folder / name, "Long name\n\nAcme will open a lab in Brest.\n")
+
+    ids, skipped = _outcome(folder)
+
+    assert sorted(ids) == sorted(["good", name.removesuffix(".txt")])
+    assert skipped == {}
+
+
+def test_a_name_that_is_not_utf8_gets_an_id_that_is(folder, tmp_path, fake_embedder):
+    raw = os.fsencode(folder) + b"/caf\xe9.txt"
+    with open(raw, "wb") as file:
+        file.write(b"Latin name\n\nAcme will open a lab in Brest with 12 engineers.\n")
+
+    ids, skipped = _outcome(folder)
+
+    assert sorted(ids) == ["caf\\xe9", "good"]
+    assert skipped == {}
+    bot = _assert_good_answers(folder, tmp_path, fake_embedder)
+    assert bot.get_article("caf\\xe9").text.startswith("Latin name")
+
+
+def test_metadata_nested_too_deeply_skips_its_article_only(folder, tmp_path, fake_embedder):
+    _write(folder / "deep.txt", "Deep\n\nSome text.\n")
+    _write(folder / "deep.meta.json", "[" * 100_000)
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped == {"deep.txt": "its metadata file deep.meta.json is nested too deeply to be metadata"}
+    _assert_good_answers(folder, tmp_path, fake_embedder)
+
+
+@pytest.mark.parametrize("depth", [1_500, 100_000])
+def test_deeply_nested_html_is_read_or_skipped_never_fails_the_sync(folder, tmp_path, fake_embedder, depth):
+    body = "<div>" * depth + "<p>Acme will open a lab in Brest with 12 engineers.</p>" + "</div>" * depth
+    _write(folder / "nested.html", f"<html><head><title>Nested</title></head><body>{body}</body></html>")
+
+    ids, skipped = _outcome(folder)
+
+    assert "good" in ids
+    assert ("nested" in ids) != ("nested.html" in skipped)
+    _assert_good_answers(folder, tmp_path, fake_embedder)
+
+
+def test_a_metadata_file_removed_after_the_listing_leaves_its_article_read_without_it(folder, monkeypatch):
+    _write(folder / "tagged.txt", "Tagged\n\nAcme will open a lab in Brest.\n")
+    sidecar = _write(folder / "tagged.meta.json", '{"title": "Tagged story"}')
+    real_is_file = Path.is_file
+
+    def vanishing(self: Path) -> bool:
+        found = real_is_file(self)
+        if self == sidecar and found:
+            self.unlink()  # gone between the check and the read
+        return found
+
+    monkeypatch.setattr(Path, "is_file", vanishing)
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good", "tagged"]
+    assert skipped == {}
+
+
+def test_any_unexpected_failure_reading_one_file_is_a_skip_naming_it(folder, tmp_path, fake_embedder, monkeypatch):
+    _write(folder / "bad.txt", "Bad\n\nThis one fails.\n")
+    real = index.articles._decode_text
+
+    def failing(data: bytes) -> str:
+        if b"fails" in data:
+            raise RuntimeError("a library bug")
+        return real(data)
+
+    monkeypatch.setattr(index.articles, "_decode_text", failing)
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped == {"bad.txt": "could not be read (RuntimeError: a library bug); not indexed"}
+
+
+def test_a_file_whose_extraction_takes_longer_than_the_budget_is_skipped(folder, monkeypatch):
+    import index.isolation
+
+    monkeypatch.setattr(index.isolation, "DEFAULT_BUDGET", 0.05)
+    rows = "".join(f"<tr><td>cell {n}</td><td>{n}</td></tr>" for n in range(60_000))
+    _write(folder / "slow.html", f"<html><body><article><p>Story.</p><table>{rows}</table></article></body></html>")
+    _write(folder / "page.html", PAGE)
+
+    ids, skipped = _outcome(folder)
+
+    assert "good" in ids
+    assert skipped["slow.html"] == ("reading it took longer than 0.05 s (a damaged or pathological file?); not indexed")
+
+
+def test_the_worker_that_extracts_pages_recovers_after_a_file_that_timed_out():
+    from index.isolation import IsolatedExtractor
+
+    slow = ("<html><body>" + "<p>word</p>" * 300_000 + "</body></html>").encode()
+    with IsolatedExtractor(budget=0.05) as extractor:
+        with pytest.raises(index.articles.ArticleFileError, match="took longer than 0.05 s"):
+            extractor.extract(".html", slow)
+        extractor.budget = 30
+        text, meta, _ = extractor.extract(".html", PAGE.encode())
+    assert "Acme will invest 10 million euros" in text
+    assert meta["title"] == "Acme opens a lab in Lyon"
+
+
+def test_a_text_too_long_to_index_is_skipped_with_its_length(folder):
+    _write(folder / "huge.txt", "word " * 500_000)  # 2.5 million characters on one line
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped["huge.txt"].startswith("its text is 2,500,000 characters; articles longer than 2,000,000")
+
+
+def test_a_text_of_too_many_sentences_is_skipped(folder):
+    _write(folder / "tiny.txt", "Go. " * 30_000)
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert re.fullmatch(
+        r"its text has about 29,\d\d\d sentences; articles with more than 20,000 are not indexed \(.*\)",
+        skipped["tiny.txt"],
+    )
+
+
+def test_many_unclosed_wire_bylines_are_read_in_linear_time(folder):
+    text = "Wire story\n\n" + "(Reporting by Jane Doe in London and " * 25_000
+    _write(folder / "wire.txt", text)  # about a megabyte; an unbounded pattern backtracked quadratically here
+
+    ids, _ = _outcome(folder)
+
+    assert ids == ["good", "wire"]
+
+
+def test_a_hard_link_to_a_file_outside_the_folder_is_refused(folder):
+    os.link(folder.parent / "outside" / "secret.txt", folder / "linked.txt")
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped == {"linked.txt": "hard link to a file that also lies outside the corpus folder; not read"}
+
+
+def test_hard_links_within_the_folder_are_duplicates_not_refusals(folder):
+    os.link(folder / "good.txt", folder / "same.txt")
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped["same.txt"].startswith("duplicate of good.txt")
+
+
+def test_a_script_without_a_main_guard_reads_pages_once(folder, tmp_path):
+    _write(folder / "page.html", PAGE)
+    script = _write(
+        tmp_path / "script.py", "from index.articles import load_corpus\nprint(len(load_corpus(FOLDER).articles))\n"
+    )
+    script.write_text(script.read_text().replace("FOLDER", repr(str(folder))))
+    env = {**os.environ, "PYTHONPATH": str(Path(index.articles.__file__).resolve().parents[1])}
+
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "2\n"  # the page was extracted in the worker, and the script ran once

@@ -87,6 +87,18 @@ def test_control_characters_are_cleaned():
     assert clean_question("  Who\u200bis\x1b[31m Ken\r\nHu?\x7f ") == "Who is [31m Ken Hu?"
 
 
+def test_lone_surrogates_from_a_terminal_that_is_not_utf8_are_cleaned():
+    # Python reads argv bytes that are not UTF-8 as lone surrogates, which no tokenizer can encode.
+    assert clean_question("Who is Ken\udce9 Hu?") == "Who is Ken Hu?"
+    assert clean_question("Who leads Huawei\ud800?") == "Who leads Huawei ?"
+
+
+def test_printable_shows_bidirectional_overrides_instead_of_obeying_them():
+    from qa.cli import printable
+
+    assert printable("Invoice\u202egnp.exe and \u2066x\u2069") == "Invoice\\u202egnp.exe and \\u2066x\\u2069"
+
+
 def test_question_is_nfc_normalised():
     assert clean_question("Cafe\u0301 in Paris?") == "Caf\u00e9 in Paris?"
 

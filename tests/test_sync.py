@@ -396,13 +396,44 @@ def test_sync_killed_at_any_point_leaves_a_usable_index_and_the_next_sync_comple
         assert report == SyncReport(added=1, updated=0, removed=1, unchanged=1)
         assert fake.encoded == _texts_of(bot.index, "brest")
     assert not list(index_dir.glob(".tmp-*"))
-    assert len(list(index_dir.glob("build-*"))) <= 3
+    assert len(list(index_dir.glob("build-*"))) <= 2  # the current build and the one before it
     _assert_same_index(bot.index, _full_build(folder, tmp_path))
     _check_answer(
         bot, "How much did the Brest crane cost?", "The crane cost 14 million euros and lifts 400 tonnes.", "brest"
     )
     # Milvus: the vectors the killed sync added, or should have deleted, are gone (reconciled).
     assert _milvus_rows(bot.index) == len(bot.index.passages)
+
+
+def test_a_sync_that_read_the_folder_before_another_published_never_publishes_its_older_view(folder, index_dir):
+    _bot(folder, index_dir).sync()
+    (folder / "brest.txt").write_text(BREST, "utf-8")
+    child = _start_child("sync", folder, index_dir, pause_at="read", pause_seconds=8)
+    _wait_for_pause(child, "read")  # it has read lyon, nantes and brest, and not yet taken the lock
+    (folder / "nantes.txt").unlink()
+    assert sorted(_bot(folder, index_dir).index.articles) == ["brest", "lyon"]  # published while it waits
+
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 0, err.decode()
+
+    assert sorted(load_index(index_dir).articles) == ["brest", "lyon"]  # not the child's older view
+
+
+def test_a_build_left_by_a_sync_killed_after_publishing_is_removed_by_the_next_load(folder, index_dir):
+    _bot(folder, index_dir).sync()
+    (folder / "brest.txt").write_text(BREST, "utf-8")
+    _bot(folder, index_dir).sync()
+    (folder / "nantes.txt").unlink()
+    child = _start_child("sync", folder, index_dir, pause_at="published")
+    _wait_for_pause(child, "published")
+    _kill(child)
+    assert len(list(index_dir.glob("build-*"))) == 3  # the killed sync did not remove the oldest
+
+    bot = _bot(folder, index_dir)
+    assert bot.index.how == "loaded"  # nothing to sync ...
+    builds = {b.name for b in index_dir.glob("build-*")}
+    assert len(builds) == 2 and (index_dir / "CURRENT").read_text("utf-8") in builds  # ... but tidied up
+    assert sorted(bot.index.articles) == ["brest", "lyon"]
 
 
 def test_first_build_killed_leaves_no_index_and_the_next_sync_builds_it(folder, index_dir):

@@ -1,0 +1,138 @@
+"""Turn HTML and PDF files into text in a worker process, each file within a time budget.
+
+A parser can take minutes on a pathological file (a PDF whose pages share one huge content
+stream, a page of 100,000 nested tags) or crash the process it runs in. Run in a worker, such a
+file costs at most ``budget`` seconds and is then skipped with a reason; the worker is killed
+and a fresh one serves the next file. Everything else about reading a file (links, sizes,
+metadata files) stays in the calling process; one worker serves a whole folder, started only
+when the folder holds a file that needs it (bench/RESULTS.md, "Reading a folder", gives the cost).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from index.articles import ArticleFileError, extract_document
+
+#: Seconds one file may take to extract.
+DEFAULT_BUDGET = 30.0
+
+
+class IsolatedExtractor:
+    """Runs :func:`index.articles.extract_document` in a worker process.
+
+    Use as a context manager; the worker starts on the first :meth:`extract` and stops on exit.
+
+    Args:
+        budget: Seconds one file may take before it is skipped (``DEFAULT_BUDGET`` if None).
+    """
+
+    def __init__(self, budget: float | None = None) -> None:
+        self.budget = DEFAULT_BUDGET if budget is None else budget
+        self._process: subprocess.Popen | None = None
+        self._connection: tuple[Connection, Connection] | None = None
+
+    def __enter__(self) -> IsolatedExtractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def extract(self, suffix: str, data: bytes) -> tuple[str, dict[str, str], bytes]:
+        """What ``extract_document(suffix, data)`` returns, computed in the worker.
+
+        Raises:
+            ArticleFileError: if the file holds no article, extraction fails in any way, or it
+                takes longer than the budget.
+        """
+        requests, replies = self._start()
+        try:
+            requests.send((suffix, data))
+            if not replies.poll(self.budget):
+                self._stop()
+                raise ArticleFileError(
+                    f"reading it took longer than {self.budget:g} s (a damaged or pathological file?); not indexed"
+                )
+            kind, value = replies.recv()
+        except (EOFError, OSError):
+            code = self._process.poll() if self._process is not None else None
+            self._stop()
+            raise ArticleFileError(f"the process reading it died (exit code {code}); not indexed") from None
+        if kind == "error":
+            raise ArticleFileError(value)
+        return value
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(OSError):
+                self._connection[0].send(None)
+        self._stop(wait=True)
+
+    def _start(self) -> tuple[Connection, Connection]:
+        if self._process is None or self._process.poll() is not None:
+            self._stop()
+            # A fresh interpreter, not multiprocessing: a forked child would inherit the caller's model
+            # threads, and a spawned one would run the caller's main script again.
+            to_worker, from_us = os.pipe()
+            from_worker, to_us = os.pipe()
+            here = str(Path(__file__).resolve().parents[1])
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "index.isolation", str(to_worker), str(to_us)],
+                pass_fds=(to_worker, to_us),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            os.close(to_worker)
+            os.close(to_us)
+            self._connection = (Connection(from_us, readable=False), Connection(from_worker, writable=False))
+        return self._connection
+
+    def _stop(self, wait: bool = False) -> None:
+        process, self._process = self._process, None
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            for end in connection:
+                end.close()
+        if process is not None:
+            if wait:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=2)
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+
+def _serve(requests: Connection, replies: Connection) -> None:
+    """The worker: extract each file it is sent; reply ("ok", result) or ("error", one-line reason)."""
+    while True:
+        try:
+            task = requests.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            reply = ("ok", extract_document(*task))
+        except ArticleFileError as error:
+            reply = ("error", str(error))
+        except Exception as error:  # noqa: BLE001 - any failure of one file is a skip, never a failed sync
+            reply = ("error", unexpected_failure(error))
+        replies.send(reply)
+
+
+def unexpected_failure(error: BaseException) -> str:
+    """A one-line skip reason for a failure no check foresaw (a parser's own error, a recursion too deep)."""
+    message = " ".join(str(error).split())[:200]
+    return f"could not be read ({type(error).__name__}{': ' + message if message else ''}); not indexed"
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
