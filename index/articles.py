@@ -31,10 +31,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import blingfire
-
-from index.lexical import STOP_WORDS
-
 logger = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".md")
@@ -344,6 +340,8 @@ def _check_size(article: Article) -> None:
             f"its text is {len(article.text):,} characters; articles longer than {MAX_ARTICLE_CHARS:,} "
             "characters are not indexed (split it into several files)"
         )
+    import blingfire  # here, not at the top: the worker that extracts pages imports this module, and needs none
+
     sentences = blingfire.text_to_sentences(article.text).count("\n") + 1
     if sentences > MAX_ARTICLE_SENTENCES:
         raise ArticleFileError(
@@ -559,6 +557,9 @@ def _printed_byline(body: str, title: str = "") -> str:
     """The author a news text prints when its metadata gives none: "By Jane Doe" on a line of its own
     near the top (not the headline), or a wire story's closing "(Reporting by Jane Doe; Editing by
     ...)"; "" if neither. Several authors come back as printed ("Jane Doe and John Smith")."""
+    # Imported here: the worker that extracts pages (index.isolation) imports this module, and needs no scipy.
+    from index.lexical import STOP_WORDS
+
     lines = [line for line in body[:5000].splitlines() if line.strip() and line.strip() != title.strip()]
     found = _BY_LINE.search("\n".join(lines[:_BYLINE_LINES])) or _REPORTING_BY.search(body)
     if found is None:
