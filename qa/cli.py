@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from index.articles import CorpusError
+from index.metadata import readable_date
 from qa.answer import Answer
 from qa.api import QA
 
@@ -125,6 +126,8 @@ def _run_index(args: argparse.Namespace) -> int:
     print(f"articles: {report}")
     for skipped in report.skipped:
         print(printable(f"skipped {skipped.path}: {skipped.reason}"))
+    for note in report.notes:
+        print(printable(f"{note.path}: {note.note}"))
     return 0
 
 
@@ -212,7 +215,7 @@ def format_answer(answer: Answer, bot: QA) -> str:
         lines.append(f"\nconfidence {answer.confidence:.2f}")
     for number, citation in enumerate(answer.citations, 1):
         before, after = bot.context(citation)
-        where = ", ".join(x for x in (citation.source, citation.date) if x)
+        where = ", ".join(x for x in (citation.source, readable_date(citation.date)) if x)
         lines.append(f"\n[{number}] {citation.title}" + (f" ({where})" if where else ""))
         lines.append(f"    {citation.article_id}, characters {citation.start}-{citation.end}")
         lines.append("    " + " ".join(x for x in (before, f"»{citation.quote}«", after) if x))
