@@ -364,7 +364,10 @@ def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, pro
     updated = [i for i in new if i in old and old[i] != new[i].fingerprint]
     removed = [i for i in old if i not in new]
     report = SyncReport(
-        len(added), len(updated), len(removed), len(new) - len(added) - len(updated),
+        len(added),
+        len(updated),
+        len(removed),
+        len(new) - len(added) - len(updated),
         corpus.skipped,
         rebuilt=full,
         notes=corpus.notes,
