@@ -117,10 +117,21 @@ def extract_html(markup: str) -> Extracted:
         del paragraphs[0]  # the headline: it is the article's title, not a sentence of its story
     text = "\n\n".join(paragraphs) + "\n" if paragraphs else ""
     publisher = _clean(document.sitename)
+    author = person_authors(_clean(document.author), publisher=publisher)
+    if not author and document.author:
+        # trafilatura takes the first author it finds, a publisher's name too ("BBC News"); told that
+        # name is none, it looks further (JSON-LD's Person, the byline).
+        again = trafilatura.extract_metadata(
+            lxml.html.document_fromstring(markup),
+            date_config={"extensive_search": False, "original_date": True},
+            extensive=False,
+            author_blacklist=set(document.author.split("; ")),
+        )
+        author = person_authors(_clean(again.author), publisher=publisher)
     meta = {
         "title": title,
         "publisher": publisher,
-        "author": person_authors(_clean(document.author), publisher=publisher),
+        "author": author,
         "date": iso_day(_clean(document.date)),
     }
     return Extracted(text=text, meta=meta)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 
 from index.articles import Extracted
 from index.metadata import person_authors
@@ -68,6 +69,7 @@ def extract_pdf(data: bytes) -> Extracted:
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
 # A browser's print header: the date and time it was printed, then the page's title.
 _PRINT_HEADER = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp]\.?[Mm]\.?)?(\s.*)?$")
 # A browser's print footer: the page's address, then the page number and count.
@@ -88,6 +90,8 @@ _OWN_LINE_SHARE = 0.7
 def _page_lines(text: str) -> list[str]:
     # pypdf can decode a broken ToUnicode map to lone surrogates, which no UTF-8 store accepts.
     text = _SURROGATE.sub("\ufffd", text)
+    # Typeset ligatures ("ﬁ" in "ﬁle", "ﬀ" in "oﬀers") as their letters, so words are found as typed.
+    text = _LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
     lines = (_CONTROL.sub("", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     return [" ".join(line.split()) for line in lines if line.strip()]
 
