@@ -121,15 +121,14 @@ FURNITURE = (
 )
 
 
-def _head(story: Story, *, meta: bool = True, author_meta: str | None = None, date_meta: str | None = None) -> str:
+def _head(story: Story) -> str:
     parts = ['<meta charset="utf-8">', f"<title>{escape(story.title)} | {escape(story.site)}</title>"]
-    if meta:
-        parts += [
-            f'<meta property="og:title" content="{escape(story.title)}">',
-            f'<meta property="og:site_name" content="{escape(story.site)}">',
-            f'<meta name="author" content="{escape(author_meta if author_meta is not None else ", ".join(story.authors))}">',
-            f'<meta property="article:published_time" content="{date_meta or story.date + "T08:30:00+00:00"}">',
-        ]
+    parts += [
+        f'<meta property="og:title" content="{escape(story.title)}">',
+        f'<meta property="og:site_name" content="{escape(story.site)}">',
+        f'<meta name="author" content="{escape(", ".join(story.authors))}">',
+        f'<meta property="article:published_time" content="{story.date}T08:30:00+00:00">',
+    ]
     parts.append('<link rel="stylesheet" href="/main.css"><script>window.dataLayer = [];</script>')
     return "<head>" + "".join(parts) + "</head>"
 
