@@ -31,6 +31,8 @@ HTML_EXTRACTION_VERSION = "2"
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\A<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
 _SPACES = re.compile(r"[^\S\n]+")
+# Dialogs (cookie and consent walls, sign-up pop-ups) are never the story; trafilatura keeps a long one.
+_DIALOGS = "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true' or self::dialog]"
 # trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
 _BLOCKS = {"p", "head", "item", "quote", "row", "code", "list", "table", "div"}
 
@@ -105,6 +107,7 @@ def extract_html(markup: str) -> Extracted:
             # Only the dates the page's markup gives as its publication date: an extensive search takes
             # any date in the text ("Copyright 2021" becomes 2021-01-01).
             date_extraction_params={"extensive_search": False, "original_date": True},
+            prune_xpath=_DIALOGS,
             **{favor: True},
         )
         if document is not None and document.body is not None and len(document.body):
