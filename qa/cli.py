@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=_run_ask)
 
     index = commands.add_parser("index", help="build or refresh the index of a folder of articles")
-    index.add_argument("folder", metavar="DIR", help="folder of .txt, .md, .html and .pdf articles")
+    index.add_argument("folder", metavar="DIR", help="folder of .txt, .md, .html, .pdf and .docx articles")
     _add_collection_options(index, corpus=False)
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
     index.set_defaults(run=_run_index)
@@ -92,7 +92,7 @@ def _add_collection_options(
     command: argparse.ArgumentParser,
     *,
     corpus: bool = True,
-    corpus_help: str = "folder of .txt, .md, .html and .pdf articles (default: the built-in articles)",
+    corpus_help: str = "folder of .txt, .md, .html, .pdf and .docx articles (default: the built-in articles)",
 ) -> None:
     """--corpus (unless ``corpus`` is False), --index-dir and --store, which every command that opens an index takes."""
     if corpus:
