@@ -5,7 +5,7 @@ Usage: python bench/bad_files.py        (about a minute)
 Each case is a folder holding one good article and one bad file, made here from the inputs that
 used to stop or hang a sync: ``load_corpus`` reads it, and the table gives the seconds it took and
 the bad file's fate (read, or skipped with its reason). A last pair of rows gives the cost of the
-worker process that extracts HTML and PDF (``index.isolation``) on an ordinary folder: ten pages
+worker process that extracts HTML, PDF and Word files (``index.isolation``) on an ordinary folder: ten pages
 read with it, and the same pages read in this process.
 """
 

@@ -1,15 +1,17 @@
-"""Read a folder of articles: .txt, .md, .html/.htm and .pdf files, with optional metadata.
+"""Read a folder of articles: .txt, .md, .html/.htm, .pdf and .docx files, with optional metadata.
 
 An article's ``text`` is what every offset the system reports points into:
 
-- .txt and .md: the file decoded as UTF-8 and nothing else (no newline
-  translation, no stripping), so offsets can be checked against the file on disk;
+- .txt and .md: the file decoded and nothing else (no newline translation, no
+  stripping), so offsets can be checked against the file on disk; UTF-8, or a legacy
+  encoding (cp1252, Shift JIS, ...) when charset-normalizer tells it with confidence;
 - .html/.htm: the page's readable article text (see :mod:`index.html`);
-- .pdf: the text of its pages (see :mod:`index.pdf`).
+- .pdf: the text of its pages, lines joined into paragraphs (see :mod:`index.pdf`);
+- .docx: its paragraphs (see :mod:`index.docx`).
 
 Metadata comes from, in order: a sidecar ``<stem>.meta.json`` next to the file;
 ``---`` front matter at the top of a .md file, or the page's metadata (HTML) or
-document information (PDF); and for the title the first non-empty line of the text.
+document properties (PDF, Word); and for the title the first non-empty line of the text.
 
 Files that cannot be articles are skipped with a reason, never read beyond
 ``MAX_ARTICLE_BYTES``, and nothing outside the folder is ever read: symbolic links
@@ -36,7 +38,8 @@ logger = logging.getLogger(__name__)
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
-ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
+DOCX_SUFFIXES = (".docx",)
+ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
 META_SUFFIX = ".meta.json"
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 # Longer texts are refused after reading, whatever their format: indexing time grows with them (a
@@ -64,6 +67,12 @@ _REPORTING_BY = re.compile(
 )
 _BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+# A legacy-encoded text is read only when charset-normalizer finds it free of unlikely characters
+# (chaos) and in a language it knows (coherence): measured on short French, German and English news
+# texts in cp1252, which come out at chaos <= 0.01 and coherence >= 0.5, where a few words give none.
+_MAX_CHAOS = 0.1
+_MIN_COHERENCE = 0.2
+_FAMILIAR_ENCODINGS = ("cp1252", "iso8859_15", "cp1250", "cp1251", "shift_jis", "cp932", "euc_jp", "gb18030", "big5")
 
 
 class CorpusError(ValueError):
@@ -79,11 +88,13 @@ class Article:
         title: The article's headline.
         source: Publisher, as the article names it; "" when unknown.
         author: Byline; "" when unknown.
-        date: Date as the text gives it; "" when unknown.
-        text: The file's text, exactly (.txt, .md); the extracted article text (.html, .pdf).
+        date: Date: as the text or sidecar gives it (.txt, .md), an ISO day YYYY-MM-DD when
+            extracted from a page or document; "" when unknown.
+        text: The file's text, exactly (.txt, .md); the extracted article text (.html, .pdf, .docx).
             Every offset (passages, sentences, citations) points into it.
         body_start: Offset where the article body starts (after front matter), 0 for most files.
-        fingerprint: sha256 of the file's bytes and its metadata (and of the extractor's version for .html, .pdf).
+        fingerprint: sha256 of the file's bytes and its metadata (and of the extractor's version
+            for .html, .pdf, .docx and legacy-encoded text).
     """
 
     id: str
@@ -98,7 +109,7 @@ class Article:
 
 @dataclass(frozen=True)
 class Extracted:
-    """What a format's extractor (index/html.py, index/pdf.py) takes from a file: the article's text,
+    """What a format's extractor (index/html.py, index/pdf.py, index/docx.py) takes from a file: the article's text,
     and the metadata the file gives (keys among title, publisher, author, date)."""
 
     text: str
@@ -114,14 +125,23 @@ class SkippedFile:
 
 
 @dataclass(frozen=True)
+class FileNote:
+    """Something a person should know about how a file was read (its text was not UTF-8, say)."""
+
+    path: str
+    note: str
+
+
+@dataclass(frozen=True)
 class Corpus:
-    """The articles of one folder, in a stable order, and the files that were skipped."""
+    """The articles of one folder, in a stable order, the files that were skipped, and notes on how some were read."""
 
     folder: Path
     articles: tuple[Article, ...]
     skipped: tuple[SkippedFile, ...]
     #: What the folder looked like when it was read (see ``folder_signature``).
     signature: tuple = ()
+    notes: tuple[FileNote, ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -132,13 +152,14 @@ class Corpus:
 
 
 def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Corpus:
-    """Read every article under ``folder`` (recursively): .txt, .md, .html, .htm and .pdf files.
+    """Read every article under ``folder`` (recursively): .txt, .md, .html, .htm, .pdf and .docx files.
 
-    Files that cannot be articles (binary, not UTF-8, empty, too large, no text,
+    Files that cannot be articles (binary, in an encoding that cannot be told, empty, too large, no text,
     duplicates of another article, links leading out of the folder) are skipped
     with a logged warning that names the file and the reason; they are listed in
     ``Corpus.skipped``. Hidden files and folders, and the folders in ``exclude``
-    (an index kept inside the corpus folder), are ignored.
+    (an index kept inside the corpus folder), are ignored. A text file read in another encoding
+    than UTF-8 gets a note in ``Corpus.notes`` that names the encoding.
 
     Of several files with the same text, the first in path order is indexed
     (a regular file before a symbolic link) and the others are skipped as its duplicates.
@@ -168,6 +189,7 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Co
     first_with_text: dict[str, tuple[str, str]] = {}
     from index.isolation import IsolatedExtractor, unexpected_failure  # it imports this module
 
+    notes: list[FileNote] = []
     with IsolatedExtractor() as isolated:
         for path, parts in found:
             relative = "/".join(parts)
@@ -176,7 +198,7 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Co
                     raise ArticleFileError("hard link to a file that also lies outside the corpus folder; not read")
                 article_id = _article_id(relative, taken_ids)
                 # A parser can hang or crash on a pathological file: it runs in a worker, within a time budget.
-                article = read_article(path, article_id, root=root, extract=isolated.extract)
+                article, encoding = _read_article(path, article_id, root=root, extract=isolated.extract)
                 _check_size(article)
             except ArticleFileError as error:
                 skip(relative, str(error))
@@ -192,12 +214,19 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Co
             first_with_text[key] = (relative, article.id)
             taken_ids.add(article.id)
             read.append((parts, article))
+            if encoding not in ("", "utf-8"):
+                notes.append(FileNote(relative, f"read as {encoding} text (not UTF-8)"))
     articles = tuple(article for _, article in sorted(read, key=lambda item: item[0]))
     if not articles:
         listed = ", ".join(f"{s.path} ({s.reason})" for s in skipped) or f"no {_suffix_list()} files"
         raise CorpusError(f"no readable article in {str(root)!r}: {listed}")
-    ordered_skips = tuple(sorted(skipped, key=lambda s: s.path.split("/")))
-    return Corpus(folder=root, articles=articles, skipped=ordered_skips, signature=signature)
+    return Corpus(
+        folder=root,
+        articles=articles,
+        skipped=tuple(sorted(skipped, key=lambda s: s.path.split("/"))),
+        notes=tuple(sorted(notes, key=lambda n: n.path.split("/"))),
+        signature=signature,
+    )
 
 
 def folder_signature(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> tuple:
@@ -232,23 +261,31 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None, extra
         article_id: The id to give the article.
         root: The resolved corpus folder: when given, the file and its sidecar must be inside it
             (a symbolic link leading out of it is refused).
-        extract: What turns an HTML or PDF file's bytes into text and metadata: ``extract_document``
+        extract: What turns an HTML, PDF or Word file's bytes into text and metadata: ``extract_document``
             (the default) or the same run elsewhere (``index.isolation``).
 
     Raises:
-        ArticleFileError: if the file is binary, not UTF-8, empty, too large, has no text,
-            is outside ``root`` or cannot be read.
+        ArticleFileError: if the file is binary, in an encoding that cannot be told, empty, too large,
+            has no text, is outside ``root`` or cannot be read.
     """
+    return _read_article(path, article_id, root=root, extract=extract)[0]
+
+
+def _read_article(path: Path, article_id: str, *, root: Path | None, extract=None) -> tuple[Article, str]:
+    """The article, and the encoding its text was decoded from ("" for formats that are not text files)."""
     path = Path(path)
     suffix = path.suffix.lower()
     data = _read_bytes(_inside(path, root) if root is not None else path)
 
     meta: dict[str, str] = {}
     body_start = 0
-    if suffix in HTML_SUFFIXES or suffix in PDF_SUFFIXES:
+    encoding = ""
+    if suffix in HTML_SUFFIXES or suffix in PDF_SUFFIXES or suffix in DOCX_SUFFIXES:
         text, meta, version = (extract or extract_document)(suffix, data)
     else:
-        text, version = _decode_text(data), b""
+        text, encoding = _decode_text(data)
+        # The guess belongs to charset-normalizer's version: a new one may read the bytes otherwise.
+        version = b"" if encoding == "utf-8" else f"text-{encoding}-{_charset_normalizer_version()}".encode()
         if suffix == ".md":
             match = _FRONT_MATTER.match(text)
             if match:
@@ -262,7 +299,7 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None, extra
     meta_bytes = meta_bytes or b""
 
     title = meta.get("title") or _first_line(text[body_start:])
-    return Article(
+    article = Article(
         id=article_id,
         title=title,
         source=meta.get("publisher") or meta.get("source") or "",
@@ -272,6 +309,7 @@ def read_article(path: Path, article_id: str, *, root: Path | None = None, extra
         body_start=body_start,
         fingerprint=hashlib.sha256(data + b"\0" + meta_bytes + (b"\0" + version if version else b"")).hexdigest(),
     )
+    return article, encoding
 
 
 def _article_files(root: Path, exclude: set[Path], skip) -> list[tuple[Path, tuple[str, ...]]]:
@@ -393,32 +431,60 @@ def _os_reason(error: OSError) -> str:
     return f"cannot be read: {error.strerror or error}"
 
 
-def _decode_text(data: bytes) -> str:
-    """A .txt or .md file's text: UTF-8 only.
+def _decode_text(data: bytes) -> tuple[str, str]:
+    """A .txt or .md file's text, and the encoding it was read in: UTF-8, or else the encoding
+    charset-normalizer tells with confidence.
 
-    No fallback encoding is guessed: cp1252 or Latin-1 would decode any bytes at all,
-    so a file in another encoding would be indexed as garbled text and quoted as such.
+    Confidence is a text that decodes without chaos (no unlikely characters) into words of a language
+    it recognises: a short or unusual text is refused rather than guessed, because cp1252 or Latin-1
+    decode any bytes at all and a wrong guess would be indexed and quoted as garbled text.
     """
     if data.startswith(_UTF16_BOMS):
         raise ArticleFileError("UTF-16 text, not UTF-8; save it as UTF-8")
     if b"\0" in data[:8192]:
         raise ArticleFileError("binary file (contains NUL bytes), not a text article")
     try:
-        text = data.decode("utf-8")
+        text, encoding = data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
-        raise ArticleFileError(f"not valid UTF-8 text (byte {error.start}); save it as UTF-8") from None
+        legacy = _legacy_encoding(data)
+        if legacy is None:
+            raise ArticleFileError(f"not valid UTF-8 text (byte {error.start}); save it as UTF-8") from None
+        text, encoding = legacy
     if not text.strip():
         raise ArticleFileError("empty file")
-    return text
+    return text, encoding
+
+
+def _legacy_encoding(data: bytes) -> tuple[str, str] | None:
+    """The text and its encoding when charset-normalizer is confident of it, else None."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None or best.chaos > _MAX_CHAOS or best.coherence < _MIN_COHERENCE or not best.languages:
+        return None
+    # Encodings that give the same text are alike for us: name the one people know best.
+    alike = best.could_be_from_charset
+    encoding = next((name for name in _FAMILIAR_ENCODINGS if name in alike), best.encoding)
+    return str(best), encoding
+
+
+def _charset_normalizer_version() -> str:
+    from charset_normalizer import __version__
+
+    return __version__
 
 
 def extract_document(suffix: str, data: bytes) -> tuple[str, dict[str, str], bytes]:
-    """The text, metadata and extraction version of an HTML or PDF file's bytes.
+    """The text, metadata and extraction version of an HTML, PDF or Word file's bytes.
 
     Raises:
         ArticleFileError: if they hold no readable article.
     """
-    return _read_pdf(data) if suffix in PDF_SUFFIXES else _read_html(data)
+    if suffix in PDF_SUFFIXES:
+        return _read_pdf(data)
+    if suffix in DOCX_SUFFIXES:
+        return _read_docx(data)
+    return _read_html(data)
 
 
 def _read_html(data: bytes) -> tuple[str, dict[str, str], bytes]:
@@ -450,6 +516,18 @@ def _read_pdf(data: bytes) -> tuple[str, dict[str, str], bytes]:
     if not document.text.strip():
         raise ArticleFileError("no text in the PDF (a scan? text in images is not recognised)")
     return document.text, document.meta, f"pdf-{PDF_EXTRACTION_VERSION}".encode()
+
+
+def _read_docx(data: bytes) -> tuple[str, dict[str, str], bytes]:
+    from index.docx import DOCX_EXTRACTION_VERSION, DocxReadError, extract_docx
+
+    try:
+        document = extract_docx(data)
+    except DocxReadError as error:
+        raise ArticleFileError(str(error)) from None
+    if not document.text.strip():
+        raise ArticleFileError("no text in the Word document")
+    return document.text, document.meta, f"docx-{DOCX_EXTRACTION_VERSION}".encode()
 
 
 def _suffix_list() -> str:

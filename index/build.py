@@ -33,7 +33,7 @@ import numpy as np
 
 from index import store
 from index import store as index_store  # for functions whose `store` argument is a vector store
-from index.articles import Article, Corpus, SkippedFile, folder_signature, load_corpus
+from index.articles import Article, Corpus, FileNote, SkippedFile, folder_signature, load_corpus
 from index.embedder import Embedder
 from index.lexical import BM25, STOP_WORDS, fold, terms, words
 from index.passages import SEGMENTATION_VERSION, Passage, Sentence, split_article
@@ -223,6 +223,7 @@ class SyncReport:
         removed: Articles no longer in the folder: their passages and vectors are gone.
         unchanged: Articles kept as they were, vectors and ids included.
         skipped: Files of the folder that are not articles, and why.
+        notes: How some articles were read, where a person should know (a text file's legacy encoding).
         rebuilt: Every article was embedded afresh (first build, a new model or segmentation,
             a damaged index, or ``rebuild=True``); the counts still compare with the previous build
             when it was readable.
@@ -238,6 +239,7 @@ class SyncReport:
     unchanged: int
     skipped: tuple[SkippedFile, ...] = ()
     rebuilt: bool = False
+    notes: tuple[FileNote, ...] = ()
 
     def __str__(self) -> str:
         counts = f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged"
@@ -351,7 +353,7 @@ def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex 
             if locked:
                 store.reconcile(target)
                 store.remove_old_builds(target)
-    report = SyncReport(0, 0, 0, len(stored.articles), corpus.skipped)
+    report = SyncReport(0, 0, 0, len(stored.articles), corpus.skipped, notes=corpus.notes)
     return _as_corpus_index(stored, "loaded", report)
 
 
@@ -369,7 +371,13 @@ def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, pro
     updated = [i for i in new if i in old and old[i] != new[i].fingerprint]
     removed = [i for i in old if i not in new]
     report = SyncReport(
-        len(added), len(updated), len(removed), len(new) - len(added) - len(updated), corpus.skipped, rebuilt=full
+        len(added),
+        len(updated),
+        len(removed),
+        len(new) - len(added) - len(updated),
+        corpus.skipped,
+        rebuilt=full,
+        notes=corpus.notes,
     )
     if not full and not (added or updated or removed):
         # Another process synced while we waited for the lock, or only skipped files changed. (When

@@ -1,121 +1,40 @@
-"""Readable article text and metadata from an HTML page.
+"""Readable article text and metadata from an HTML page, through trafilatura.
 
-The text is the page's article body only: scripts, styles, navigation, page
-header and footer, asides, forms, cookie and newsletter banners and hidden
-elements are dropped. Each block (paragraph, heading, list item, quote, table
-row) becomes one paragraph with its whitespace collapsed; paragraphs are
-separated by a blank line. That text is what the article's ``text`` is, and every
-offset points into it.
+trafilatura finds the story (the page's main content without menus, headlines, bylines, captions,
+"most read" lists, comments and related-story cards) and the page's metadata (title, author, date,
+site name; htmldate behind it for the date). Its output tree is turned into our text here: each
+block (paragraph, heading, list item, quote, table row) one paragraph with its whitespace collapsed,
+a ``<br>`` a line break, paragraphs separated by a blank line. That text is what the article's
+``text`` is, and every offset points into it.
 
-The body is, in order of preference: the element marked ``itemprop="articleBody"``,
-the ``<article>`` with the most text, ``<main>`` (or ``role="main"``), ``<body>``.
+Kept as our own code, because trafilatura does not serve it:
 
-Metadata, first found wins:
-
-- title: ``og:title``, JSON-LD ``headline``, ``twitter:title``, ``<title>``, the first ``<h1>``;
-- publisher: ``og:site_name``, JSON-LD ``publisher.name``, ``<meta name="publisher">``;
-- author: ``<meta name="author">``, JSON-LD ``author`` (names joined by ", "), ``article:author`` (unless a URL);
-- date: ``article:published_time``, JSON-LD ``datePublished``, ``<meta name="date">`` and kin, ``<time datetime>``.
+- decoding the bytes (:func:`decode_html`): a page that does not say its encoding and is not
+  UTF-8 is refused rather than guessed, as for text files, so that no garbled text is quoted;
+- parsing with lxml before trafilatura: its own loader refuses fragments without ``<html>``/``<body>``;
+- the metadata clean-up of :mod:`index.metadata`: trafilatura returns a publisher's name or a job
+  title as the author, and any ISO day it finds.
 """
 
 from __future__ import annotations
 
 import codecs
-import json
+import logging
 import re
 
 from index.articles import Extracted
+from index.metadata import iso_day, person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-HTML_EXTRACTION_VERSION = "1"
+HTML_EXTRACTION_VERSION = "2"
 
-_DROP_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "template",
-    "iframe",
-    "object",
-    "embed",
-    "svg",
-    "canvas",
-    "video",
-    "audio",
-    "map",
-    "form",
-    "button",
-    "input",
-    "select",
-    "textarea",
-    "label",
-    "nav",
-    "aside",
-    "dialog",
-    "menu",
-    "head",
-)
-_DROP_ROLES = {"navigation", "banner", "contentinfo", "complementary", "dialog", "alertdialog", "search", "menu"}
-# Words in an element's id or class that mark page furniture ("cookie-banner", "share_tools", "ad-slot").
-_JUNK_WORDS = {
-    "ad",
-    "ads",
-    "advert",
-    "advertisement",
-    "banner",
-    "breadcrumb",
-    "breadcrumbs",
-    "consent",
-    "cookie",
-    "cookies",
-    "gdpr",
-    "modal",
-    "newsletter",
-    "paywall",
-    "popup",
-    "promo",
-    "related",
-    "share",
-    "sharing",
-    "sidebar",
-    "social",
-    "sponsored",
-    "subscribe",
-    "subscription",
-}
-_BLOCK_TAGS = {
-    "p",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "li",
-    "dt",
-    "dd",
-    "blockquote",
-    "pre",
-    "figcaption",
-    "caption",
-    "tr",
-    "div",
-    "section",
-    "article",
-    "main",
-    "header",
-    "footer",
-    "figure",
-    "ul",
-    "ol",
-    "dl",
-    "table",
-    "address",
-    "hr",
-}
-_ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "blogposting", "report"}
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\A<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
 _SPACES = re.compile(r"[^\S\n]+")
+# Dialogs (cookie and consent walls, sign-up pop-ups) are never the story; trafilatura keeps a long one.
+_DIALOGS = "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true' or self::dialog]"
+# trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
+_BLOCKS = {"p", "head", "item", "quote", "row", "code", "list", "table", "div"}
 
 
 class HTMLDecodeError(ValueError):
@@ -156,158 +75,73 @@ def extract_html(markup: str) -> Extracted:
     """The readable article text and metadata of an HTML page.
 
     Example:
-        >>> page = extract_html("<title>T</title><nav>Home</nav><article><h1>Big news</h1>"
+        >>> page = extract_html("<title>Big news</title><nav>Home</nav><article><h1>Big news</h1>"
         ...                     "<p>It   happened\\n today.</p><script>x()</script></article>")
         >>> page.text, page.meta["title"]
-        ('Big news\\n\\nIt happened today.\\n', 'T')
+        ('It happened today.\\n', 'Big news')
     """
-    from bs4 import BeautifulSoup
+    import lxml.etree
+    import lxml.html
+    import trafilatura
 
-    soup = BeautifulSoup(markup, "lxml")
-    meta = _metadata(soup)
-    _drop_furniture(soup)
-    body = _article_body(soup)
-    paragraphs = _paragraphs(body) if body is not None else []
+    # trafilatura logs every page it finds too short or without a date; what matters is reported by the caller.
+    logging.getLogger("trafilatura").setLevel(logging.ERROR)
+    logging.getLogger("htmldate").setLevel(logging.ERROR)
+    document = None
+    # Precision first (menus, "most read" lists and captions left out); a page so short or plain that
+    # nothing passes is read again favouring recall, rather than skipped as having no article.
+    for favor in ("favor_precision", "favor_recall"):
+        try:
+            # Parsed anew each time: trafilatura prunes the tree it is given.
+            tree = lxml.html.document_fromstring(markup)
+        except (lxml.etree.ParserError, ValueError):  # "Document is empty": only whitespace or comments
+            return Extracted(text="", meta={})
+        document = trafilatura.bare_extraction(
+            tree,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            include_formatting=False,
+            # Only the dates the page's markup gives as its publication date: an extensive search takes
+            # any date in the text ("Copyright 2021" becomes 2021-01-01).
+            date_extraction_params={"extensive_search": False, "original_date": True},
+            prune_xpath=_DIALOGS,
+            **{favor: True},
+        )
+        if document is not None and document.body is not None and len(document.body):
+            break
+    if document is None or document.body is None:
+        return Extracted(text="", meta={})
+    title = _clean(document.title)
+    paragraphs = _paragraphs(document.body)
+    if paragraphs and title and _clean(paragraphs[0]).casefold() == title.casefold():
+        del paragraphs[0]  # the headline: it is the article's title, not a sentence of its story
     text = "\n\n".join(paragraphs) + "\n" if paragraphs else ""
+    publisher = _clean(document.sitename)
+    author = person_authors(_clean(document.author), publisher=publisher)
+    if not author and document.author:
+        # trafilatura takes the first author it finds, a publisher's name too ("BBC News"); told that
+        # name is none, it looks further (JSON-LD's Person, the byline).
+        again = trafilatura.extract_metadata(
+            lxml.html.document_fromstring(markup),
+            date_config={"extensive_search": False, "original_date": True},
+            extensive=False,
+            author_blacklist=set(document.author.split("; ")),
+        )
+        author = person_authors(_clean(again.author), publisher=publisher)
+    meta = {
+        "title": title,
+        "publisher": publisher,
+        "author": author,
+        "date": iso_day(_clean(document.date)),
+    }
     return Extracted(text=text, meta=meta)
 
 
-# --- metadata -----------------------------------------------------------------------------------
-
-
-def _metadata(soup) -> dict[str, str]:
-    metas: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
-        content = _clean(tag.get("content"))
-        for attribute in ("property", "name", "itemprop"):
-            if content and isinstance(tag.get(attribute), str):
-                metas.setdefault(tag[attribute].strip().lower(), content)
-
-    def meta(*names: str) -> str:
-        return next((metas[name.lower()] for name in names if name.lower() in metas), "")
-
-    ld = _json_ld_article(soup)
-    title_tag = soup.find("title")
-    h1 = soup.find("h1")
-    time_tag = soup.find("time", attrs={"datetime": True})
-    article_author = meta("article:author")
-    candidates = {
-        "title": [
-            meta("og:title"),
-            _clean(ld.get("headline")),
-            meta("twitter:title"),
-            _clean(title_tag.get_text()) if title_tag else "",
-            _clean(h1.get_text(" ")) if h1 else "",
-        ],
-        "publisher": [meta("og:site_name"), _ld_names(ld.get("publisher")), meta("publisher", "dc.publisher")],
-        "author": [
-            meta("author", "dc.creator", "byl"),
-            _ld_names(ld.get("author")),
-            "" if article_author.startswith(("http://", "https://")) else article_author,
-        ],
-        "date": [
-            meta("article:published_time"),
-            _clean(ld.get("datePublished")),
-            meta("date", "pubdate", "publishdate", "dc.date", "datePublished", "sailthru.date"),
-            _clean(time_tag["datetime"]) if time_tag else "",
-        ],
-    }
-    return {key: next((v for v in values if v), "") for key, values in candidates.items()}
-
-
-def _json_ld_article(soup) -> dict:
-    """The first JSON-LD object of an article type (NewsArticle, Article, BlogPosting, ...), else {}."""
-    for script in soup.find_all("script", attrs={"type": re.compile(r"application/ld\+json", re.IGNORECASE)}):
-        try:
-            data = json.loads(script.string or "")
-        except (json.JSONDecodeError, TypeError):
-            continue  # broken structured data is common; the other metadata still counts
-        stack = [data]
-        while stack:
-            item = stack.pop(0)
-            if isinstance(item, list):
-                stack.extend(item)
-            elif isinstance(item, dict):
-                types = item.get("@type", [])
-                types = [types] if isinstance(types, str) else types
-                if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in types):
-                    return item
-                if "@graph" in item:
-                    stack.extend(item["@graph"] if isinstance(item["@graph"], list) else [item["@graph"]])
-    return {}
-
-
-def _ld_names(value) -> str:
-    """Names of a JSON-LD person/organisation, or of a list of them, joined by ", "."""
-    items = value if isinstance(value, list) else [value]
-    names = []
-    for item in items:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and _clean(name):
-            names.append(_clean(name))
-    return ", ".join(names)
-
-
-def _clean(value) -> str:
-    return " ".join(value.split()) if isinstance(value, str) else ""
-
-
-# --- the article body ---------------------------------------------------------------------------
-
-
-def _drop_furniture(soup) -> None:
-    from bs4 import Comment
-
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(_DROP_TAGS):
-        tag.decompose()
-    for tag in soup.find_all(["header", "footer"]):
-        # A page's header and footer are furniture; an article's own <header> holds its headline.
-        if tag.name == "footer" or not tag.find_parent(["article", "main"]):
-            tag.decompose()
-    page_chars = len((soup.body or soup).get_text())
-    for tag in soup.find_all(True):
-        if not tag.decomposed and _is_furniture(tag, page_chars):
-            tag.decompose()
-
-
-def _is_furniture(tag, page_chars: int) -> bool:
-    if tag.name in ("html", "body", "article", "main"):
-        return False
-    style = (tag.get("style") or "").replace(" ", "").lower()
-    if (
-        tag.has_attr("hidden")
-        or (tag.get("aria-hidden") or "").lower() == "true"
-        or (tag.get("role") or "").lower() in _DROP_ROLES
-        or "display:none" in style
-        or "visibility:hidden" in style
-    ):
-        return True
-    names = " ".join([tag.get("id") or "", *(tag.get("class") or [])]).lower()
-    if not _JUNK_WORDS.intersection(re.split(r"[^a-z0-9]+", names)):
-        return False
-    # A class name is only a hint: an element holding the article, or most of the page's text
-    # (<div class="page has-ads">), is a wrapper of the content, not furniture.
-    if len(tag.get_text()) * 2 >= page_chars:
-        return False
-    return tag.find(lambda t: t.name in ("article", "main") or t.get("itemprop") == "articleBody") is None
-
-
-def _article_body(soup):
-    marked = soup.find(attrs={"itemprop": "articleBody"})
-    if marked is not None:
-        return marked
-    articles = soup.find_all("article")
-    if articles:
-        return max(articles, key=lambda a: len(a.get_text(" ", strip=True)))
-    return soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
-
-
-def _paragraphs(root) -> list[str]:
-    """The text of each block under ``root``, whitespace collapsed (``<br>`` kept as a line break)."""
-    from bs4 import NavigableString, Tag
-
+def _paragraphs(body) -> list[str]:
+    """The text of each block of trafilatura's output tree, whitespace collapsed (``<lb/>`` a line break)."""
     paragraphs: list[str] = []
     pieces: list[str] = []
 
@@ -318,32 +152,38 @@ def _paragraphs(root) -> list[str]:
             paragraphs.append(paragraph)
         pieces.clear()
 
-    def walk(node) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if type(child) is NavigableString:  # not a comment, CDATA or doctype
-                    pieces.append(child.replace("\n", " "))
-            elif isinstance(child, Tag):
-                if child.name == "br":
-                    pieces.append("\n")
-                elif child.name == "pre":
-                    flush()
-                    paragraphs.extend(p for p in _pre_paragraphs(child.get_text()) if p)
-                elif child.name in _BLOCK_TAGS:
-                    flush()
-                    walk(child)
-                    flush()
-                else:
-                    if child.name in ("td", "th"):
-                        pieces.append(" ")
-                    walk(child)
+    def walk(element) -> None:
+        if element.text:
+            pieces.append(element.text.replace("\n", " "))
+        for child in element:
+            if not isinstance(child.tag, str):  # a comment or processing instruction
+                pass
+            elif child.tag == "lb":
+                pieces.append("\n")
+            elif child.tag == "code":  # preformatted text keeps its lines; blank lines in it separate paragraphs
+                flush()
+                paragraphs.extend(p for p in _pre_paragraphs("".join(child.itertext())) if p)
+            elif child.tag == "cell":
+                pieces.append(" ")
+                walk(child)
+            elif child.tag in _BLOCKS:
+                flush()
+                walk(child)
+                flush()
+            elif child.tag != "graphic":
+                walk(child)
+            if child.tail:
+                pieces.append(child.tail.replace("\n", " "))
 
-    walk(root)
+    walk(body)
     flush()
     return paragraphs
 
 
 def _pre_paragraphs(text: str) -> list[str]:
-    """Preformatted text keeps its lines; blank lines inside it separate paragraphs."""
     blocks = re.split(r"\n[^\S\n]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
     return ["\n".join(line.rstrip() for line in block.strip("\n").split("\n")).strip() for block in blocks]
+
+
+def _clean(value) -> str:
+    return " ".join(value.split()) if isinstance(value, str) else ""

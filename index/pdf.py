@@ -1,14 +1,24 @@
 """Text and metadata from a PDF file (pypdf).
 
-The text is each page's extracted text (pypdf's reading order, one line per
-text line, trailing spaces removed), pages separated by a blank line. PDFs do
-not mark paragraphs, so a page is one block of lines; that text is what the
-article's ``text`` is, and every offset points into it.
+PDFs do not mark paragraphs: their text is lines, as the page was laid out. pypdf's plain
+extraction gives those lines in reading order, columns one after the other (its layout mode keeps
+columns side by side, which mixes their lines, so it is not used). The lines are then:
 
-Metadata: the document's /Title and /Author, when set. The /CreationDate is not
-used as the article's date: it is when the file was made, not when the article
-was published. A PDF with no text layer (a scan) yields no text: recognising
-text in images is not done.
+- cleared of page furniture: a browser's print header and footer (``12/5/26, 2:29 PM  Title``,
+  ``https://...`` or ``file:///...`` with ``1/3``), page numbers (``3``, ``1/3``, ``Page 2 of 5``), and
+  lines that repeat at the top or bottom of most pages (a running header or footer);
+- joined back into paragraphs: a line break inside a sentence is no paragraph break, and a word
+  hyphenated across lines is joined. A line ends its paragraph when it ends a sentence short of the
+  page's full line width, or is a short line of its own (a title, a byline, a date) before a capital;
+- written one paragraph a line, paragraphs separated by a blank line. A paragraph that runs on
+  over a page break is joined too.
+
+That text is what the article's ``text`` is, and every offset points into it.
+
+Metadata: the document's /Title and /Author, when set (an author only when it names a person; a
+title that is a browser's page title keeps its " | Site" part). The /CreationDate is not used as the
+article's date: it is when the file was made, not when the article was published. A PDF with no
+text layer (a scan) yields no text: recognising text in images is not done.
 """
 
 from __future__ import annotations
@@ -16,11 +26,13 @@ from __future__ import annotations
 import io
 import logging
 import re
+import unicodedata
 
 from index.articles import Extracted
+from index.metadata import person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-PDF_EXTRACTION_VERSION = "1"
+PDF_EXTRACTION_VERSION = "2"
 PDF_MAGIC = b"%PDF-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -43,25 +55,110 @@ def extract_pdf(data: bytes) -> Extracted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise PDFReadError("the PDF is encrypted with a password")
-        pages = [_page_text(page.extract_text() or "") for page in reader.pages]
+        pages = [_page_lines(page.extract_text() or "") for page in reader.pages]
         info = reader.metadata or {}
         meta = {key: _clean(info.get(name)) for key, name in (("title", "/Title"), ("author", "/Author"))}
     except PDFReadError:
         raise
     except Exception as error:  # pypdf raises many kinds of error on damaged files
         raise PDFReadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
-    text = "\n\n".join(page for page in pages if page)
+    meta["author"] = person_authors(meta["author"])
+    paragraphs = _paragraphs(_without_furniture(pages))
+    text = "\n\n".join(paragraphs)
     return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
 
 
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+_LIGATURE = re.compile("[\ufb00-\ufb06]")
+# A browser's print header: the date and time it was printed, then the page's title.
+_PRINT_HEADER = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AaPp]\.?[Mm]\.?)?(\s.*)?$")
+# A browser's print footer: the page's address, then the page number and count.
+_PRINT_FOOTER = re.compile(r"^(https?://|file:///|about:blank|www\.)\S*(\s+\d+\s*/\s*\d+)?$", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(/|of)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+# How many lines at each end of a page are looked at for a running header or footer.
+_EDGE_LINES = 3
+# A line at most this share of the page's full line width, ending a sentence, ends its paragraph...
+_PARAGRAPH_END_SHARE = 0.85
+# The full line width assumed at least, in characters (a narrow newspaper column's), so that a page of a
+# few short lines does not make each of them full.
+_NARROWEST_FULL_LINE = 40
+# ...and one at most this share is a line of its own (title, byline, date) when a capital follows.
+_OWN_LINE_SHARE = 0.7
 
 
-def _page_text(text: str) -> str:
+def _page_lines(text: str) -> list[str]:
     # pypdf can decode a broken ToUnicode map to lone surrogates, which no UTF-8 store accepts.
     text = _SURROGATE.sub("\ufffd", text)
-    lines = [_CONTROL.sub("", line).rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return "\n".join(lines).strip("\n")
+    # Typeset ligatures ("ﬁ" in "ﬁle", "ﬀ" in "oﬀers") as their letters, so words are found as typed.
+    text = _LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    lines = (_CONTROL.sub("", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return [" ".join(line.split()) for line in lines if line.strip()]
+
+
+def _without_furniture(pages: list[list[str]]) -> list[list[str]]:
+    """The pages' lines without print headers and footers, page numbers and running headers and footers."""
+    # A running header or footer repeats at the edges of most pages, its page number aside.
+    counts: dict[str, int] = {}
+    for lines in pages:
+        for key in {_running_key(line) for line in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]}:
+            counts[key] = counts.get(key, 0) + 1
+    running = {key for key, n in counts.items() if len(pages) >= 2 and n >= max(2, (len(pages) + 1) // 2)}
+    kept = []
+    for lines in pages:
+        edges = set(range(min(_EDGE_LINES, len(lines)))) | set(range(max(0, len(lines) - _EDGE_LINES), len(lines)))
+        kept.append(
+            [
+                line
+                for n, line in enumerate(lines)
+                if not (
+                    _PRINT_HEADER.match(line)
+                    or _PRINT_FOOTER.match(line)
+                    or _PAGE_NUMBER.match(line)
+                    or (n in edges and _running_key(line) in running)
+                )
+            ]
+        )
+    return kept
+
+
+def _running_key(line: str) -> str:
+    return re.sub(r"\d+", "#", line.casefold())
+
+
+def _paragraphs(pages: list[list[str]]) -> list[str]:
+    """The pages' lines joined into paragraphs (see the module's docstring)."""
+    paragraphs: list[str] = []
+    current = ""
+    for lines in pages:
+        # The page's full line width, in characters: its second-longest line (the longest may be a URL or a table).
+        lengths = sorted(len(line) for line in lines)
+        full = max(_NARROWEST_FULL_LINE, lengths[-2] if len(lengths) >= 5 else lengths[-1] if lengths else 0)
+        for n, line in enumerate(lines):
+            current = _joined(current, line) if current else line
+            following = lines[n + 1] if n + 1 < len(lines) else ""
+            if _ends_paragraph(line, following, full):
+                paragraphs.append(current)
+                current = ""
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def _joined(before: str, line: str) -> str:
+    """Two lines of one paragraph as one: a word hyphenated over the break is joined without its hyphen."""
+    if before.endswith("\xad"):  # a soft hyphen
+        return before[:-1] + line
+    if re.search(r"[^\W\d_]-$", before) and line[:1].islower():
+        return before[:-1] + line
+    return f"{before} {line}"
+
+
+def _ends_paragraph(line: str, following: str, full: int) -> bool:
+    if _SENTENCE_END.search(line) and len(line) <= _PARAGRAPH_END_SHARE * full:
+        return True
+    starts_anew = following[:1].isupper() or following[:1].isdigit() or following[:1] in "\"“‘'("
+    return len(line) <= _OWN_LINE_SHARE * full and line[-1:].isalnum() and starts_anew
 
 
 def _clean(value) -> str:

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from index.articles import CorpusError
+from index.metadata import readable_date
 from qa.answer import Answer
 from qa.api import QA
 
@@ -53,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=_run_ask)
 
     index = commands.add_parser("index", help="build or refresh the index of a folder of articles")
-    index.add_argument("folder", metavar="DIR", help="folder of .txt, .md, .html and .pdf articles")
+    index.add_argument("folder", metavar="DIR", help="folder of .txt, .md, .html, .pdf and .docx articles")
     _add_collection_options(index, corpus=False)
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
     index.set_defaults(run=_run_index)
@@ -91,7 +92,7 @@ def _add_collection_options(
     command: argparse.ArgumentParser,
     *,
     corpus: bool = True,
-    corpus_help: str = "folder of .txt, .md, .html and .pdf articles (default: the built-in articles)",
+    corpus_help: str = "folder of .txt, .md, .html, .pdf and .docx articles (default: the built-in articles)",
 ) -> None:
     """--corpus (unless ``corpus`` is False), --index-dir and --store, which every command that opens an index takes."""
     if corpus:
@@ -125,6 +126,8 @@ def _run_index(args: argparse.Namespace) -> int:
     print(f"articles: {report}")
     for skipped in report.skipped:
         print(printable(f"skipped {skipped.path}: {skipped.reason}"))
+    for note in report.notes:
+        print(printable(f"{note.path}: {note.note}"))
     return 0
 
 
@@ -219,7 +222,7 @@ def format_answer(answer: Answer, bot: QA) -> str:
         lines.append(f"\nconfidence {answer.confidence:.2f}")
     for number, citation in enumerate(answer.citations, 1):
         before, after = bot.context(citation)
-        where = ", ".join(x for x in (citation.source, citation.date) if x)
+        where = ", ".join(x for x in (citation.source, readable_date(citation.date)) if x)
         lines.append(f"\n[{number}] {citation.title}" + (f" ({where})" if where else ""))
         lines.append(f"    {citation.article_id}, characters {citation.start}-{citation.end}")
         lines.append("    " + " ".join(x for x in (before, f"»{citation.quote}«", after) if x))

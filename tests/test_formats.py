@@ -156,7 +156,6 @@ PAGE = """<!doctype html>
 </body></html>
 """
 PAGE_TEXT = (
-    "Acme opens a lab in Lyon\n\n"
     "Acme will invest 10 million euros in its Lyon lab over five years.\n\n"
     "The lab will open in May 2024 and employ 40 engineers.\nIt is Acme's third lab.\n\n"
     "The first lab is in Paris.\n\n"
@@ -175,7 +174,7 @@ def test_html_text_is_the_article_without_page_furniture(tmp_path):
         "Acme opens a lab in Lyon",
         "Daily Planet",
         "Jane Doe",
-        "2024-03-01T09:00:00Z",
+        "2024-03-01",
     )
     assert article.body_start == 0
 
@@ -189,7 +188,6 @@ def test_html_passages_and_sentences_have_exact_offsets(tmp_path):
     assert article.id == "lyon"
     _assert_exact_offsets(article)
     assert [s.text for s in sentences] == [
-        "Acme opens a lab in Lyon",
         "Acme will invest 10 million euros in its Lyon lab over five years.",
         "The lab will open in May 2024 and employ 40 engineers.",
         "It is Acme's third lab.",
@@ -235,24 +233,13 @@ def test_html_title_falls_back_to_first_h1_and_broken_json_ld_is_ignored():
     )
 
     assert page.meta == {"title": "The headline", "publisher": "", "author": "", "date": "2023-01-02"}
-    assert page.text == "The headline\n\nBody.\n\n2 Jan\n"
+    assert page.text == "Body.\n"  # the headline is the title, not the story's first sentence
 
 
 def test_html_article_author_url_is_not_an_author():
     page = extract_html('<meta property="article:author" content="https://example.com/jane"><p>x</p>')
 
     assert page.meta["author"] == ""
-
-
-def test_html_article_body_is_preferred_over_the_rest_of_the_page():
-    page = extract_html(
-        "<body><div>Teaser elsewhere on the page.</div>"
-        "<article><p>Short other article.</p></article>"
-        "<article><h2>Main story</h2><p>The main story has the most text of all the articles.</p></article>"
-        "</body>"
-    )
-
-    assert page.text == "Main story\n\nThe main story has the most text of all the articles.\n"
 
 
 def test_html_wrapper_with_a_junk_class_keeps_the_article_inside():
@@ -270,13 +257,12 @@ def test_html_junk_class_on_the_element_holding_most_of_the_text_does_not_drop_i
     assert page.text == "The story itself, which is most of the text of the page.\n"
 
 
-def test_html_preformatted_text_keeps_its_lines_and_tables_become_rows():
+def test_html_table_rows_become_paragraphs():
     page = extract_html(
-        "<p>Intro.</p><pre>line one\n  line two\n\nsecond block</pre>"
-        "<table><tr><th>City</th><th>Staff</th></tr><tr><td>Lyon</td><td>40</td></tr></table>"
+        "<p>Intro.</p><table><tr><th>City</th><th>Staff</th></tr><tr><td>Lyon</td><td>40</td></tr></table>"
     )
 
-    assert page.text == "Intro.\n\nline one\n  line two\n\nsecond block\n\nCity Staff\n\nLyon 40\n"
+    assert page.text == "Intro.\n\nCity Staff\n\nLyon 40\n"
 
 
 def test_html_declared_charset_is_used(tmp_path):
@@ -341,14 +327,14 @@ PDF_PAGES = [
     ["It will employ 40 engineers, Acme said."],
 ]
 PDF_TEXT = (
-    "Acme opens a lab in Lyon\n"
-    "Acme will invest 10 million euros in its Lyon lab over five years.\n"
-    "The lab (its third) will open in May 2024.\n\n"
+    "Acme opens a lab in Lyon\n\n"
+    # A sentence ending on a full-width line may go on in the same paragraph: PDFs do not say.
+    "Acme will invest 10 million euros in its Lyon lab over five years. The lab (its third) will open in May 2024.\n\n"
     "It will employ 40 engineers, Acme said.\n"
 )
 
 
-def test_pdf_text_is_its_pages_separated_by_a_blank_line(tmp_path):
+def test_pdf_text_is_its_lines_joined_into_paragraphs(tmp_path):
     path = _write(tmp_path / "lyon.pdf", make_pdf(PDF_PAGES, title="Acme lab", author="Jane Doe"))
 
     article = read_article(path, "lyon")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 
 from index.articles import Article
+from index.metadata import readable_date
 from qa.answer import Answer, Citation
 
 #: Longest context shown around a quote on a source card, in characters, quote excluded.
@@ -208,7 +209,7 @@ def _target(citation: Citation) -> str:
 
 
 def _byline(article: Article) -> str:
-    parts = [escape(x) for x in (article.source, article.author, article.date) if x]
+    parts = [escape(x) for x in (article.source, article.author, readable_date(article.date)) if x]
     return " · ".join(parts) if parts else "publisher and date unknown"
 
 

@@ -1,0 +1,82 @@
+"""Text and metadata from a Word document (.docx, python-docx).
+
+The text is the document body's paragraphs and table rows in order, each one paragraph (its
+whitespace collapsed, a manual line break kept), separated by a blank line; empty paragraphs are
+left out. Headers, footers, footnotes and comments are not read: they are the page's furniture or
+remarks on the article, not the article. That text is what the article's ``text`` is, and every
+offset points into it.
+
+Metadata: the title from the document's properties, else its first paragraph styled Title or
+Heading; the author from its properties when that names a person. The properties' dates are not
+the article's date: they say when the file was made or saved, not when the article was published.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+from index.articles import Extracted
+from index.metadata import person_authors
+
+# Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
+DOCX_EXTRACTION_VERSION = "1"
+_SPACES = re.compile(r"[^\S\n]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Word's placeholder authors, left by a template or an unconfigured installation.
+_PLACEHOLDER_AUTHORS = {"python-docx", "user", "author", "administrator", "admin", "unknown"}
+
+
+class DocxReadError(ValueError):
+    """A file that python-docx cannot read as a Word document."""
+
+
+def extract_docx(data: bytes) -> Extracted:
+    """The text and metadata of a .docx file.
+
+    Raises:
+        DocxReadError: if the file is not a readable Word document (damaged, or another format).
+    """
+    from docx import Document
+
+    try:
+        document = Document(io.BytesIO(data))
+        return _extract(document)
+    except Exception as error:  # a damaged file fails in zipfile, lxml or python-docx, each its own way
+        raise DocxReadError(f"not a readable Word document ({type(error).__name__}: {error})") from None
+
+
+def _extract(document) -> Extracted:
+    from docx.table import Table
+
+    paragraphs: list[str] = []
+    heading = ""
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = dict.fromkeys(_clean(cell.text) for cell in row.cells)  # merged cells repeat
+                _add(paragraphs, " ".join(c for c in cells if c))
+            continue
+        text = _clean(block.text)
+        style = block.style.name if block.style is not None else ""
+        if text and not heading and (style == "Title" or style.startswith("Heading")):
+            heading = text
+        _add(paragraphs, text)
+    properties = document.core_properties
+    author = _clean(properties.author or "")
+    meta = {
+        "title": " ".join((properties.title or "").split()) or heading.replace("\n", " "),
+        "author": "" if author.lower() in _PLACEHOLDER_AUTHORS else person_authors(author),
+    }
+    text = "\n\n".join(paragraphs)
+    return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
+
+
+def _add(paragraphs: list[str], text: str) -> None:
+    if text:
+        paragraphs.append(text)
+
+
+def _clean(text: str) -> str:
+    lines = (_SPACES.sub(" ", _CONTROL.sub("", line)).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)

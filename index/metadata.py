@@ -1,0 +1,128 @@
+"""Article metadata a reader accepts: authors that are people, dates as ISO days.
+
+Extractors (index/html.py, index/pdf.py, index/docx.py) take what a file says about itself,
+which is often not what a reader would call the author or the date: a publisher's name in the
+author field ("BBC News", "Condé Nast"), "By" and a job title attached ("By Jane Doe, Senior
+Correspondent"), a timestamp or a placeholder date ("0001-01-01T00:00:00Z"). These functions
+turn that into a list of people and a day, or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+# Words that make a name an organisation's or a job's, not a person's ("BBC News", "Staff Writer").
+_NOT_A_PERSON = {
+    "agency",
+    "associated",
+    "bureau",
+    "chief",
+    "columnist",
+    "contributor",
+    "contributors",
+    "correspondent",
+    "desk",
+    "editor",
+    "editorial",
+    "editors",
+    "group",
+    "inc",
+    "llc",
+    "ltd",
+    "magazine",
+    "media",
+    "nast",
+    "network",
+    "news",
+    "newsroom",
+    "press",
+    "reporter",
+    "senior",
+    "staff",
+    "team",
+    "times",
+    "wire",
+    "writer",
+}
+_BY = re.compile(r"^(?:written\s+|reported\s+)?by\b[:\s]*", re.IGNORECASE)
+# Between authors: "; " (trafilatura's own separator), ",", " and ", " & ", " | ".
+_AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,|\||\s&\s|\sand\s)\s*", re.IGNORECASE)
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:$|[T\s])")
+# English month names whatever the process's locale (strftime("%B") follows it).
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# The earliest day taken as a news article's: placeholder dates ("0001-01-01") come before it.
+_EARLIEST_YEAR = 1900
+
+
+def person_authors(value: str, *, publisher: str = "") -> str:
+    """The people among the authors ``value`` names, joined by ", "; "" if none is a person.
+
+    Example:
+        >>> person_authors("By Jane Doe, Senior Correspondent; John Roe", publisher="Daily Planet")
+        'Jane Doe, John Roe'
+        >>> person_authors("BBC News", publisher="BBC")
+        ''
+    """
+    publisher_key = _key(publisher)
+    people: list[str] = []
+    for part in _AUTHOR_SEPARATORS.split(value or ""):
+        name = " ".join(_BY.sub("", part.strip()).split()).strip(" .-–—:")
+        words = re.findall(r"[\w’'-]+", name.lower())
+        if not words or len(words) > 5 or any(ch.isdigit() for ch in name) or "@" in name or "/" in name:
+            continue
+        if _NOT_A_PERSON.intersection(words) or (publisher_key and _key(name) == publisher_key):
+            continue
+        if len(words) == 1 and publisher_key and publisher_key.startswith(_key(name)):
+            continue
+        if name not in people:
+            people.append(name)
+    return ", ".join(people)
+
+
+def iso_day(value: str) -> str:
+    """The day an ISO date or timestamp names, as YYYY-MM-DD; "" for no date or a placeholder.
+
+    Example:
+        >>> iso_day("2019-05-16T08:30:00+01:00"), iso_day("0001-01-01T00:00:00Z"), iso_day("May 2019")
+        ('2019-05-16', '', '')
+    """
+    match = _ISO_DAY.match(value or "")
+    if match is None:
+        return ""
+    try:
+        day = datetime.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return ""
+    return day.isoformat() if day.year >= _EARLIEST_YEAR else ""
+
+
+def readable_date(value: str) -> str:
+    """A date as people read it: an ISO day becomes "16 May 2019"; anything else is shown as given.
+
+    Example:
+        >>> readable_date("2019-05-16"), readable_date("October 28, 2020")
+        ('16 May 2019', 'October 28, 2020')
+    """
+    day = iso_day(value) if len(value.strip()) == 10 else ""
+    if not day:
+        return value
+    parsed = datetime.date.fromisoformat(day)
+    return f"{parsed.day} {_MONTHS[parsed.month - 1]} {parsed.year}"
+
+
+def _key(name: str) -> str:
+    return re.sub(r"[^\w]+", "", name.lower())

@@ -1,0 +1,77 @@
+"""Makes the browser-printed PDFs of tests/data/formats with Chromium (Playwright), as a person saving a news
+page with the browser's "Print > Save as PDF" gets them: the print header (date and time, page title) and
+footer (the page's address, "1/3") on every page. Run from the repository root to remake them:
+
+    PYTHONPATH=. python tests/data/formats/make_pdfs.py
+"""
+
+from __future__ import annotations
+
+import tempfile
+from html import escape
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from tests.news_pages import STORIES
+
+HERE = Path(__file__).parent
+_HEADER = (
+    '<div style="font-size:8px;width:100%;display:flex;justify-content:space-between;padding:0 1cm">'
+    '<span class="date"></span><span class="title"></span></div>'
+)
+_FOOTER = (
+    '<div style="font-size:8px;width:100%;display:flex;justify-content:space-between;padding:0 1cm">'
+    '<span class="url"></span><span><span class="pageNumber"></span>/<span class="totalPages"></span></span></div>'
+)
+_RUNNING = (
+    '<div style="font-size:8px;width:100%;display:flex;justify-content:space-between;padding:0 1.5cm">'
+    "<span>MORNING LEDGER | WEATHER</span><span>Page <span class='pageNumber'></span> of "
+    "<span class='totalPages'></span></span></div>"
+)
+
+
+def main() -> None:
+    lab, tram, heat = STORIES
+    # Long enough for three pages: the story, then the same paragraphs again as a "continued" part.
+    printed = (
+        f"<html><head><title>{escape(lab.title)} | {lab.site}</title><style>body{{font:11pt serif}}"
+        "p{margin:0 0 .8em}</style></head><body>"
+        f"<h1>{escape(lab.title)}</h1><p>By {lab.authors[0]}</p><p>1 March 2024</p>"
+        + "".join(f"<p>{escape(p)}</p>" for p in lab.paragraphs * 3)
+        + "</body></html>"
+    )
+    columns = (
+        f"<html><head><title>{escape(heat.title)}</title><style>body{{font:13pt serif}}"
+        ".cols{column-count:2;column-gap:1.2em;hyphens:auto;text-align:justify} p{margin:0 0 .7em}</style>"
+        f"</head><body lang='en'><h1>{escape(heat.title)}</h1><p>By {heat.authors[0]}</p>"
+        f"<div class='cols'>" + "".join(f"<p>{escape(p)}</p>" for p in heat.paragraphs * 3) + "</div></body></html>"
+    )
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        page = browser.new_page()
+        saved = Path(folder) / "acme-opens-a-research-lab-in-lyon.html"
+        saved.write_text(printed, "utf-8")
+        page.goto(saved.as_uri())  # the footer prints the page's file:/// address
+        page.pdf(
+            path=HERE / "printed-from-browser.pdf",
+            format="A5",
+            display_header_footer=True,
+            header_template=_HEADER,
+            footer_template=_FOOTER,
+            margin={"top": "1.2cm", "bottom": "1.2cm", "left": "1cm", "right": "1cm"},
+        )
+        page.set_content(columns)
+        page.pdf(
+            path=HERE / "two-columns.pdf",
+            format="A5",
+            display_header_footer=True,
+            header_template=_RUNNING,
+            footer_template="<span></span>",
+            margin={"top": "1.4cm", "bottom": "1cm", "left": "1.2cm", "right": "1.2cm"},
+        )
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

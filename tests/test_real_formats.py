@@ -1,0 +1,299 @@
+"""Articles in the shapes real sources give them: saved news pages of many builds, browser-printed and
+two-column PDFs, Word documents and legacy-encoded text. Each is read from where its story starts to
+where it ends, without furniture, with the metadata a reader accepts, and every offset exact.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from index.articles import load_corpus, read_article
+from index.metadata import iso_day, person_authors, readable_date
+from qa.api import QA
+from qa.cli import format_answer
+from tests.news_pages import STORIES, pages
+from tests.test_formats import _assert_exact_offsets
+
+DATA = Path(__file__).parent / "data" / "formats"
+PAGES = pages()
+
+
+def _write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def _docx(paragraphs: list[tuple[str, str]], *, title: str = "", author: str = "") -> bytes:
+    """A Word document of (style, text) paragraphs; style "" is Normal, "Title" or "Heading 1" a heading."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = title
+    document.core_properties.author = author
+    for style, text in paragraphs:
+        document.add_paragraph(text, style=style or None)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- saved news pages ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[f"{p.name}-{p.story.site}" for p in PAGES])
+def test_news_page_is_its_story_and_metadata(tmp_path, page):
+    path = _write(tmp_path / f"{page.name}.html", page.html)
+
+    article = read_article(path, page.name)
+
+    story = page.story
+    assert article.text.startswith(story.paragraphs[0] + "\n\n")
+    assert article.text.endswith("\n\n" + story.paragraphs[-1] + "\n")
+    assert article.text == "\n\n".join(story.paragraphs) + "\n"
+    for furniture in page.furniture:
+        assert furniture not in article.text
+    assert story.title not in article.text  # the headline is the title, not the story's first sentence
+    assert (article.title, article.author, article.date, article.source) == (
+        story.title,
+        page.author,
+        story.date,
+        story.site,
+    )
+    _assert_exact_offsets(article)
+
+
+def test_several_authors_stay_several():
+    page = next(p for p in PAGES if p.name == "json-ld-only" and len(p.story.authors) == 2)
+    from index.html import extract_html
+
+    assert extract_html(page.html).meta["author"] == "Claire Hollis, Bo Chen"
+
+
+def test_publisher_named_as_author_gives_the_reporter_without_job_title():
+    page = next(p for p in PAGES if p.name == "publisher-as-author")
+    from index.html import extract_html
+
+    meta = extract_html(page.html).meta
+
+    assert (meta["author"], meta["publisher"], meta["date"]) == ("Jane Doe", "Daily Planet", "2024-03-01")
+
+
+@pytest.mark.parametrize(
+    ("raw", "publisher", "people"),
+    [
+        ("By Jane Doe, Senior Correspondent", "", "Jane Doe"),
+        ("BBC News", "BBC", ""),
+        ("Condé Nast", "Vogue", ""),
+        ("Jane Doe; John Roe", "", "Jane Doe, John Roe"),
+        ("Jane Doe and John Roe", "", "Jane Doe, John Roe"),
+        ("Daily Planet", "Daily Planet", ""),
+        ("Reuters Staff", "", ""),
+        ("Ana de la Cruz", "", "Ana de la Cruz"),
+    ],
+)
+def test_person_authors(raw, publisher, people):
+    assert person_authors(raw, publisher=publisher) == people
+
+
+@pytest.mark.parametrize(
+    ("raw", "day"),
+    [
+        ("2019-05-16T08:30:00+01:00", "2019-05-16"),
+        ("2019-05-16", "2019-05-16"),
+        ("0001-01-01T00:00:00Z", ""),
+        ("2019-02-30", ""),
+        ("16 May 2019", ""),
+        ("", ""),
+    ],
+)
+def test_iso_day(raw, day):
+    assert iso_day(raw) == day
+
+
+def test_dates_are_shown_readably_and_other_dates_as_given():
+    assert (readable_date("2019-05-16"), readable_date("2024-03-01")) == ("16 May 2019", "1 March 2024")
+    assert [readable_date(d) for d in ("October 28, 2020", "2024", "")] == ["October 28, 2020", "2024", ""]
+
+
+# --- PDFs ---------------------------------------------------------------------------------------
+
+
+def test_browser_printed_pdf_is_paragraphs_without_print_furniture():
+    article = read_article(DATA / "printed-from-browser.pdf", "printed")
+    lab = STORIES[0]
+
+    # Title, byline and dateline stay lines of their own, then the story's paragraphs, each one line.
+    assert article.text.startswith(f"{lab.title}\n\nBy Jane Doe\n\n1 March 2024\n\n{lab.paragraphs[0]}\n\n")
+    assert article.text.endswith(f"\n\n{lab.paragraphs[-1]}\n")
+    for paragraph in lab.paragraphs:
+        assert paragraph in article.text
+    for furniture in ("file:", "ﬁle", ".html", " PM", "1/2", "2/2", "12/5/"):
+        assert furniture not in article.text
+    assert article.author == "Jane Doe"  # the byline the text prints: the PDF's properties name nobody
+    assert article.title == f"{lab.title} | {lab.site}"
+    _assert_exact_offsets(article)
+
+
+def test_two_column_pdf_reads_column_after_column_without_its_running_header():
+    article = read_article(DATA / "two-columns.pdf", "columns")
+    heat = STORIES[2]
+
+    expected = f"{heat.title}\n\nBy Ana de la Cruz\n\n" + "\n\n".join(heat.paragraphs * 3) + "\n"
+    assert article.text == expected
+    assert "MORNING LEDGER" not in article.text and "Page 1 of 2" not in article.text
+    assert (article.title, article.author) == (heat.title, "Ana de la Cruz")
+    _assert_exact_offsets(article)
+
+
+def test_pdf_running_header_and_page_numbers_are_dropped_and_hyphenated_words_joined():
+    from tests.test_formats import make_pdf
+
+    first = [
+        "Harbour Times - Local news",
+        "The port authority said on Monday that the new container terminal, which",
+        "cost 400 million euros, would open in June. Dock workers welcomed the",
+        "news but warned that staffing levels at the terminal were still unre-",
+        "solved, and that talks would resume next week.",
+        "1",
+    ]
+    second = [
+        "Harbour Times - Local news",
+        "The terminal will handle a million containers a year when it runs at full",
+        "capacity, which the authority expects to reach by the end of 2027.",
+        "- 2 -",
+    ]
+
+    text = read_article_bytes(make_pdf([first, second]))
+
+    assert text == (
+        "The port authority said on Monday that the new container terminal, which cost 400 million euros, would "
+        "open in June. Dock workers welcomed the news but warned that staffing levels at the terminal were still "
+        "unresolved, and that talks would resume next week.\n\n"
+        "The terminal will handle a million containers a year when it runs at full capacity, which the authority "
+        "expects to reach by the end of 2027.\n"
+    )
+
+
+def read_article_bytes(data: bytes) -> str:
+    from index.pdf import extract_pdf
+
+    return extract_pdf(data).text
+
+
+# --- Word documents -----------------------------------------------------------------------------
+
+
+def test_docx_paragraphs_title_and_author_from_its_properties(tmp_path):
+    lab = STORIES[0]
+    data = _docx([("Title", lab.title), ("", "By Jane Doe")] + [("", p) for p in lab.paragraphs], author="Jane Doe")
+    path = _write(tmp_path / "lab.docx", data)
+
+    article = read_article(path, "lab")
+
+    assert article.text == f"{lab.title}\n\nBy Jane Doe\n\n" + "\n\n".join(lab.paragraphs) + "\n"
+    assert (article.title, article.author, article.date) == (lab.title, "Jane Doe", "")
+    _assert_exact_offsets(article)
+
+
+def test_docx_title_from_properties_wins_and_placeholder_author_is_none(tmp_path):
+    data = _docx([("Heading 1", "Section heading"), ("", "Body text of the note.")], title="Real title")
+    path = _write(tmp_path / "note.docx", data)
+
+    article = read_article(path, "note")
+
+    assert (article.title, article.author) == ("Real title", "")
+
+
+def test_docx_without_title_property_takes_its_first_heading(tmp_path):
+    path = _write(tmp_path / "n.docx", _docx([("", "Draft"), ("Heading 1", "Tram vote"), ("", "The council voted.")]))
+
+    assert read_article(path, "n").title == "Tram vote"
+
+
+def test_damaged_docx_is_skipped_with_a_reason(tmp_path):
+    _write(tmp_path / "good.txt", "Good\n\nA good article.\n")
+    _write(tmp_path / "broken.docx", b"PK\x03\x04 not really a zip")
+
+    corpus = load_corpus(tmp_path)
+
+    assert [a.id for a in corpus.articles] == ["good"]
+    assert corpus.skipped[0].reason.startswith("not a readable Word document (")
+
+
+# --- legacy encodings ---------------------------------------------------------------------------
+
+CP1252_STORY = (
+    "Café owner wins the city’s coffee award\n\n"
+    "The café on Rue Dupré, run by Zoë Müller since 2019, won the city’s “best coffee” award on Tuesday. "
+    "Müller said the prize – worth €5,000 – would pay for a new espresso machine. Customers queued outside "
+    "all morning, and the owner thanked her staff.\n"
+)
+
+
+def test_cp1252_text_is_read_and_the_encoding_reported(tmp_path, fake_embedder):
+    folder = tmp_path / "corpus"
+    _write(folder / "cafe.txt", CP1252_STORY.encode("cp1252"))
+    _write(folder / "short.txt", "Café opens\n".encode("latin-1"))  # too short to tell: refused
+
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    report = bot.sync()
+
+    assert bot.get_article("cafe").text == CP1252_STORY
+    assert [(n.path, n.note) for n in report.notes] == [("cafe.txt", "read as cp1252 text (not UTF-8)")]
+    assert [(s.path, s.reason) for s in report.skipped] == [
+        ("short.txt", "not valid UTF-8 text (byte 3); save it as UTF-8")
+    ]
+
+
+def test_cli_index_names_the_encoding_it_read(tmp_path, capsys, monkeypatch):
+    import qa.api
+    from qa.cli import main
+    from tests.conftest import FakeEmbedder
+
+    monkeypatch.setattr(qa.api, "_shared_embedder", FakeEmbedder)  # the CLI always uses the shared model
+    folder = tmp_path / "corpus"
+    _write(folder / "cafe.txt", CP1252_STORY.encode("cp1252"))
+
+    assert main(["index", str(folder), "--index-dir", str(tmp_path / "index")]) == 0
+
+    assert "cafe.txt: read as cp1252 text (not UTF-8)" in capsys.readouterr().out
+
+
+# --- every format, asked ------------------------------------------------------------------------
+
+
+def test_every_format_answers_with_exact_citations(tmp_path, fake_embedder):
+    folder = tmp_path / "corpus"
+    # One page for each story (of the same story, the second page would be skipped as a duplicate).
+    for name, story in (("form-wrapped", STORIES[0]), ("comments-as-articles", STORIES[1]), ("paywall", STORIES[2])):
+        page = next(p for p in PAGES if p.name == name and p.story == story)
+        _write(folder / "web" / f"{page.name}.html", page.html)
+    _write(folder / "pdf" / "printed.pdf", (DATA / "printed-from-browser.pdf").read_bytes())
+    _write(folder / "pdf" / "columns.pdf", (DATA / "two-columns.pdf").read_bytes())
+    _write(folder / "word" / "bakery.docx", _docx([("Title", "Zed buys a bakery"), ("", BAKERY)]))
+    _write(folder / "cafe.txt", CP1252_STORY.encode("cp1252"))
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+
+    questions = [
+        "How much did Zed pay for the bakery in Nantes?",
+        "How much will the espresso machine prize be worth?",
+        "When do forecasters expect the heat to break?",
+        "How many engineers will the Lyon laboratory employ?",
+        "How many cars will the tram line take off the road?",
+    ]
+    for question in questions:
+        answer = bot.ask(question)
+        assert answer.citations, question
+        for c in answer.citations:
+            assert bot.get_article(c.article_id).text[c.start : c.end] == c.quote
+        format_answer(answer, bot)  # dates shown readably do not break the answer's rendering
+    for article_id in [a for a in bot.index.articles]:
+        _assert_exact_offsets(bot.get_article(article_id))
+    assert bot.index.skipped == ()
+
+
+BAKERY = "Zed bought a bakery in Nantes for 2 million euros, the company said on Friday."
