@@ -58,17 +58,30 @@ def decode_html(data: bytes) -> str:
         declared = match.group(1).decode("ascii").lower() if match else "utf-8"
         if not match:
             how = "the page declares no charset, so UTF-8 is expected; save it as UTF-8 or declare its charset"
-    try:
-        codec = codecs.lookup(declared).name
-        # As browsers do (WHATWG Encoding): pages labelled Latin-1 or ASCII are read as windows-1252.
-        codec = "cp1252" if codec in ("iso8859-1", "ascii") else codec
-    except LookupError:
-        raise HTMLDecodeError(f"the page declares an unknown character encoding {declared!r}") from None
+    codec = _web_codec(declared)
+    if codec is None:
+        # As browsers do, a label that names no character encoding ("rot13", "base64", "undefined",
+        # a typo) is ignored, and the page read as UTF-8.
+        codec, how = "utf-8", f"the page declares {declared!r}, which is no character encoding, so UTF-8 is expected"
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as error:
         raise HTMLDecodeError(f"not valid {codec} text (byte {error.start}); {how}") from None
+    except UnicodeError as error:  # a codec that fails on its own input (punycode on markup)
+        raise HTMLDecodeError(f"cannot be read as {codec} ({error}); {how}") from None
     return text.removeprefix("\ufeff")
+
+
+def _web_codec(label: str) -> str | None:
+    """Python's codec for a page's charset label, or None when the label names no character encoding."""
+    try:
+        info = codecs.lookup(label)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in ("undefined", "punycode", "idna"):
+        return None
+    # As browsers do (WHATWG Encoding): pages labelled Latin-1 or ASCII are read as windows-1252.
+    return "cp1252" if info.name in ("iso8859-1", "ascii") else info.name
 
 
 def extract_html(markup: str) -> Extracted:
