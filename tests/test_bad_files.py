@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import tracemalloc
+import zlib
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -653,3 +654,37 @@ def test_a_script_without_a_main_guard_reads_pages_once(folder, tmp_path):
 
     assert done.returncode == 0, done.stderr
     assert done.stdout == "2\n"  # the page was extracted in the worker, and the script ran once
+
+
+def _shared_stream_pdf(pages: int, operators: int) -> bytes:
+    """A small PDF whose pages all draw one large deflated content stream (slow for any PDF reader)."""
+    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj " * operators + b"ET", 9)
+    font = "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{' '.join(f'{4 + n} 0 R' for n in range(pages))}] /Count {pages} >>".encode(),
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        *[f"<< /Type /Page /Parent 2 0 R /Contents 3 0 R /Resources {font} >>".encode() for _ in range(pages)],
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_whose_pages_share_one_huge_stream_is_skipped_at_the_budget_not_waited_on(folder, monkeypatch):
+    import index.isolation
+
+    monkeypatch.setattr(index.isolation, "DEFAULT_BUDGET", 1.0)
+    _write(folder / "shared.pdf", _shared_stream_pdf(pages=50, operators=100_000))  # a few kilobytes
+    _write(folder / "page.html", PAGE)  # read by a fresh worker after the slow one is killed
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good", "page"]
+    assert skipped == {"shared.pdf": "reading it took longer than 1 s (a damaged or pathological file?); not indexed"}
