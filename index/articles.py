@@ -122,14 +122,15 @@ class Corpus:
         return digest.hexdigest()
 
 
-def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Corpus:
+def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = (), warn: bool = True) -> Corpus:
     """Read every article under ``folder`` (recursively): .txt, .md, .html, .htm and .pdf files.
 
     Files that cannot be articles (binary, not UTF-8, empty, too large, no text,
     duplicates of another article, links leading out of the folder) are skipped
     with a logged warning that names the file and the reason; they are listed in
     ``Corpus.skipped``. Hidden files and folders, and the folders in ``exclude``
-    (an index kept inside the corpus folder), are ignored.
+    (an index kept inside the corpus folder), are ignored. ``warn=False`` reads the
+    folder without the warnings (to list it again, as the chat page does, without warning twice).
 
     Of several files with the same text, the first in path order is indexed
     (a regular file before a symbolic link) and the others are skipped as its duplicates.
@@ -146,7 +147,8 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Co
     skipped: list[SkippedFile] = []
 
     def skip(relative: str, reason: str) -> None:
-        logger.warning("skipping %s: %s", relative, reason)
+        if warn:
+            logger.warning("skipping %s: %s", relative, reason)
         skipped.append(SkippedFile(relative, reason))
 
     found = _article_files(root, {Path(p).expanduser().resolve() for p in exclude}, skip)
