@@ -14,6 +14,7 @@ Articles uploaded on the page are copied into the folder it serves (``ui.uploads
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 from collections.abc import Iterator, Sequence
 from html import escape
@@ -64,11 +65,14 @@ watch('value', () => {
 # Whenever the viewer shows an article, bring the highlighted quote into view by scrolling the viewer
 # itself (scrollIntoView would scroll the whole window too). Its close button empties it; on a phone,
 # where the article covers the page, that closes it.
-_SHOW_QUOTE = """
+_SHOW_QUOTE = (
+    """
 element.addEventListener('click', (event) => {
   if (!event.target.closest('.qa-close')) return;
   event.preventDefault();
-  props.value = '<div class="qa-article-empty">' + element.dataset.empty + '</div>';
+  props.value = """
+    + json.dumps(render_no_article())
+    + """;
 });
 watch('value', () => {
   const quote = element.querySelector('#qa-quote');
@@ -81,6 +85,7 @@ watch('value', () => {
   box.scrollTop += offset - box.clientHeight / 4;
 });
 """
+)
 
 # Copy the conversation as Markdown, or save it as a file; the text comes from the hidden #qa-markdown box.
 _COPY_MARKDOWN = "(text) => { navigator.clipboard.writeText(text); }"
@@ -96,14 +101,15 @@ _DOWNLOAD_MARKDOWN = """(text) => {
 # beside the conversation as it grows, and scrolls inside itself; on a phone (one column) a citation
 # opens the article over the page, with a button that closes it.
 PAGE_CSS = """
+.gradio-container { overflow: clip !important; }  /* hidden would stop anything inside from sticking */
 #qa-viewer-column { position: sticky; top: 0.5rem; align-self: flex-start; }
-#qa-article { max-height: calc(100vh - 5rem); overflow-y: auto; }
+#qa-article { max-height: calc(100vh - 5rem); overflow-y: auto !important; }
 #qa-ask-row { position: sticky; bottom: 0; z-index: 10; background: var(--body-background-fill); }
 @media (max-width: 720px) {
   #qa-viewer-column { position: static; }
+  #qa-article { max-height: none; overflow-y: visible !important; }
   #qa-viewer-column:has(.qa-article) { position: fixed; inset: 0; z-index: 1000; padding: 0.75rem;
-    background: var(--body-background-fill); }
-  #qa-viewer-column:has(.qa-article) #qa-article { max-height: calc(100vh - 1.5rem); }
+    height: 100dvh !important; display: block !important; overflow-y: auto; background: var(--body-background-fill); }
 }
 """
 
