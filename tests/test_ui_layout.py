@@ -121,6 +121,10 @@ def test_an_over_long_question_is_let_through_and_answered_with_the_error(page, 
     expect(error).to_be_in_viewport()
     expect(box).to_have_value(question)  # left in the box to shorten
     expect(page.locator("#qa-conversation .qa-answer")).to_have_count(0)
+    # One line in the server's terminal, no traceback.
+    log = chat_server.log.read_text(errors="replace")
+    assert f"WARNING: question refused: question is {len(question):,} characters long;" in log
+    assert "Traceback" not in log
 
 
 def test_a_low_confidence_answer_looks_uncertain_and_a_confident_one_does_not(page, chat_server, real_qa):
