@@ -211,31 +211,36 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         listing = article_list() if build != shown_build else gr.skip()
         return line, timer, listing, build
 
-    def respond(question: str, answers: list[Answer]) -> Iterator[tuple[str, str, list[Answer]]]:
+    def respond(question: str, answers: list[Answer]) -> Iterator[tuple]:
+        """The conversation, the question box and the answers; with the answer, what the browser keeps."""
         answers = list(answers or [])
         question = question or ""
         if not question.strip():
-            yield conversation_html(answers), "", answers
+            yield conversation_html(answers), "", answers, gr.skip(), gr.skip()
             return
         notice = None if loader.ready else "Loading the model and index… the answer follows as soon as they are ready."
         shown = question.strip()
-        yield conversation_html(answers, pending=shown, notice=notice), "", answers
+        yield conversation_html(answers, pending=shown, notice=notice), "", answers, gr.skip(), gr.skip()
         try:
             answer = bot.ask(question, history=answers)
         except (TypeError, ValueError) as error:  # a question the person can fix: it stays in the box
             logger.warning("question refused: %s", error)
-            yield conversation_html(answers, pending=shown, error=str(error)), question, answers
+            yield conversation_html(answers, pending=shown, error=str(error)), question, answers, gr.skip(), gr.skip()
             return
         except Exception as error:  # the person sees why, and the page keeps working
             logger.exception("answering failed")
-            yield conversation_html(answers, pending=shown, error=f"Failed: {error}"), question, answers
+            failed = conversation_html(answers, pending=shown, error=f"Failed: {error}")
+            yield failed, question, answers, gr.skip(), gr.skip()
             return
         answers = [*answers, answer]
-        yield conversation_html(answers), "", answers
+        yield conversation_html(answers), "", answers, *keep(answers)
 
     def keep(answers: list[Answer]) -> tuple[list[dict], str]:
-        """The conversation into the browser's storage, and as Markdown for the copy and download buttons."""
-        return [a.to_dict() for a in answers or []], conversation_markdown(answers or [], uncertain_below)
+        """The conversation into the browser's storage, and as Markdown for the copy and download buttons.
+
+        Sent with the answer itself: a reload right after it finds the conversation kept.
+        """
+        return [a.to_dict() for a in answers], conversation_markdown(answers, uncertain_below)
 
     def restore(stored: list | None) -> tuple[list[Answer], str, str]:
         """The conversation the browser kept (a reload), shown again once the index is open."""
@@ -257,8 +262,8 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         # A fresh attribute each time, so clicking the same citation again scrolls to the quote again.
         return f'<div data-view="{next(views)}">{html}</div>'
 
-    def new_conversation() -> tuple[list[Answer], str, str]:
-        return [], conversation_html([]), render_no_article()
+    def new_conversation() -> tuple[list[Answer], str, str, list[dict], str]:
+        return [], conversation_html([]), render_no_article(), *keep([])
 
     def add_articles(files: list | None) -> tuple[str, str, str]:
         """Copy the uploaded files into the folder, then sync the index."""
@@ -362,15 +367,13 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         # Every answer goes through one queue slot: two CPUs gain nothing from parallel questions.
         # Uploads and re-scans embed articles: they take the same slot.
         private = {"api_visibility": "private", "concurrency_id": "answer", "concurrency_limit": 1}
-        outputs = [conversation, question, answers]
-        kept = {"fn": keep, "inputs": [answers], "outputs": [stored, markdown], "api_visibility": "private"}
-        question.submit(respond, [question, answers], outputs, **private).then(**kept)
-        ask_button.click(respond, [question, answers], outputs, **private).then(**kept)
+        outputs = [conversation, question, answers, stored, markdown]
+        question.submit(respond, [question, answers], outputs, **private)
+        ask_button.click(respond, [question, answers], outputs, **private)
         for button in example_buttons:
-            button.click(respond, [button, answers], outputs, **private).then(**kept)
-        clear_button.click(new_conversation, None, [answers, conversation, viewer], api_visibility="private").then(
-            **kept
-        )
+            button.click(respond, [button, answers], outputs, **private)
+        cleared = [answers, conversation, viewer, stored, markdown]
+        clear_button.click(new_conversation, None, cleared, api_visibility="private")
         copy_button.click(None, [markdown], None, js=_COPY_MARKDOWN, api_visibility="private")
         download_button.click(None, [markdown], None, js=_DOWNLOAD_MARKDOWN, api_visibility="private")
         conversation.click(show_article, None, viewer, api_visibility="private", show_progress="hidden")
