@@ -151,7 +151,7 @@ class Corpus:
         return digest.hexdigest()
 
 
-def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Corpus:
+def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = (), warn: bool = True) -> Corpus:
     """Read every article under ``folder`` (recursively): .txt, .md, .html, .htm, .pdf and .docx files.
 
     Files that cannot be articles (binary, in an encoding that cannot be told, empty, too large, no text,
@@ -159,7 +159,8 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Co
     with a logged warning that names the file and the reason; they are listed in
     ``Corpus.skipped``. Hidden files and folders, and the folders in ``exclude``
     (an index kept inside the corpus folder), are ignored. A text file read in another encoding
-    than UTF-8 gets a note in ``Corpus.notes`` that names the encoding.
+    than UTF-8 gets a note in ``Corpus.notes`` that names the encoding. ``warn=False`` reads the
+    folder without the warnings (to list it again, as the chat page does, without warning twice).
 
     Of several files with the same text, the first in path order is indexed
     (a regular file before a symbolic link) and the others are skipped as its duplicates.
@@ -176,7 +177,8 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Co
     skipped: list[SkippedFile] = []
 
     def skip(relative: str, reason: str) -> None:
-        logger.warning("skipping %s: %s", relative, reason)
+        if warn:
+            logger.warning("skipping %s: %s", relative, reason)
         skipped.append(SkippedFile(relative, reason))
 
     found = _article_files(root, {Path(p).expanduser().resolve() for p in exclude}, skip)
@@ -199,7 +201,7 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> Co
                 article_id = _article_id(relative, taken_ids)
                 # A parser can hang or crash on a pathological file: it runs in a worker, within a time budget.
                 article, encoding = _read_article(path, article_id, root=root, extract=isolated.extract)
-                _check_size(article)
+                check_size(article)
             except ArticleFileError as error:
                 skip(relative, str(error))
                 continue
@@ -371,8 +373,12 @@ def _hard_linked_outside(found: list[tuple[Path, tuple[str, ...]]]) -> set[Path]
     return {path for key, paths in links.items() if counts[key] > len(paths) for path in paths}
 
 
-def _check_size(article: Article) -> None:
-    """Refuse an article too long to index in reasonable time (its text, or its number of sentences)."""
+def check_size(article: Article) -> None:
+    """Refuse an article too long to index in reasonable time (its text, or its number of sentences).
+
+    Raises:
+        ArticleFileError: naming its length and the limit.
+    """
     if len(article.text) > MAX_ARTICLE_CHARS:
         raise ArticleFileError(
             f"its text is {len(article.text):,} characters; articles longer than {MAX_ARTICLE_CHARS:,} "

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import store
-from index.articles import Article
+from index.articles import Article, CorpusError, SkippedFile, load_corpus
 from index.build import CorpusIndex, SyncReport, index_dir_for, load_index, open_index
 from index.embedder import Embedder, MiniLMEmbedder
 from index.vectors import VectorStoreUnavailableError, parse_store
@@ -94,6 +94,7 @@ class QA:
         self._lock = threading.Lock()
         self._checked_at = time.monotonic()
         self._unloadable = ""
+        self._skipped: tuple[str, tuple[SkippedFile, ...]] | None = None  # (build, its skipped files)
 
     @property
     def index(self) -> CorpusIndex:
@@ -142,6 +143,25 @@ class QA:
         with self._lock:
             self._index = index
         return index
+
+    @property
+    def skipped(self) -> tuple[SkippedFile, ...]:
+        """The files of the folder that are not articles, and why, as of the index in use.
+
+        The sync that made the index knows them; after :meth:`reload` (another process synced)
+        the folder is read once more, without warning again.
+        """
+        index = self.index
+        if index.report is not None:
+            return index.report.skipped
+        if self._skipped is None or self._skipped[0] != index.build:
+            exclude = [self.index_dir or index_dir_for(self.folder)]
+            try:
+                skipped = load_corpus(self.folder, exclude=exclude, warn=False).skipped
+            except CorpusError:  # the folder has emptied since that build: nothing to list as skipped
+                skipped = ()
+            self._skipped = (index.build, skipped)
+        return self._skipped[1]
 
     def close(self) -> None:
         """Let go of the index and its vector store; the next question opens them again.
@@ -208,7 +228,7 @@ class QA:
         """``ask``, also returning how the answer was found (for evaluation, fitting and debugging)."""
         typed = clean_question(question)
         turns = earlier_turns(history)  # checked even when not used
-        index = self._latest_index()
+        index = self.latest_index()
         # What the models read; the answer keeps the question as typed, and says how it was read
         # when a word was taken for a typo.
         counts, names = index.word_counts(), index.names()
@@ -245,7 +265,7 @@ class QA:
         best = citations[0]
         return Answer(typed, best.quote, False, sure, citations, best.short_answer, read_as), trace
 
-    def _latest_index(self) -> CorpusIndex:
+    def latest_index(self) -> CorpusIndex:
         """The index, reloaded first if another process has published a newer build (checked once a second).
 
         A chat page left running picks up ``qa index DIR`` run elsewhere without a restart;

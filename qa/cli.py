@@ -4,18 +4,20 @@ qa ask "How much will Huawei invest in its Paris OpenLab?"
 qa ask --json --corpus ~/my-articles "Who founded the company?"
 qa index ~/my-articles
 qa index ~/my-articles --store http://milvus.internal:19530
+qa list ~/my-articles
 qa chat --port 7860
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from index.articles import CorpusError
@@ -58,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_collection_options(index, corpus=False)
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
     index.set_defaults(run=_run_index)
+
+    listing = commands.add_parser("list", help="list the indexed articles and the skipped files of a folder")
+    listing.add_argument("folder", metavar="DIR", nargs="?", help="folder of articles (default: the built-in ones)")
+    _add_collection_options(listing, corpus=False)
+    listing.set_defaults(run=_run_list)
 
     evaluate = commands.add_parser("eval", help="measure answer quality on a question set")
     which = evaluate.add_mutually_exclusive_group(required=True)
@@ -118,7 +125,8 @@ def _run_ask(args: argparse.Namespace) -> int:
 
 def _run_index(args: argparse.Namespace) -> int:
     bot = QA(args.folder, index_dir=args.index_dir, store=args.store)
-    report = bot.sync(rebuild=args.rebuild)
+    with _skipped_files_listed_here():
+        report = bot.sync(rebuild=args.rebuild)
     index = bot.index
     m = index.manifest
     verb = {"built": "Built", "updated": "Updated the index:"}.get(index.how, "Index is up to date:")
@@ -129,6 +137,50 @@ def _run_index(args: argparse.Namespace) -> int:
     for note in report.notes:
         print(printable(f"{note.path}: {note.note}"))
     return 0
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    bot = QA(args.folder, index_dir=args.index_dir, store=args.store)
+    with _skipped_files_listed_here():
+        listing = format_article_list(bot)
+    print(printable(listing))
+    return 0
+
+
+@contextlib.contextmanager
+def _skipped_files_listed_here() -> Iterator[None]:
+    """``qa index`` and ``qa list`` print the skipped files themselves: the sync's log warning would repeat them."""
+    articles_log = logging.getLogger("index.articles")
+    level = articles_log.level
+    articles_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        articles_log.setLevel(level)
+
+
+def format_article_list(bot: QA) -> str:
+    """The indexed articles (title, then publisher, date and id), then the skipped files and why.
+
+    The index is brought in step with the folder first, so the list is what questions are answered from.
+
+    Example:
+        >>> print(format_article_list(QA("my-articles")))
+        2 articles in my-articles
+        Acme opens a lab in Lyon
+            Lyon Daily · 3 May 2024 · lyon
+        ...
+        skipped chart.txt: binary file (contains NUL bytes), not a text article
+    """
+    articles = list(bot.index.articles.values())
+    count = "1 article" if len(articles) == 1 else f"{len(articles)} articles"
+    lines = [f"{count} in {bot.folder}"]
+    for article in articles:
+        lines.append(article.title or article.id)
+        about = [article.source or "publisher unknown", article.date or "date unknown", article.id]
+        lines.append("    " + " · ".join(about))
+    lines.extend(f"skipped {skipped.path}: {skipped.reason}" for skipped in bot.skipped)
+    return "\n".join(lines)
 
 
 def _run_eval(args: argparse.Namespace) -> int:

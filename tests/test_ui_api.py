@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from gradio_client import Client
 
@@ -55,3 +57,23 @@ def test_ask_endpoint_is_the_only_public_one(client):
 def test_ask_endpoint_reports_bad_input(client):
     with pytest.raises(Exception, match="question is empty"):
         client.predict("   ", api_name="/ask")
+
+
+def test_a_refused_question_is_one_log_line_in_the_servers_terminal(client, chat_server):
+    before = chat_server.log.read_text(errors="replace")
+    with pytest.raises(Exception, match="question is empty"):
+        client.predict("   ", api_name="/ask")
+    with pytest.raises(Exception, match="history must be a list"):
+        client.predict("Who announced it?", "not a list", api_name="/ask")
+
+    deadline = time.monotonic() + 10
+    while (new := chat_server.log.read_text(errors="replace")[len(before) :]).count("\n") < 2:
+        assert time.monotonic() < deadline, f"nothing logged: {new!r}"
+        time.sleep(0.1)
+    time.sleep(0.5)  # a traceback, were there one, would follow its line
+    new = chat_server.log.read_text(errors="replace")[len(before) :]
+    assert new.splitlines() == [
+        "WARNING: /ask refused: question is empty; type a question, for example "
+        "'How much will Huawei invest in Paris?'",
+        "WARNING: /ask refused: history must be a list of earlier questions or answers' JSON, oldest first",
+    ]

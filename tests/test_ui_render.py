@@ -10,13 +10,15 @@ from html.parser import HTMLParser
 
 import pytest
 
-from index.articles import Article
+from index.articles import Article, SkippedFile
 from qa import QA
 from qa.answer import Answer, Citation
 from qa.cli import _parser, main
 from qa.config import BUILTIN_CORPUS
 from ui.examples import BUILTIN_EXAMPLES, example_questions
-from ui.render import quote_in_context, render_answer, render_article, render_conversation
+from ui.render import quote_in_context, render_answer, render_article, render_article_list, render_conversation
+from ui.transcript import conversation_markdown, markdown_text
+from ui.uploads import save_upload
 
 EVIL_TITLE = '<b>Bold</b> claims & <script>alert("title")</script>'
 EVIL_TEXT = (
@@ -35,6 +37,7 @@ BRIDGE_QUOTE = 'The bridge will cost 40 million dollars <img src=x onerror="wind
 
 # Everything ui.render emits; an article's or a question's markup must never add to it.
 RENDERED_TAGS = {"div", "span", "p", "blockquote", "a", "ol", "li", "mark", "button", "article", "h3", "strong"}
+RENDERED_TAGS |= {"table", "thead", "tbody", "tr", "th", "td", "ul"}  # the article list
 
 
 class _Page(HTMLParser):
@@ -181,6 +184,100 @@ def test_article_markup_in_title_quote_and_question_is_shown_as_text(bot):
     assert BRIDGE_QUOTE in shown
     assert '<i onmouseover="x()">How much</i> will the bridge cost?' in shown
     assert page.marks == [BRIDGE_QUOTE]
+
+
+@pytest.mark.parametrize("confidence", [0.26, 0.49])
+def test_an_answer_below_the_cut_off_says_not_sure_and_looks_muted(bot, confidence):
+    citation = _citation(bot, "ferry", "It was out of service for six weeks.")
+    answer = Answer("How long was the ferry out of service?", citation.quote, False, confidence, [citation])
+    html = render_answer(answer, bot.get_article, uncertain_below=0.5)
+    shown = "".join(_Page(html).text)
+    assert shown.startswith("Not sure: this quote may not answer the question")
+    assert '<blockquote class="qa-answer qa-uncertain">' in html
+    assert f"confidence {confidence:.2f} (low)" in shown
+
+
+def test_an_answer_at_the_cut_off_or_above_is_plain(bot):
+    citation = _citation(bot, "ferry", "It was out of service for six weeks.")
+    answer = Answer("How long was the ferry out of service?", citation.quote, False, 0.5, [citation])
+    html = render_answer(answer, bot.get_article, uncertain_below=0.5)
+    assert "Not sure" not in html and "qa-uncertain" not in html and "(low)" not in html
+    assert '<blockquote class="qa-answer">' in html
+    # The page's cut-off is the settings' one.
+    assert "qa-uncertain" in render_answer(answer, bot.get_article, uncertain_below=bot.settings.uncertain_below + 0.1)
+
+
+def test_the_article_view_has_a_close_button(bot):
+    html = render_article(bot.get_article("ferry"), 0, 5)
+    assert html.count('class="qa-close"') == 1
+
+
+def test_article_list_shows_title_publisher_date_id_and_skipped_files_as_text(bot):
+    articles = [bot.get_article("evil"), bot.get_article("ferry")]
+    skipped = [SkippedFile("<img src=x>.txt", "binary file (contains NUL bytes), not a text article")]
+    html = render_article_list(articles, skipped)
+    page = _Page(html)
+    assert set(page.tags) <= RENDERED_TAGS, set(page.tags) - RENDERED_TAGS
+    shown = "".join(page.text)
+    assert shown.startswith("2 articles indexed")
+    assert EVIL_TITLE in shown and "Harbour ferry returns after repairs" in shown
+    assert "<img src=x>.txt: binary file (contains NUL bytes), not a text article" in shown
+    assert html.count("<tr>") == 3  # the header and a row per article
+
+
+def test_the_conversation_as_markdown_keeps_quotes_and_citations_and_escapes_markup(bot):
+    quote = _citation(bot, "evil", BRIDGE_QUOTE)
+    answer = Answer("<b>How much</b> will the bridge cost?", BRIDGE_QUOTE, False, 0.8, [quote])
+    none = Answer("Who won the cup?", "", True, 0.02, [_citation(bot, "ferry", "Tickets cost two euros.")])
+    text = conversation_markdown([answer, none])
+    assert text.startswith("**Q: \\<b\\>How much\\</b\\> will the bridge cost?**\n\n> ")
+    assert f"> **{markdown_text(BRIDGE_QUOTE)}** [1]" in text  # the short answer is the whole quote here
+    assert f"characters {quote.start}-{quote.end}" in text and "id evil" in text
+    assert "The articles do not say." in text and "Closest matches (not answers):" in text
+    assert "<" not in text.replace("\\<", "")  # no raw markup a Markdown viewer would render
+    assert text.count("**Q: ") == 2 and "\n---\n" in text
+    unsure = dataclasses.replace(answer, confidence=0.3)
+    assert "> Not sure: " in conversation_markdown([unsure], uncertain_below=0.5)
+
+
+def test_an_upload_is_copied_never_over_an_existing_file(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "ferry.txt").write_text(PLAIN_TEXT, "utf-8")
+    upload = tmp_path / "up" / "ferry.txt"
+    upload.parent.mkdir()
+
+    upload.write_text(PLAIN_TEXT, "utf-8")
+    assert save_upload(upload, folder).message == "ferry.txt: already in the collection as ferry.txt, unchanged"
+    upload.write_text(PLAIN_TEXT.replace("two euros", "three euros"), "utf-8")
+    saved = save_upload(upload, folder)
+    assert saved.saved_as == "ferry-2.txt"
+    assert saved.message == "ferry.txt: added as ferry-2.txt (ferry.txt was already there, with other text)"
+    assert (folder / "ferry.txt").read_text("utf-8") == PLAIN_TEXT
+    assert "three euros" in (folder / "ferry-2.txt").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("chart.png", b"\x89PNG", "not an article file; upload .txt, .md, .html, .htm, .pdf, .docx files"),
+        ("book.txt", b"word " * 500_000, "articles longer than 2,000,000 characters are not indexed"),
+        ("broken.docx", b"PK\x03\x04 not a zip", "not saved, "),
+        ("empty.md", b"", "empty file"),
+        ("latin1.txt", b"caf\xe9", "not valid UTF-8"),
+        (".hidden.txt", b"Title\n\nText.", "a hidden or too long name"),
+    ],
+)
+def test_an_upload_that_is_not_an_article_is_refused_and_not_copied(tmp_path, name, data, reason):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    upload = tmp_path / "up" / "x"
+    upload.parent.mkdir()
+    upload.write_bytes(data)
+    saved = save_upload(upload, folder, name=f"../../{name}")
+    assert saved.saved_as == ""
+    assert saved.message.startswith(f"{name}: not saved, ") and reason in saved.message
+    assert list(folder.iterdir()) == []
 
 
 def test_no_answer_says_so_and_marks_closest_matches(bot):

@@ -53,11 +53,16 @@ class IndexLoader:
         return self.ready
 
     def status(self) -> str:
-        """One line for the page: loading, ready, or what went wrong."""
+        """One line for the page: loading, ready, or what went wrong.
+
+        Once ready it counts the articles of the index in use now: after an upload, a re-scan, or
+        ``qa index`` run in another process (``QA.latest_index`` picks up the newer build).
+        """
         if not self.done:
             return "Loading the model and index… (the first start builds the index; questions wait for it)"
         if self.error is not None:
             return f"Could not open the articles: {self.error}"
+        self.articles = len(self.bot.latest_index().articles)
         articles = "1 article" if self.articles == 1 else f"{self.articles} articles"
         return f"Ready: {articles}. Every answer is quoted from one of them."
 

@@ -6,21 +6,32 @@ all HTML comes from ``ui.render``, which escapes every article and question text
 
 Besides the page, the app serves one API endpoint, ``/ask``: a question string in,
 the answer as JSON out (``Answer.to_dict()``), for ``gradio_client``.
+
+The conversation is kept in the browser's storage (``gr.BrowserState``), so a reload shows it again.
+Articles uploaded on the page are copied into the folder it serves (``ui.uploads``), and the index syncs.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import logging
 from collections.abc import Iterator, Sequence
 from html import escape
 
 import gradio as gr  # ui/__init__.py has turned Gradio's analytics off by now
 
+from index.articles import ARTICLE_SUFFIXES
 from qa.answer import Answer
 from qa.api import QA
+from qa.config import BUILTIN_CORPUS
 from ui.examples import example_questions
 from ui.loading import IndexLoader
-from ui.render import render_article, render_conversation, render_no_article
+from ui.render import render_article, render_article_list, render_conversation, render_no_article
+from ui.transcript import conversation_markdown
+from ui.uploads import save_upload
+
+logger = logging.getLogger(__name__)
 
 TITLE = "News Q&A: answers quoted from the articles"
 DEFAULT_HOST = "127.0.0.1"
@@ -42,23 +53,64 @@ element.addEventListener('click', (event) => {
     end: Number(target.dataset.end),
   });
 });
-// A new reply scrolls so that its question is at the top: the quote shows before its cards.
+// A new reply scrolls the page so that its question is at the top: the quote shows before its cards,
+// on a phone as on a desktop (the page scrolls as one; the conversation has no scroll box of its own).
 watch('value', () => {
   const turns = element.querySelectorAll('.qa-turn');
   const last = turns[turns.length - 1];
-  let box = element.parentElement;
-  while (box && !['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) box = box.parentElement;
-  if (!last || !box) return;
-  box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  if (last) last.scrollIntoView({block: 'start'});
 });
 """
 
-# Whenever the viewer shows an article, bring the highlighted quote into view.
-_SHOW_QUOTE = """
+# Whenever the viewer shows an article, bring the highlighted quote into view by scrolling the viewer
+# itself (scrollIntoView would scroll the whole window too). Its close button empties it; on a phone,
+# where the article covers the page, that closes it.
+_SHOW_QUOTE = (
+    """
+element.addEventListener('click', (event) => {
+  if (!event.target.closest('.qa-close')) return;
+  event.preventDefault();
+  props.value = """
+    + json.dumps(render_no_article())
+    + """;
+});
 watch('value', () => {
   const quote = element.querySelector('#qa-quote');
-  if (quote) quote.scrollIntoView({block: 'center'});
+  let box = quote && quote.parentElement;
+  while (box && box !== document.body && !['auto', 'scroll'].includes(getComputedStyle(box).overflowY)) {
+    box = box.parentElement;
+  }
+  if (!quote || !box || box === document.body) return;
+  const offset = quote.getBoundingClientRect().top - box.getBoundingClientRect().top;
+  box.scrollTop += offset - box.clientHeight / 4;
 });
+"""
+)
+
+# Copy the conversation as Markdown, or save it as a file; the text comes from the hidden #qa-markdown box.
+_COPY_MARKDOWN = "(text) => { navigator.clipboard.writeText(text); }"
+_DOWNLOAD_MARKDOWN = """(text) => {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(new Blob([text], {type: 'text/markdown'}));
+  link.download = 'conversation.md';
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+}"""
+
+# The page's layout (passed to launch): the page scrolls as one; on a desktop the article viewer stays
+# beside the conversation as it grows, and scrolls inside itself; on a phone (one column) a citation
+# opens the article over the page, with a button that closes it.
+PAGE_CSS = """
+.gradio-container { overflow: clip !important; }  /* hidden would stop anything inside from sticking */
+#qa-viewer-column { position: sticky; top: 0.5rem; align-self: flex-start; }
+#qa-article { max-height: calc(100vh - 5rem); overflow-y: auto !important; }
+#qa-ask-row { position: sticky; bottom: 0; z-index: 10; background: var(--body-background-fill); }
+@media (max-width: 720px) {
+  #qa-viewer-column { position: static; }
+  #qa-article { max-height: none; overflow-y: visible !important; }
+  #qa-viewer-column:has(.qa-article) { position: fixed; inset: 0; z-index: 1000; padding: 0.75rem;
+    height: 100dvh !important; display: block !important; overflow-y: auto; background: var(--body-background-fill); }
+}
 """
 
 # Shared by the conversation and the article viewer (each gr.HTML scopes it to itself).
@@ -93,6 +145,12 @@ _CSS = """
 .qa-error { color: #b91c1c; }
 mark { background: #fde047; color: #111; padding: 0 0.1em; border-radius: 0.2em; }
 .qa-answer mark.qa-span { font-weight: 600; }
+.qa-not-sure { margin: 0.5em 0 0.2em 0; color: #92400e; }
+.qa-answer.qa-uncertain { border-left: 4px dashed var(--border-color-primary); color: var(--body-text-color-subdued);
+  font-style: italic; }
+.qa-answer.qa-uncertain mark { background: #fef9c3; }
+.qa-close { position: sticky; top: 0; float: right; cursor: pointer; padding: 0.2em 0.6em; border-radius: 0.4em;
+  border: 1px solid var(--border-color-primary); background: var(--block-background-fill); }
 .qa-article-title { margin: 0 0 0.2em 0; }
 .qa-article-text { white-space: pre-wrap; line-height: 1.55; margin-top: 0.6em; }
 """
@@ -104,10 +162,23 @@ _STATUS_CSS = """
 .qa-ready { background: #dcfce7; color: #111; }
 .qa-failed { background: #fee2e2; color: #111; }
 """
+_LIST_CSS = """
+.qa-list-articles { width: 100%; border-collapse: collapse; font-size: 0.9em; }
+.qa-list-articles th, .qa-list-articles td { text-align: left; padding: 0.25em 0.5em;
+  border-bottom: 1px solid var(--border-color-primary); vertical-align: top; }
+.qa-list-id, .qa-list-file { font-family: var(--font-mono); font-size: 0.9em; word-break: break-all; }
+.qa-list-count { font-weight: 600; margin: 0.5em 0 0.2em 0; }
+.qa-list-skipped { margin: 0; color: var(--body-text-color-subdued); }
+.qa-collection-note { margin: 0.3em 0; }
+"""
+# A re-scan or upload's outcome, one line per file.
+_NOTE = '<div class="qa-collection-note" id="qa-collection-note">{lines}</div>'
 
 
 def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexLoader | None = None) -> gr.Blocks:
     """The chat page for ``bot``'s articles, opening its index in the background.
+
+    Serve it with ``launch`` (or ``page.launch(css=PAGE_CSS)``: the layout comes with the CSS).
 
     Args:
         bot: The articles to ask (``QA()`` for the built-in ones).
@@ -117,30 +188,70 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
     loader = loader or IndexLoader(bot).start()
     examples = list(examples) if examples is not None else example_questions(bot.folder)
     views = itertools.count(1)
+    uncertain_below = bot.settings.uncertain_below
+    # The built-in articles live inside the installed package: the page adds nothing to them.
+    can_upload = bot.folder.resolve() != BUILTIN_CORPUS.resolve()
 
-    def status() -> tuple[str, gr.Timer]:
+    def conversation_html(answers: Sequence[Answer], **pending: str | None) -> str:
+        return render_conversation(answers, bot.get_article, uncertain_below=uncertain_below, **pending)
+
+    def article_list() -> str:
+        if not loader.ready:
+            return '<div class="qa-list">The list follows once the index is open.</div>'
+        index = bot.latest_index()
+        return render_article_list(list(index.articles.values()), bot.skipped)
+
+    def status(shown_build: str) -> tuple[str, gr.Timer, str, str]:
+        """The status line, and the article list when the index in use changed (an outside ``qa index``)."""
         kind = "qa-loading" if not loader.done else ("qa-failed" if loader.error else "qa-ready")
-        return _STATUS.format(kind=kind, text=escape(loader.status())), gr.Timer(active=not loader.done)
+        line = _STATUS.format(kind=kind, text=escape(loader.status()))
+        # Loading: ask twice a second; then every few seconds, for a sync by another process.
+        timer = gr.Timer(0.5 if not loader.done else 3.0, active=not loader.done or loader.ready)
+        build = bot.latest_index().build if loader.ready else ""
+        listing = article_list() if build != shown_build else gr.skip()
+        return line, timer, listing, build
 
-    def respond(question: str, answers: list[Answer]) -> Iterator[tuple[str, str, list[Answer]]]:
+    def respond(question: str, answers: list[Answer]) -> Iterator[tuple]:
+        """The conversation, the question box and the answers; with the answer, what the browser keeps."""
         answers = list(answers or [])
-        question = (question or "").strip()
-        if not question:
-            yield render_conversation(answers, bot.get_article), "", answers
+        question = question or ""
+        if not question.strip():
+            yield conversation_html(answers), "", answers, gr.skip(), gr.skip()
             return
         notice = None if loader.ready else "Loading the model and index… the answer follows as soon as they are ready."
-        yield render_conversation(answers, bot.get_article, pending=question, notice=notice), "", answers
+        shown = question.strip()
+        yield conversation_html(answers, pending=shown, notice=notice), "", answers, gr.skip(), gr.skip()
         try:
             answer = bot.ask(question, history=answers)
         except (TypeError, ValueError) as error:  # a question the person can fix: it stays in the box
-            yield render_conversation(answers, bot.get_article, pending=question, error=str(error)), question, answers
+            logger.warning("question refused: %s", error)
+            yield conversation_html(answers, pending=shown, error=str(error)), question, answers, gr.skip(), gr.skip()
             return
         except Exception as error:  # the person sees why, and the page keeps working
-            failed = render_conversation(answers, bot.get_article, pending=question, error=f"Failed: {error}")
-            yield failed, question, answers
+            logger.exception("answering failed")
+            failed = conversation_html(answers, pending=shown, error=f"Failed: {error}")
+            yield failed, question, answers, gr.skip(), gr.skip()
             return
         answers = [*answers, answer]
-        yield render_conversation(answers, bot.get_article), "", answers
+        yield conversation_html(answers), "", answers, *keep(answers)
+
+    def keep(answers: list[Answer]) -> tuple[list[dict], str]:
+        """The conversation into the browser's storage, and as Markdown for the copy and download buttons.
+
+        Sent with the answer itself: a reload right after it finds the conversation kept.
+        """
+        return [a.to_dict() for a in answers], conversation_markdown(answers, uncertain_below)
+
+    def restore(stored: list | None) -> tuple[list[Answer], str, str]:
+        """The conversation the browser kept (a reload), shown again once the index is open."""
+        try:
+            answers = [Answer.from_dict(turn) for turn in stored or []]
+        except (TypeError, ValueError, KeyError) as error:  # kept by another version of the page
+            logger.warning("the stored conversation could not be read (%s); starting afresh", error)
+            answers = []
+        if answers and not loader.wait():
+            return [], conversation_html([]), ""
+        return answers, conversation_html(answers), conversation_markdown(answers, uncertain_below)
 
     def show_article(event: gr.EventData) -> str:
         try:
@@ -151,8 +262,20 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         # A fresh attribute each time, so clicking the same citation again scrolls to the quote again.
         return f'<div data-view="{next(views)}">{html}</div>'
 
-    def new_conversation() -> tuple[list[Answer], str, str]:
-        return [], render_conversation([], bot.get_article), render_no_article()
+    def new_conversation() -> tuple[list[Answer], str, str, list[dict], str]:
+        return [], conversation_html([]), render_no_article(), *keep([])
+
+    def add_articles(files: list | None) -> tuple[str, str, str]:
+        """Copy the uploaded files into the folder, then sync the index."""
+        results = [save_upload(f, bot.folder, getattr(f, "orig_name", None)) for f in _paths(files)]
+        lines = [r.message for r in results]
+        if any(r.saved_as for r in results):
+            lines.extend(_synced(bot, {r.saved_as for r in results if r.saved_as}))
+        return _NOTE.format(lines="<br>".join(escape(line) for line in lines)), article_list(), bot.index.build
+
+    def rescan() -> tuple[str, str, str]:
+        lines = _synced(bot, set())
+        return _NOTE.format(lines="<br>".join(escape(line) for line in lines)), article_list(), bot.index.build
 
     def ask(question: str, history: list | None = None) -> dict:
         """Answer a question from the articles: a sentence quoted verbatim, with its citations.
@@ -168,35 +291,36 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
                 raise TypeError("history must be a list of earlier questions or answers' JSON, oldest first")
             turns = [Answer.from_dict(t) if isinstance(t, dict) else t for t in history or []]
             return bot.ask(question, turns).to_dict()
-        except (TypeError, ValueError) as error:
-            raise gr.Error(str(error)) from None
+        except (TypeError, ValueError) as error:  # the caller's mistake: one line here, the message there
+            logger.warning("/ask refused: %s", error)
+            raise gr.Error(str(error), print_exception=False) from None
 
     with gr.Blocks(title=TITLE) as page:
         gr.Markdown(
             f"# {TITLE}\nEvery answer is a sentence quoted verbatim from one article, with its source. "
             "When the articles do not say, the page says so."
         )
-        status_line = gr.HTML(status()[0], elem_id="qa-status", css_template=_STATUS_CSS, js_on_load=None)
-        timer = gr.Timer(0.5, active=not loader.done)
+        status_line = gr.HTML(status("")[0], elem_id="qa-status", css_template=_STATUS_CSS, js_on_load=None)
+        timer = gr.Timer(0.5, active=True)
         answers = gr.State([])
+        shown_build = gr.State("")
+        stored = gr.BrowserState([], storage_key="news-qa-conversation")
         with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
+            with gr.Column(scale=3, min_width=300):
                 conversation = gr.HTML(
-                    render_conversation([], bot.get_article),
+                    conversation_html([]),
                     elem_id="qa-conversation",
                     js_on_load=_OPEN_ON_CLICK,
                     css_template=_CSS,
-                    max_height=640,
                 )
-                with gr.Row():
+                with gr.Row(elem_id="qa-ask-row"):
                     question = gr.Textbox(
                         placeholder="Ask a question about the articles",
                         show_label=False,
-                        max_length=1000,
                         scale=5,
                         elem_id="qa-question",
                         autofocus=True,
-                    )
+                    )  # no max_length: the browser would cut a long question silently; ask() says it is too long
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
                 example_buttons = []
                 if examples:
@@ -206,28 +330,61 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
                             gr.Button(text, size="sm", variant="secondary", elem_classes="qa-example")
                             for text in examples
                         ]
-                clear_button = gr.Button("New conversation", size="sm", elem_id="qa-clear")
-            with gr.Column(scale=2):
+                with gr.Row():
+                    clear_button = gr.Button("New conversation", size="sm", elem_id="qa-clear")
+                    copy_button = gr.Button("Copy as Markdown", size="sm", elem_id="qa-copy")
+                    download_button = gr.Button("Download as Markdown", size="sm", elem_id="qa-download")
+                markdown = gr.Textbox(visible=False, elem_id="qa-markdown")
+            with gr.Column(scale=2, min_width=300, elem_id="qa-viewer-column"):
                 gr.Markdown("### The article")
                 viewer = gr.HTML(
                     render_no_article(),
                     elem_id="qa-article",
                     js_on_load=_SHOW_QUOTE,
                     css_template=_CSS,
-                    max_height=720,
+                    elem_classes="qa-viewer",
                 )
+        with gr.Accordion("The articles", open=False, elem_id="qa-collection"):
+            listing = gr.HTML(article_list(), elem_id="qa-article-list", css_template=_LIST_CSS, js_on_load=None)
+            note = gr.HTML("", elem_id="qa-collection-notes", css_template=_LIST_CSS, js_on_load=None)
+            with gr.Row():
+                if can_upload:
+                    upload = gr.UploadButton(
+                        "Add articles (" + ", ".join(ARTICLE_SUFFIXES) + ")",
+                        file_count="multiple",
+                        file_types=list(ARTICLE_SUFFIXES),
+                        size="sm",
+                        elem_id="qa-upload",
+                    )
+                else:
+                    upload = None
+                    gr.Markdown(
+                        "These are the built-in articles. To add your own, serve a folder of them: "
+                        "`qa chat --corpus DIR`."
+                    )
+                rescan_button = gr.Button("Re-scan the folder", size="sm", elem_id="qa-rescan")
 
         # Every answer goes through one queue slot: two CPUs gain nothing from parallel questions.
+        # Uploads and re-scans embed articles: they take the same slot.
         private = {"api_visibility": "private", "concurrency_id": "answer", "concurrency_limit": 1}
-        outputs = [conversation, question, answers]
+        outputs = [conversation, question, answers, stored, markdown]
         question.submit(respond, [question, answers], outputs, **private)
         ask_button.click(respond, [question, answers], outputs, **private)
         for button in example_buttons:
             button.click(respond, [button, answers], outputs, **private)
-        clear_button.click(new_conversation, None, [answers, conversation, viewer], api_visibility="private")
+        cleared = [answers, conversation, viewer, stored, markdown]
+        clear_button.click(new_conversation, None, cleared, api_visibility="private")
+        copy_button.click(None, [markdown], None, js=_COPY_MARKDOWN, api_visibility="private")
+        download_button.click(None, [markdown], None, js=_DOWNLOAD_MARKDOWN, api_visibility="private")
         conversation.click(show_article, None, viewer, api_visibility="private", show_progress="hidden")
-        page.load(status, None, [status_line, timer], api_visibility="private", show_progress="hidden")
-        timer.tick(status, None, [status_line, timer], api_visibility="private", show_progress="hidden")
+        if upload is not None:
+            upload.upload(add_articles, upload, [note, listing, shown_build], **private)
+        rescan_button.click(rescan, None, [note, listing, shown_build], **private)
+        status_outputs = [status_line, timer, listing, shown_build]
+        hidden = {"api_visibility": "private", "show_progress": "hidden"}
+        page.load(status, shown_build, status_outputs, **hidden)
+        page.load(restore, stored, [answers, conversation, markdown], **hidden)
+        timer.tick(status, shown_build, status_outputs, **hidden)
         gr.api(ask, api_name="ask", concurrency_id="answer")
     return page
 
@@ -237,8 +394,35 @@ def launch(
 ) -> gr.Blocks:
     """Serve the chat page for ``bot`` on ``http://host:port`` (a public share link only if ``share``)."""
     page = build_page(bot)
-    page.launch(server_name=host, server_port=port, share=share, prevent_thread_lock=not block, show_error=True)
+    page.launch(
+        server_name=host,
+        server_port=port,
+        share=share,
+        prevent_thread_lock=not block,
+        show_error=True,
+        css=PAGE_CSS,
+    )
     return page
+
+
+def _paths(files: list | str | None) -> list[str]:
+    """The server-side paths of what an UploadButton passed (paths, or file objects with ``.name``)."""
+    if files is None:
+        return []
+    items = files if isinstance(files, list) else [files]
+    return [item if isinstance(item, str) else str(getattr(item, "name", item)) for item in items]
+
+
+def _synced(bot: QA, new_files: set[str]) -> list[str]:
+    """Sync the index with the folder; lines saying what changed, and any of ``new_files`` the sync skipped."""
+    try:
+        report = bot.sync()
+    except Exception as error:  # e.g. the folder was emptied: the person reads why, the page keeps working
+        logger.warning("re-scanning %s failed: %s", bot.folder, error)
+        return [f"Could not re-scan the folder: {error}"]
+    lines = [f"Index: {report}."]
+    lines.extend(f"{s.path}: skipped, {s.reason}" for s in report.skipped if s.path in new_files)
+    return lines
 
 
 def _event_field(event: gr.EventData, name: str) -> object:

@@ -15,9 +15,10 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 
-from index.articles import Article
+from index.articles import Article, SkippedFile
 from index.metadata import readable_date
 from qa.answer import Answer, Citation
+from qa.config import DEFAULT_SETTINGS
 
 #: Longest context shown around a quote on a source card, in characters, quote excluded.
 CONTEXT_CHARS = 400
@@ -65,13 +66,20 @@ def render_question(question: str) -> str:
     return f'<div class="qa-question"><p>{escape(question)}</p></div>'
 
 
-def render_answer(answer: Answer, article_for: ArticleLookup, turn: int = 1) -> str:
+def render_answer(
+    answer: Answer,
+    article_for: ArticleLookup,
+    turn: int = 1,
+    uncertain_below: float = DEFAULT_SETTINGS.uncertain_below,
+) -> str:
     """The reply to one question: the quote with its citation marker and a source card per citation.
 
     Args:
         answer: What ``QA.ask`` returned.
         article_for: Looks an article up by id (``QA.get_article``), for the cards' context.
         turn: Number of the turn in the conversation, to keep element ids unique.
+        uncertain_below: Confidence below which the answer says "Not sure:" and looks muted
+            (``Settings.uncertain_below``).
     """
     parts = ['<div class="qa-reply">']
     if answer.read_as:
@@ -90,8 +98,16 @@ def render_answer(answer: Answer, article_for: ArticleLookup, turn: int = 1) -> 
         marker = _marker(first, 1) if _article_as_cited(first, article_for) else "[1]"
         before, short, after = first.quote_parts
         quote = f'{escape(before)}<mark class="qa-span">{escape(short)}</mark>{escape(after)}'
-        parts.append(f'<blockquote class="qa-answer">{quote} {marker}</blockquote>')
-        parts.append(f'<p class="qa-confidence">confidence {answer.confidence:.2f}</p>')
+        if answer.confidence < uncertain_below:
+            parts.append(
+                '<p class="qa-not-sure"><strong>Not sure:</strong> this quote may not answer the question; '
+                "read it in its article before relying on it.</p>"
+            )
+            parts.append(f'<blockquote class="qa-answer qa-uncertain">{quote} {marker}</blockquote>')
+            parts.append(f'<p class="qa-confidence">confidence {answer.confidence:.2f} (low)</p>')
+        else:
+            parts.append(f'<blockquote class="qa-answer">{quote} {marker}</blockquote>')
+            parts.append(f'<p class="qa-confidence">confidence {answer.confidence:.2f}</p>')
     kind = "closest" if answer.no_answer else "source"
     parts.append(f'<ol class="qa-cards qa-{kind}s">')
     for number, citation in enumerate(answer.citations, 1):
@@ -107,6 +123,7 @@ def render_conversation(
     pending: str | None = None,
     notice: str | None = None,
     error: str | None = None,
+    uncertain_below: float = DEFAULT_SETTINGS.uncertain_below,
 ) -> str:
     """The whole chat: every earlier question with its reply, oldest first.
 
@@ -116,9 +133,11 @@ def render_conversation(
         pending: A question just asked whose answer is still being worked out (or that failed).
         notice: A line to show under the pending question (e.g. that the model is loading).
         error: Why the pending question got no answer (e.g. it is too long), instead of a notice.
+        uncertain_below: Confidence below which an answer looks uncertain (see ``render_answer``).
     """
     turns = [
-        f'<div class="qa-turn" id="qa-turn-{n}">{render_question(a.question)}{render_answer(a, article_for, n)}</div>'
+        f'<div class="qa-turn" id="qa-turn-{n}">{render_question(a.question)}'
+        f"{render_answer(a, article_for, n, uncertain_below)}</div>"
         for n, a in enumerate(answers, 1)
     ]
     if pending is not None and error is not None:
@@ -155,6 +174,7 @@ def render_article(article: Article, start: int, end: int) -> str:
     body = article.body_start if start >= article.body_start else 0
     return (
         f'<article class="qa-article" data-article="{escape(article.id)}">'
+        '<button type="button" class="qa-close" title="Close the article">Close ✕</button>'
         f'<h3 class="qa-article-title">{escape(article.title)}</h3>'
         f'<p class="qa-meta">{_byline(article)}</p>'
         f'<p class="qa-offsets">characters {start}–{end} of {len(text)}, id {escape(article.id)}</p>'
@@ -166,6 +186,28 @@ def render_article(article: Article, start: int, end: int) -> str:
 def render_no_article() -> str:
     """The article viewer before any citation was clicked."""
     return '<div class="qa-article-empty">Click a citation to read the whole article here, the quote highlighted.</div>'
+
+
+def render_article_list(articles: Sequence[Article], skipped: Sequence[SkippedFile]) -> str:
+    """The collection: a row per indexed article (title, publisher, date, id), then the skipped files and why."""
+    rows = "".join(
+        f'<tr><td class="qa-list-title">{escape(a.title or a.id)}</td><td>{escape(a.source) or "unknown"}</td>'
+        f'<td>{escape(a.date) or "unknown"}</td><td class="qa-list-id">{escape(a.id)}</td></tr>'
+        for a in articles
+    )
+    count = "1 article" if len(articles) == 1 else f"{len(articles)} articles"
+    parts = [
+        f'<div class="qa-list"><p class="qa-list-count">{count} indexed</p>'
+        '<table class="qa-list-articles"><thead><tr><th>Title</th><th>Publisher</th><th>Date</th><th>Id</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
+    ]
+    if skipped:
+        items = "".join(
+            f'<li><span class="qa-list-file">{escape(s.path)}</span>: {escape(s.reason)}</li>' for s in skipped
+        )
+        parts.append(f'<p class="qa-list-count">Skipped, not articles:</p><ul class="qa-list-skipped">{items}</ul>')
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def _article_as_cited(citation: Citation, article_for: ArticleLookup) -> Article | None:

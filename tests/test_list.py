@@ -1,0 +1,110 @@
+"""`qa list`: the indexed articles and the skipped files; and each skipped file is warned about once per sync."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import pytest
+
+import qa.api
+from qa.api import QA
+from qa.cli import main
+from tests.conftest import REPO, FakeEmbedder
+
+FRONT_MATTER = (
+    "---\ntitle: Tram vote passes\npublisher: Brest Courier\ndate: 4 March 2025\n---\nThe tram won 61% of the vote.\n"
+)
+SKIP_LINE = "skipped chart.txt: binary file (contains NUL bytes), not a text article"
+
+
+@pytest.fixture
+def fake_model(monkeypatch) -> FakeEmbedder:
+    fake = FakeEmbedder()
+    monkeypatch.setattr(qa.api, "_shared_embedder", lambda: fake)
+    return fake
+
+
+@pytest.fixture
+def with_skipped(folder):
+    """The two-article folder, one of them with front matter, and a file that is not an article."""
+    (folder / "tram.md").write_text(FRONT_MATTER, "utf-8")
+    (folder / "chart.txt").write_bytes(b"\x89PNG\x00\x00")
+    return folder
+
+
+def test_qa_list_prints_title_publisher_date_and_id_then_the_skipped_files(with_skipped, tmp_path, capsys, fake_model):
+    code = main(["list", str(with_skipped), "--index-dir", str(tmp_path / "index")])
+
+    captured = capsys.readouterr()
+    assert code == 0
+    assert captured.out.splitlines() == [
+        f"3 articles in {with_skipped}",
+        "Acme opens a lab in Lyon",
+        "    publisher unknown · date unknown · lyon",
+        "Zed buys a bakery in Nantes",
+        "    publisher unknown · date unknown · nantes",
+        "Tram vote passes",
+        "    Brest Courier · 4 March 2025 · tram",
+        SKIP_LINE,
+    ]
+
+
+def test_qa_list_lists_what_is_indexed_after_a_file_is_removed(with_skipped, tmp_path, capsys, fake_model):
+    index_dir = str(tmp_path / "index")
+    main(["list", str(with_skipped), "--index-dir", index_dir])
+    (with_skipped / "nantes.txt").unlink()
+    capsys.readouterr()
+
+    assert main(["list", str(with_skipped), "--index-dir", index_dir]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith(f"2 articles in {with_skipped}\n")
+    assert "nantes" not in out and "Zed buys" not in out
+
+
+def test_a_skipped_file_is_warned_about_once_per_sync_not_on_every_ask(with_skipped, index_dir, caplog):
+    bot = QA(with_skipped, index_dir=index_dir, embedder=FakeEmbedder(), progress=False)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            bot.ask("How much will Acme invest in its Lyon lab?")
+        assert bot.skipped[0].path == "chart.txt"  # listing them warns about nothing
+        warned_first = [r.getMessage() for r in caplog.records if "chart.txt" in r.getMessage()]
+        bot.sync()
+        bot.ask("How much will Acme invest in its Lyon lab?")
+
+    warned = [r.getMessage() for r in caplog.records if "chart.txt" in r.getMessage()]
+    assert warned_first == ["skipping chart.txt: binary file (contains NUL bytes), not a text article"]
+    assert warned == warned_first * 2
+
+
+def test_skipped_files_are_listed_after_a_reload_of_another_process_build(with_skipped, index_dir):
+    bot = QA(with_skipped, index_dir=index_dir, embedder=FakeEmbedder(), progress=False)
+    other = QA(with_skipped, index_dir=index_dir, embedder=FakeEmbedder(), progress=False)
+    bot.index
+    (with_skipped / "notes.md").write_bytes(b"")
+    other.sync()
+
+    bot.reload()
+
+    assert bot.index.report is None
+    assert [(s.path, s.reason) for s in bot.skipped] == [(s.path, s.reason) for s in other.skipped]
+    assert [s.path for s in bot.skipped] == ["chart.txt", "notes.md"]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("command", ["index", "list"])
+def test_qa_index_and_qa_list_print_each_skipped_file_once(with_skipped, tmp_path, command):
+    """The real command in a process of its own, as a person runs it: stdout and stderr together."""
+    run = subprocess.run(
+        [sys.executable, "-m", "qa", command, str(with_skipped), "--index-dir", str(tmp_path / "index")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert (run.stdout + run.stderr).count("chart.txt") == 1
+    assert SKIP_LINE in run.stdout.splitlines()
