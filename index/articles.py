@@ -551,8 +551,13 @@ def _article_id(relative: str, taken: set[str]) -> str:
 
 
 def _first_line(text: str) -> str:
+    """The first non-empty line, a Markdown heading's "#" marks taken off ("# Title #" is "Title")."""
     for line in text.splitlines():
-        line = re.sub(r"\s+#+$", "", line.strip().lstrip("#").strip())
+        line = line.strip().lstrip("#").strip()
+        # Not a regular expression: ``\s+#+$`` backtracks quadratically on a long run of spaces.
+        closed = line.rstrip("#")
+        if closed != line and (not closed or closed[-1].isspace()):
+            line = closed.rstrip()
         if line:
             return line[:300]
     return ""

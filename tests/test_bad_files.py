@@ -688,3 +688,19 @@ def test_a_pdf_whose_pages_share_one_huge_stream_is_skipped_at_the_budget_not_wa
 
     assert ids == ["good", "page"]
     assert skipped == {"shared.pdf": "reading it took longer than 1 s (a damaged or pathological file?); not indexed"}
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        ("# Acme opens a lab #", "Acme opens a lab"),
+        ("Issue #5", "Issue #5"),
+        ("a" + " " * 200_000 + "b", "a" + " " * 299),
+    ],
+)
+def test_the_title_is_the_first_line_without_heading_marks_and_found_in_linear_time(folder, first_line, title):
+    _write(folder / "titled.md", f"{first_line}\n\nAcme will open a lab in Brest.\n")  # the spaces took minutes
+
+    corpus = load_corpus(folder)
+
+    assert {a.id: a.title for a in corpus.articles}["titled"] == title
