@@ -16,7 +16,10 @@ document properties (PDF, Word); and for the title the first non-empty line of t
 Files that cannot be articles are skipped with a reason, never read beyond
 ``MAX_ARTICLE_BYTES``, and nothing outside the folder is ever read: symbolic links
 that lead out of it are refused, links to folders are not followed, and hidden
-files and folders (``.git``, ``.cache``) are ignored.
+files and folders (``.git``, ``.cache``) are ignored. One file never stops a folder:
+any failure reading it is a skip naming it, HTML, PDF and Word files are extracted
+in a worker process within a time budget (:mod:`index.isolation`), and texts longer
+than ``MAX_ARTICLE_CHARS`` or ``MAX_ARTICLE_SENTENCES`` are refused.
 """
 
 from __future__ import annotations
