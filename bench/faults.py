@@ -5,8 +5,8 @@ Usage: python bench/faults.py [--kills 40] [--reader-seconds 60] [--seed 0] [--s
 
 - **kill**: the folder changes (an article added, removed or edited), a sync starts in a child process
   (``tests/sync_child.py``, the fake embedder of the tests) and is killed with SIGKILL after a random
-  delay. Handled: the index a reader loads then is whole (every offset exact), and the next sync
-  completes and answers like a fresh build of the folder.
+  delay. Handled: no extraction worker of it outlives it, the index a reader loads then is whole (every
+  offset exact), and the next sync completes and answers like a fresh build of the folder.
 - **readers**: three reader processes reload and ask in a loop while this process changes the folder
   and syncs. Handled: a reader exits 0 (every answer it got was exact: ``tests/sync_child.py read``).
 - **damage**: each file of a build, and ``CURRENT``, truncated, extended, bit-flipped or deleted; then a
@@ -100,7 +100,7 @@ def answers_exactly(bot: QA) -> bool:
 
 
 def folder_ids(folder: Path) -> list[str]:
-    return sorted(p.stem for p in folder.glob("*.txt"))
+    return sorted(p.stem for p in folder.iterdir() if p.suffix in (".txt", ".html"))
 
 
 def child(*args: str | Path) -> subprocess.Popen:
@@ -110,12 +110,33 @@ def child(*args: str | Path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+PAGE = (
+    "<html><head><title>Rouen opens a library</title></head><body><article><h1>Rouen opens a library</h1>"
+    "<p>The new library of Rouen opened on Saturday with 80,000 books.</p></article></body></html>"
+)
+
+
 def new_folder(work: Path) -> Path:
+    """Two text articles and a page (extracted in the worker process, which a kill must not leave behind)."""
     folder = work / "corpus"
     folder.mkdir()
     (folder / "lyon.txt").write_text(LYON, "utf-8")
     (folder / "nantes.txt").write_text(NANTES, "utf-8")
+    (folder / "rouen.html").write_text(PAGE, "utf-8")
     return folder
+
+
+def workers_of(pid: int) -> list[int]:
+    """The extraction workers (``index.isolation``) that the process ``pid`` started and that still run."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"index.isolation" in argv and argv[-2:-1] == [str(pid).encode()]:
+            found.append(int(entry.name))
+    return found
 
 
 def kills(work: Path, rounds: int, rng: random.Random, table: Counter, failures: list[str]) -> None:
@@ -136,7 +157,12 @@ def kills(work: Path, rounds: int, rng: random.Random, table: Counter, failures:
             running.send_signal(signal.SIGKILL)
         running.communicate(timeout=300)
         table["kill", "tried"] += 1
+        deadline = time.monotonic() + 5
+        while workers_of(running.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)  # a worker notices its parent is gone within a second
         try:
+            if workers_of(running.pid):
+                raise RuntimeError("an extraction worker outlived the killed sync")
             survivor = load_index(index_dir)
             ok = whole(survivor)
             survivor.close()

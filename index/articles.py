@@ -188,7 +188,7 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = (), warn:
     signature = _signature(found)
     # Regular files first, so that of a file and a link to it the file is the one indexed.
     found.sort(key=lambda item: (item[0].is_symlink(), item[1]))
-    outside_links = _hard_linked_outside(found)
+    outside_links = _hard_linked_outside(root, found)
     read: list[tuple[tuple[str, ...], Article]] = []
     taken_ids: set[str] = set()
     first_with_text: dict[str, tuple[str, str]] = {}
@@ -200,7 +200,7 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = (), warn:
             relative = "/".join(parts)
             try:
                 if path in outside_links:
-                    raise ArticleFileError("hard link to a file that also lies outside the corpus folder; not read")
+                    raise ArticleFileError("its data also has a name outside the corpus folder (a hard link); not read")
                 article_id = _article_id(relative, taken_ids)
                 # A parser can hang or crash on a pathological file: it runs in a worker, within a time budget.
                 article, encoding = _read_article(path, article_id, root=root, extract=isolated.extract)
@@ -360,20 +360,34 @@ def _valid_text(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def _hard_linked_outside(found: list[tuple[Path, tuple[str, ...]]]) -> set[Path]:
-    """The files with more hard links than the folder holds: another name for the same data lies outside it."""
-    links: dict[tuple[int, int], list[Path]] = {}
-    counts: dict[tuple[int, int], int] = {}
+def _hard_linked_outside(root: Path, found: list[tuple[Path, tuple[str, ...]]]) -> set[Path]:
+    """The files (or links to files) whose data has more names than the folder holds: another lies outside it.
+
+    Only when some file has several names is the whole folder walked (hidden folders too) to count them.
+    """
+    shared: dict[tuple[int, int], list[Path]] = {}
+    names: dict[tuple[int, int], int] = {}
     for path, _ in found:
         try:
-            info = os.lstat(path)
+            info = os.stat(path)  # through a symbolic link: the data it leads to is what would be read
         except OSError:
             continue  # reading it says why
         if stat.S_ISREG(info.st_mode) and info.st_nlink > 1:
+            shared.setdefault((info.st_dev, info.st_ino), []).append(path)
+            names[info.st_dev, info.st_ino] = info.st_nlink
+    if not shared:
+        return set()
+    inside: dict[tuple[int, int], int] = dict.fromkeys(shared, 0)
+    for directory, _, files in os.walk(root):
+        for name in files:
+            try:
+                info = os.lstat(os.path.join(directory, name))
+            except OSError:
+                continue
             key = (info.st_dev, info.st_ino)
-            links.setdefault(key, []).append(path)
-            counts[key] = info.st_nlink
-    return {path for key, paths in links.items() if counts[key] > len(paths) for path in paths}
+            if key in inside and stat.S_ISREG(info.st_mode):
+                inside[key] += 1
+    return {path for key, paths in shared.items() if inside[key] < names[key] for path in paths}
 
 
 def check_size(article: Article) -> None:

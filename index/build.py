@@ -348,11 +348,15 @@ def _load_if_current(target: Path, wanted: dict, corpus: Corpus) -> CorpusIndex 
     if any(getattr(stored.manifest, key) != value for key, value in wanted.items()):
         return None  # another process published a build between reading the manifest and loading
     if not store.shared_store_is_tidy(stored) or store.old_builds(target):
-        # A killed sync left vectors to delete or an old build: tidy up now, unless a sync is running (it will).
-        with store.build_lock(target, wait=False) as locked:
-            if locked:
-                store.reconcile(target)
-                store.remove_old_builds(target)
+        # A killed sync left vectors to delete or an old build: tidy up now, unless a sync is running (it
+        # will), or the index is not ours to change (read-only: it answers as it is).
+        try:
+            with store.build_lock(target, wait=False) as locked:
+                if locked:
+                    store.reconcile(target)
+                    store.remove_old_builds(target)
+        except OSError as error:
+            logger.info("left the index in %s untidied: %s", target, error)
     report = SyncReport(0, 0, 0, len(stored.articles), corpus.skipped, notes=corpus.notes)
     return _as_corpus_index(stored, "loaded", report)
 

@@ -51,6 +51,8 @@ def _extract(document) -> Extracted:
 
     paragraphs: list[str] = []
     heading = ""
+    # Style names by id, looked up once: ``paragraph.style`` searches the styles anew for each paragraph.
+    style_names = {style.style_id: style.name or "" for style in document.styles}
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
@@ -58,7 +60,9 @@ def _extract(document) -> Extracted:
                 _add(paragraphs, " ".join(c for c in cells if c))
             continue
         text = _clean(block.text)
-        style = block.style.name if block.style is not None else ""
+        properties = block._p.pPr
+        style_id = properties.pStyle.val if properties is not None and properties.pStyle is not None else None
+        style = style_names.get(style_id, "") if style_id else ""
         if text and not heading and (style == "Title" or style.startswith("Heading")):
             heading = text
         _add(paragraphs, text)

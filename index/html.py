@@ -31,6 +31,9 @@ HTML_EXTRACTION_VERSION = "2"
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\A<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
 _SPACES = re.compile(r"[^\S\n]+")
+# Markup as every encoding a page can be in reads it (see ``_web_codec``).
+_ASCII_PROBE = b'<meta charset="x-Y_1.2"> +- \\u0041 \\n &#65; ~ {}[]|'
+
 # Dialogs (cookie and consent walls, sign-up pop-ups) are never the story; trafilatura keeps a long one.
 _DIALOGS = "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true' or self::dialog]"
 # trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
@@ -49,8 +52,8 @@ def decode_html(data: bytes) -> str:
     """
     how = "that is the encoding the page declares"
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if data.startswith(bom):
-            declared, how = encoding, "that is the encoding its byte-order mark gives"
+        if data.startswith(bom):  # a byte-order mark decides, whatever the markup says
+            codec, how = encoding, "that is the encoding its byte-order mark gives"
             break
     else:
         head = data[:4096]
@@ -58,11 +61,11 @@ def decode_html(data: bytes) -> str:
         declared = match.group(1).decode("ascii").lower() if match else "utf-8"
         if not match:
             how = "the page declares no charset, so UTF-8 is expected; save it as UTF-8 or declare its charset"
-    codec = _web_codec(declared)
-    if codec is None:
-        # As browsers do, a label that names no character encoding ("rot13", "base64", "undefined",
-        # a typo) is ignored, and the page read as UTF-8.
-        codec, how = "utf-8", f"the page declares {declared!r}, which is no character encoding, so UTF-8 is expected"
+        codec = _web_codec(declared)
+        if codec is None:
+            # As browsers do, a label that names no encoding a page can be in ("rot13", "utf-16" in a
+            # <meta>, a typo) is ignored, and the page read as UTF-8.
+            codec, how = "utf-8", f"the page declares {declared!r}, which is no page encoding, so UTF-8 is expected"
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as error:
@@ -73,12 +76,19 @@ def decode_html(data: bytes) -> str:
 
 
 def _web_codec(label: str) -> str | None:
-    """Python's codec for a page's charset label, or None when the label names no character encoding."""
+    """Python's codec for a page's charset label, or None when the label names no encoding a page can be in.
+
+    A page's markup is ASCII in every encoding browsers read pages in: a codec that reads ASCII as
+    something else (UTF-16, UTF-7, EBCDIC, ``unicode_escape``) or is no text encoding (rot13, base64)
+    would quote garbled text. Browsers likewise read a page labelled UTF-16 in a ``<meta>`` as UTF-8.
+    """
     try:
         info = codecs.lookup(label)
-    except LookupError:
-        return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in ("undefined", "punycode", "idna"):
+        if not getattr(info, "_is_text_encoding", True) or info.name in ("idna", "punycode"):
+            return None
+        if _ASCII_PROBE.decode(info.name) != _ASCII_PROBE.decode("ascii"):
+            return None
+    except (LookupError, UnicodeError, ValueError):
         return None
     # As browsers do (WHATWG Encoding): pages labelled Latin-1 or ASCII are read as windows-1252.
     return "cp1252" if info.name in ("iso8859-1", "ascii") else info.name

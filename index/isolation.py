@@ -11,16 +11,25 @@ when the folder holds a file that needs it (bench/RESULTS.md, "Reading a folder"
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import IO
 
 from index.articles import ArticleFileError, extract_document
 
 #: Seconds one file may take to extract.
 DEFAULT_BUDGET = 30.0
+#: Seconds the worker may take to start (an interpreter and the module), before any file is sent.
+STARTUP_SECONDS = 60.0
+# The libraries ``extract_document`` imports for each kind of file.
+_PARSERS = ("lxml.html", "trafilatura", "pypdf", "docx")
 
 
 class IsolatedExtractor:
@@ -36,6 +45,8 @@ class IsolatedExtractor:
         self.budget = DEFAULT_BUDGET if budget is None else budget
         self._process: subprocess.Popen | None = None
         self._connection: tuple[Connection, Connection] | None = None
+        self._errors: IO[bytes] | None = None
+        self._broken = ""  # why the worker cannot start, once it has failed to
 
     def __enter__(self) -> IsolatedExtractor:
         return self
@@ -47,8 +58,8 @@ class IsolatedExtractor:
         """What ``extract_document(suffix, data)`` returns, computed in the worker.
 
         Raises:
-            ArticleFileError: if the file holds no article, extraction fails in any way, or it
-                takes longer than the budget.
+            ArticleFileError: if the file holds no article, extraction fails in any way, it takes
+                longer than the budget, or the worker cannot start.
         """
         requests, replies = self._start()
         try:
@@ -60,9 +71,9 @@ class IsolatedExtractor:
                 )
             kind, value = replies.recv()
         except (EOFError, OSError):
-            code = self._process.poll() if self._process is not None else None
+            why = self._last_error()
             self._stop()
-            raise ArticleFileError(f"the process reading it died (exit code {code}); not indexed") from None
+            raise ArticleFileError(f"the process reading it died{why}; not indexed") from None
         if kind == "error":
             raise ArticleFileError(value)
         return value
@@ -74,30 +85,63 @@ class IsolatedExtractor:
         self._stop(wait=True)
 
     def _start(self) -> tuple[Connection, Connection]:
-        if self._process is None or self._process.poll() is not None:
-            self._stop()
-            # A fresh interpreter, not multiprocessing: a forked child would inherit the caller's model
-            # threads, and a spawned one would run the caller's main script again.
-            to_worker, from_us = os.pipe()
-            from_worker, to_us = os.pipe()
-            here = str(Path(__file__).resolve().parents[1])
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+        if self._broken:
+            raise ArticleFileError(self._broken)
+        if self._process is not None and self._process.poll() is None:
+            return self._connection
+        self._stop()
+        # A fresh interpreter, not multiprocessing: a forked child would inherit the caller's model
+        # threads, and a spawned one would run the caller's main script again. -P: modules in the
+        # current directory (an ``index.py`` of the user's) are not imported in place of ours.
+        to_worker, from_us = os.pipe()
+        from_worker, to_us = os.pipe()
+        here = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
+        self._errors = tempfile.TemporaryFile()
+        command = [sys.executable, "-P", "-m", "index.isolation", str(to_worker), str(to_us), str(os.getpid())]
+        try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "index.isolation", str(to_worker), str(to_us)],
+                command,
                 pass_fds=(to_worker, to_us),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stderr=self._errors,
                 env=env,
             )
+        except OSError as error:
+            self._broken = f"the process that reads pages cannot start ({error}); not indexed"
+            raise ArticleFileError(self._broken) from None
+        finally:
             os.close(to_worker)
             os.close(to_us)
-            self._connection = (Connection(from_us, readable=False), Connection(from_worker, writable=False))
+        self._connection = (Connection(from_us, readable=False), Connection(from_worker, writable=False))
+        replies = self._connection[1]
+        try:  # the budget counts from here: the worker says when it is ready
+            ready = replies.poll(STARTUP_SECONDS) and replies.recv() == ("ready", None)
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._broken = f"the process that reads pages did not start{self._last_error()}; not indexed"
+            self._stop()
+            raise ArticleFileError(self._broken)
         return self._connection
+
+    def _last_error(self) -> str:
+        """The last line the worker wrote to its standard error, as ": LINE" ("" if none)."""
+        if self._process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=1)
+        if self._errors is None:
+            return ""
+        self._errors.seek(0, os.SEEK_END)
+        self._errors.seek(max(0, self._errors.tell() - 2000))
+        lines = self._errors.read().decode("utf-8", "replace").strip().splitlines()
+        return f": {lines[-1].strip()[:200]}" if lines else ""
 
     def _stop(self, wait: bool = False) -> None:
         process, self._process = self._process, None
         connection, self._connection = self._connection, None
+        errors, self._errors = self._errors, None
         if connection is not None:
             for end in connection:
                 end.close()
@@ -108,10 +152,20 @@ class IsolatedExtractor:
             if process.poll() is None:
                 process.kill()
             process.wait()
+        if errors is not None:
+            errors.close()
 
 
-def _serve(requests: Connection, replies: Connection) -> None:
-    """The worker: extract each file it is sent; reply ("ok", result) or ("error", one-line reason)."""
+def _serve(requests: Connection, replies: Connection, parent: int) -> None:
+    """The worker: extract each file it is sent; reply ("ok", result) or ("error", one-line reason).
+
+    It exits when the process that started it is gone (killed even), not only when told to.
+    """
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    for parser in _PARSERS:  # imported before "ready": a file's budget is for reading it only
+        with contextlib.suppress(ImportError):
+            importlib.import_module(parser)
+    replies.send(("ready", None))
     while True:
         try:
             task = requests.recv()
@@ -128,6 +182,12 @@ def _serve(requests: Connection, replies: Connection) -> None:
         replies.send(reply)
 
 
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def unexpected_failure(error: BaseException) -> str:
     """A one-line skip reason for a failure no check foresaw (a parser's own error, a recursion too deep)."""
     message = " ".join(str(error).split())[:200]
@@ -135,4 +195,4 @@ def unexpected_failure(error: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+    _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False), int(sys.argv[3]))

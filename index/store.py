@@ -678,19 +678,25 @@ def remove_stale(index_dir: Path, keep: set[str]) -> None:
 
 
 def remove_old_builds(index_dir: Path) -> None:
-    """Remove every build but the current one and the newest other (call under the lock).
+    """Remove every build but the current one and the one before it (call under the lock).
 
-    A sync killed after publishing leaves the build before the previous one: the next sync or
-    load removes it. The newest other build stays for a reader that read CURRENT just before it changed.
+    A sync killed after publishing leaves the build before the previous one, and one killed just
+    before publishing a build never used: the next sync or load removes them. The one before the
+    current (the newest build written before it) stays for a reader that read CURRENT just before it changed.
     """
     current = current_build(index_dir)
     if current is None:
         return  # a damaged or missing CURRENT: the sync that follows rebuilds and tidies up
-    others = sorted(
-        (b for b in index_dir.glob("build-*") if b.name != current.name and b.is_dir()),
+    written = current.stat().st_mtime_ns
+    older = sorted(
+        (
+            b
+            for b in index_dir.glob("build-*")
+            if b.name != current.name and b.is_dir() and b.stat().st_mtime_ns <= written
+        ),
         key=lambda b: b.stat().st_mtime_ns,
     )
-    remove_stale(index_dir, keep={current.name} | ({others[-1].name} if others else set()))
+    remove_stale(index_dir, keep={current.name} | ({older[-1].name} if older else set()))
 
 
 def old_builds(index_dir: Path) -> bool:

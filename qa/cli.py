@@ -30,7 +30,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code (0 ok, 1 failure, 2 bad input)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    root = logging.getLogger()
+    if not root.handlers:  # as logging.basicConfig, but warnings name files: their names are shown, not obeyed
+        handler = logging.StreamHandler()
+        handler.setFormatter(_PrintableFormatter("%(levelname)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
     try:
         return args.run(args)
     except (ValueError, TypeError, KeyError, CorpusError) as error:
@@ -238,6 +243,13 @@ def printable(text: str) -> str:
     """
     text = text.encode("utf-8", "backslashreplace").decode("utf-8")
     return _CONTROL.sub(_escaped, text)
+
+
+class _PrintableFormatter(logging.Formatter):
+    """Log lines with control characters and bidirectional overrides escaped (see ``printable``)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
 
 
 def _escaped(match: re.Match[str]) -> str:

@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import tracemalloc
 import zlib
 from pathlib import Path, PurePosixPath
@@ -128,7 +129,7 @@ def test_html_is_decoded_by_its_declared_charset_and_else_must_be_utf8(folder):
         "unknown": "Qapla.\n",
     }
     assert {s.path: s.reason for s in corpus.skipped} == {
-        "codec.html": "not valid utf-8 text (byte 28); the page declares 'rot13', which is no character encoding, "
+        "codec.html": "not valid utf-8 text (byte 28); the page declares 'rot13', which is no page encoding, "
         "so UTF-8 is expected",
         "lying.html": "not valid utf-8 text (byte 28); that is the encoding the page declares",
         "undeclared.html": "not valid utf-8 text (byte 6); the page declares no charset, so UTF-8 is expected; "
@@ -475,13 +476,16 @@ def _assert_good_answers(folder: Path, tmp_path: Path, fake_embedder) -> QA:
     return bot
 
 
-@pytest.mark.parametrize("charset", ["rot13", "hex", "base64", "zlib", "undefined", "punycode"])
+@pytest.mark.parametrize(
+    "charset", ["rot13", "hex", "base64", "zlib", "undefined", "punycode", "utf-16", "utf-7", "cp500", "unicode_escape"]
+)
 def test_a_page_declaring_a_codec_that_is_no_text_encoding_is_read_as_utf8(folder, tmp_path, fake_embedder, charset):
     _write(folder / "odd.html", PAGE.replace('<meta charset="utf-8">', f'<meta charset="{charset}">'))
 
     ids, skipped = _outcome(folder)
 
     assert ids == ["good", "odd"]  # the label is ignored, as browsers do, and the page read as UTF-8
+    assert "Acme will invest 10 million euros" in load_corpus(folder).articles[1].text  # not garbled
     _assert_good_answers(folder, tmp_path, fake_embedder)
 
 
@@ -570,28 +574,85 @@ def test_any_unexpected_failure_reading_one_file_is_a_skip_naming_it(folder, tmp
 def test_a_file_whose_extraction_takes_longer_than_the_budget_is_skipped(folder, monkeypatch):
     import index.isolation
 
-    monkeypatch.setattr(index.isolation, "DEFAULT_BUDGET", 0.05)
-    rows = "".join(f"<tr><td>cell {n}</td><td>{n}</td></tr>" for n in range(60_000))
-    _write(folder / "slow.html", f"<html><body><article><p>Story.</p><table>{rows}</table></article></body></html>")
-    _write(folder / "page.html", PAGE)
+    monkeypatch.setattr(index.isolation, "DEFAULT_BUDGET", 0.5)  # counted from when the worker is ready
+    rows = "".join(f"<tr><td>cell {n}</td><td>{n}</td></tr>" for n in range(100_000))
+    _write(folder / "a-slow.html", f"<html><body><article><p>Story.</p><table>{rows}</table></article></body></html>")
+    _write(folder / "page.html", PAGE)  # after the slow one: read by a fresh worker
 
     ids, skipped = _outcome(folder)
 
-    assert "good" in ids
-    assert skipped["slow.html"] == ("reading it took longer than 0.05 s (a damaged or pathological file?); not indexed")
+    assert ids == ["good", "page"]
+    assert skipped == {
+        "a-slow.html": "reading it took longer than 0.5 s (a damaged or pathological file?); not indexed"
+    }
 
 
 def test_the_worker_that_extracts_pages_recovers_after_a_file_that_timed_out():
     from index.isolation import IsolatedExtractor
 
     slow = ("<html><body>" + "<p>word</p>" * 300_000 + "</body></html>").encode()
-    with IsolatedExtractor(budget=0.05) as extractor:
-        with pytest.raises(index.articles.ArticleFileError, match="took longer than 0.05 s"):
+    with IsolatedExtractor(budget=30) as extractor:
+        assert "Acme will invest" in extractor.extract(".html", PAGE.encode())[0]  # a page takes well under 0.5 s
+        extractor.budget = 0.5
+        with pytest.raises(index.articles.ArticleFileError, match="took longer than 0.5 s"):
             extractor.extract(".html", slow)
-        extractor.budget = 30
+        assert extractor._process is None  # the worker was killed and reaped
         text, meta, _ = extractor.extract(".html", PAGE.encode())
     assert "Acme will invest 10 million euros" in text
     assert meta["title"] == "Acme opens a lab in Lyon"
+
+
+def test_pages_are_read_whatever_modules_lie_in_the_current_directory(folder, tmp_path):
+    _write(folder / "page.html", PAGE)
+    elsewhere = tmp_path / "cwd"
+    for name in ("index.py", "lxml.py", "trafilatura.py"):  # a user's own modules, where the command runs
+        _write(elsewhere / name, "raise SystemExit('not ours')\n")
+    code = (
+        "import sys\nfrom index.articles import load_corpus\n"
+        "print(sorted(a.id for a in load_corpus(sys.argv[1]).articles))\n"
+    )
+    script = _write(tmp_path / "script.py", code)
+    env = {**os.environ, "PYTHONPATH": str(Path(index.articles.__file__).resolve().parents[1])}
+
+    done = subprocess.run(
+        [sys.executable, str(script), str(folder)], cwd=elsewhere, capture_output=True, text=True, env=env, timeout=120
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "['good', 'page']\n"
+
+
+def test_the_worker_exits_when_the_process_that_started_it_is_killed(folder, tmp_path):
+    _write(folder / "shared.pdf", _shared_stream_pdf(pages=400, operators=100_000))  # minutes to read
+    code = f"from index.articles import load_corpus\nprint('started', flush=True)\nload_corpus({str(folder)!r})\n"
+    script = _write(tmp_path / "script.py", code)
+    env = {**os.environ, "PYTHONPATH": str(Path(index.articles.__file__).resolve().parents[1])}
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, env=env)
+    assert parent.stdout.readline() == b"started\n"
+
+    def workers() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"index.isolation" in argv and argv[-2:-1] == [str(parent.pid).encode()]:
+                found.append(int(entry.name))
+        return found
+
+    deadline = time.monotonic() + 30
+    while not workers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers(), "the worker never started"
+    time.sleep(1)  # it is reading the PDF now
+    parent.kill()
+    parent.wait()
+
+    deadline = time.monotonic() + 10
+    while workers() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert workers() == []
 
 
 def test_a_text_too_long_to_index_is_skipped_with_its_length(folder):
@@ -630,7 +691,31 @@ def test_a_hard_link_to_a_file_outside_the_folder_is_refused(folder):
     ids, skipped = _outcome(folder)
 
     assert ids == ["good"]
-    assert skipped == {"linked.txt": "hard link to a file that also lies outside the corpus folder; not read"}
+    assert skipped == {"linked.txt": "its data also has a name outside the corpus folder (a hard link); not read"}
+
+
+def test_a_link_to_a_file_hard_linked_outside_the_folder_is_refused_too(folder):
+    os.link(folder.parent / "outside" / "secret.txt", folder / "linked.txt")
+    (folder / "z-alias.txt").symlink_to("linked.txt")
+    (folder / "z-alias.md").symlink_to(folder / "linked.txt")
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert set(skipped) == {"linked.txt", "z-alias.txt", "z-alias.md"}
+    assert all("a name outside the corpus folder" in reason for reason in skipped.values())
+
+
+def test_a_file_whose_other_names_are_all_inside_the_folder_is_read(folder):
+    _write(folder / "story.txt", "Story\n\nAcme will open a lab in Brest.\n")
+    (folder / ".snapshots").mkdir()
+    os.link(folder / "story.txt", folder / ".snapshots" / "story.txt")  # hidden, but inside
+    os.link(folder / "story.txt", folder / "story.txt.bak")  # not an article name, but inside
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good", "story"]
+    assert skipped == {}
 
 
 def test_hard_links_within_the_folder_are_duplicates_not_refusals(folder):

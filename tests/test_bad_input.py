@@ -419,6 +419,26 @@ def test_chat_on_a_busy_port_exits_2_with_a_message_every_time(tmp_path):
             assert "Traceback" not in done.stderr
 
 
+def test_skip_warnings_show_control_characters_in_file_names_escaped(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "lab.txt").write_text("Acme opens a lab\n\nAcme will invest 10 million euros in Lyon.\n", "utf-8")
+    (folder / "bad\x1b]0;owned\x07\u202eabc.txt").write_bytes(b"\x00\x01binary")
+    env = {**os.environ, "QA_INDEX_HOME": str(tmp_path / "indexes")}
+
+    done = subprocess.run(
+        [sys.executable, "-m", "qa", "ask", "--corpus", str(folder), "How much will Acme invest?"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "WARNING: skipping bad\\x1b]0;owned\\x07\\u202eabc.txt: binary file" in done.stderr
+    assert "\x1b" not in done.stderr and "\u202e" not in done.stderr
+
+
 def test_cli_prints_control_characters_from_articles_escaped(tmp_path, capsys, fake_model):
     folder = tmp_path / "articles"
     folder.mkdir()

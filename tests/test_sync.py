@@ -12,6 +12,7 @@ import gc
 import json
 import logging
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -34,6 +35,7 @@ from index.vectors import FaissVectorStore
 from qa.api import QA
 from qa.cli import main
 from tests.conftest import LYON, NANTES, REPO, FakeEmbedder
+from tests.sync_child import STABLE_ANSWER, STABLE_QUESTION
 from tests.test_passages import _articles
 
 LYON_V2 = LYON.replace("10 million euros", "25 million euros").replace("40 engineers", "60 engineers")
@@ -434,6 +436,38 @@ def test_a_build_left_by_a_sync_killed_after_publishing_is_removed_by_the_next_l
     builds = {b.name for b in index_dir.glob("build-*")}
     assert len(builds) == 2 and (index_dir / "CURRENT").read_text("utf-8") in builds  # ... but tidied up
     assert sorted(bot.index.articles) == ["brest", "lyon"]
+
+
+def test_an_unpublished_build_is_removed_and_the_one_before_the_current_kept(folder, index_dir):
+    _bot(folder, index_dir).sync()
+    first = (index_dir / "CURRENT").read_text("utf-8")
+    (folder / "brest.txt").write_text(BREST, "utf-8")
+    _bot(folder, index_dir).sync()
+    current = (index_dir / "CURRENT").read_text("utf-8")
+    unpublished = index_dir / "build-unpublished0"  # as a sync killed at "renamed" leaves it: written after
+    shutil.copytree(index_dir / current, unpublished)
+    later = (index_dir / current).stat().st_mtime_ns + 1_000_000_000
+    os.utime(unpublished, ns=(later, later))
+
+    index_store.remove_old_builds(index_dir)
+
+    assert {b.name for b in index_dir.glob("build-*")} == {current, first}
+
+
+def test_an_index_that_cannot_be_tidied_by_this_user_still_loads(folder, index_dir, monkeypatch):
+    _bot(folder, index_dir).sync()
+    current = (index_dir / "CURRENT").read_text("utf-8")
+    for name in ("build-old0000001", "build-old0000002"):
+        shutil.copytree(index_dir / current, index_dir / name)
+
+    def read_only(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(index_dir / ".lock"))
+
+    monkeypatch.setattr(index_store, "build_lock", read_only)
+
+    bot = _bot(folder, index_dir)
+    assert bot.index.how == "loaded"
+    _check_answer(bot, STABLE_QUESTION, STABLE_ANSWER, "nantes")
 
 
 def test_first_build_killed_leaves_no_index_and_the_next_sync_builds_it(folder, index_dir):
