@@ -5,7 +5,7 @@ stream, a page of 100,000 nested tags) or crash the process it runs in. Run in a
 file costs at most ``budget`` seconds and is then skipped with a reason; the worker is killed
 and a fresh one serves the next file. Everything else about reading a file (links, sizes,
 metadata files) stays in the calling process; one worker serves a whole folder, started only
-when the folder holds a file that needs it (bench/RESULTS.md, "Reading a folder", gives the cost).
+when the folder holds a file that needs it (bench/RESULTS.md, "One bad file", gives the cost).
 """
 
 from __future__ import annotations
