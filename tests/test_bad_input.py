@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import subprocess
@@ -456,3 +457,24 @@ def test_cli_prints_control_characters_from_articles_escaped(tmp_path, capsys, f
     assert "\x1b" not in out and "\x07" not in out
     assert "\\x1b]0;owned\\x07\\x1b[2J" in out  # shown, not obeyed
     assert "skipped bad\\x1b]0;owned" in out
+
+
+def test_a_page_over_a_folder_without_articles_says_so_in_one_log_line(tmp_path, caplog):
+    from ui.loading import IndexLoader
+
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    bot = qa.api.QA(folder, index_dir=tmp_path / "index", progress=False)
+
+    with caplog.at_level(logging.INFO, logger="ui.loading"):
+        loader = IndexLoader(bot).start()
+        assert not loader.wait(timeout=60)  # finished, not well
+        assert loader.done
+
+    assert loader.status() == (
+        f"Could not open the articles: no readable article in {str(folder)!r}: "
+        "no .txt, .md, .html, .htm, .pdf or .docx files"
+    )
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in problems] == [f"could not open the articles: {loader.error}"]
+    assert problems[0].exc_info is None  # no traceback for a person's empty folder

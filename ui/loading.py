@@ -6,6 +6,7 @@ import logging
 import threading
 import time
 
+from index.articles import CorpusError
 from qa.api import QA
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,9 @@ class IndexLoader:
         try:
             self.articles = len(self.bot.index.articles)
             self.bot.embedder.encode(["warm up the model before the first question"])
+        except CorpusError as error:  # the person's folder: one line here, the same on the page
+            logger.warning("could not open the articles: %s", error)
+            self.error = str(error)
         except Exception as error:  # shown on the page; the CLI keeps serving so the person can read it
             logger.exception("opening the index failed")
             self.error = f"{type(error).__name__}: {error}"
