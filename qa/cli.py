@@ -281,9 +281,10 @@ def format_answer(answer: Answer, bot: QA) -> str:
             lines.append("\nClosest passages (not answers):")
     else:
         before, short, after = answer.citations[0].quote_parts
-        lines.append(f"Answer: {short}")
+        unsure = answer.confidence < bot.settings.uncertain_below  # as the chat page marks it
+        lines.append(f"{'Not sure: ' if unsure else 'Answer: '}{short}")
         lines.append(f"{before}**{short}**{after}")  # the short answer marked inside the quoted sentence
-        lines.append(f"\nconfidence {answer.confidence:.2f}")
+        lines.append(f"\nconfidence {answer.confidence:.2f}" + (" (low)" if unsure else ""))
     for number, citation in enumerate(answer.citations, 1):
         before, after = bot.context(citation)
         where = ", ".join(x for x in (citation.source, readable_date(citation.date)) if x)

@@ -377,6 +377,25 @@ def test_cli_ask_prints_the_answer_and_its_place(folder, tmp_path, capsys, fake_
     assert "    lyon, characters 26-92" in lines
 
 
+def test_cli_marks_an_uncertain_answer_as_the_page_does(folder, tmp_path, fake_embedder):
+    import dataclasses
+
+    from qa.cli import format_answer
+
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    answer = bot.ask("How much will Acme invest?")
+    assert not answer.no_answer
+    below = bot.settings.uncertain_below
+
+    unsure = format_answer(dataclasses.replace(answer, confidence=below - 0.01), bot).splitlines()
+    sure = format_answer(dataclasses.replace(answer, confidence=below), bot).splitlines()
+
+    assert unsure[0] == "Not sure: 10 million euros"
+    assert f"confidence {below - 0.01:.2f} (low)" in unsure
+    assert sure[0] == "Answer: 10 million euros"
+    assert f"confidence {below:.2f}" in sure
+
+
 @pytest.mark.model
 def test_cli_ask_json_with_the_real_model(folder, tmp_path, capsys):
     question = "How much will Acme invest in its Lyon lab?"
