@@ -90,7 +90,7 @@ class Reader:
             sentences: For each passage, its sentences' ``(start, end)`` in the passage text: a span
                 then never crosses from one sentence into the next. None: spans may cross.
         """
-        return [max(found, key=lambda span: span.score) for found in self._spans(question, passages, sentences)]
+        return [best for (best,) in self._spans(question, passages, sentences, each_sentence=False)]
 
     def read_sentences(
         self, question: str, passages: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]]
@@ -100,10 +100,15 @@ class Reader:
         One reading gives every sentence its score: a follow-up's answer is often the second best
         sentence of a passage, next to the last answer (``qa.pick``).
         """
-        return self._spans(question, passages, sentences)
+        return self._spans(question, passages, sentences, each_sentence=True)
 
     def _spans(
-        self, question: str, passages: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]] | None
+        self,
+        question: str,
+        passages: Sequence[str],
+        sentences: Sequence[Sequence[tuple[int, int]]] | None,
+        *,
+        each_sentence: bool,
     ) -> list[list[ReadSpan]]:
         if not passages:
             return []
@@ -129,13 +134,25 @@ class Reader:
             else:
                 bounds = np.array([end for _, end in sentences[row]])
                 sentence_of = np.searchsorted(bounds, token_starts, side="right")
-            found.append(self._best_spans(row, encoding.offsets, positions, sentence_of, starts[row], ends[row], null))
+            found.append(
+                self._best_spans(
+                    row, encoding.offsets, positions, sentence_of, starts[row], ends[row], null, each_sentence
+                )
+            )
         return found
 
     def _best_spans(
-        self, row: int, offsets, positions: np.ndarray, sentence_of: np.ndarray, starts, ends, null: float
+        self,
+        row: int,
+        offsets,
+        positions: np.ndarray,
+        sentence_of: np.ndarray,
+        starts,
+        ends,
+        null: float,
+        each_sentence: bool,
     ) -> list[ReadSpan]:
-        """The best span inside each sentence the tokens touch (spans never cross sentences)."""
+        """The best span (spans never cross sentences), or with ``each_sentence`` the best inside each sentence."""
         s = starts[positions]
         e = ends[positions]
         pair = s[:, None] + e[None, :]
@@ -143,12 +160,12 @@ class Reader:
         i, j = np.indices((n, n))
         allowed = (j >= i) & (j - i < self.max_answer_tokens) & (sentence_of[:, None] == sentence_of[None, :])
         pair = np.where(allowed, pair, -np.inf)
+        scopes = (np.where(sentence_of[:, None] == x, pair, -np.inf) for x in np.unique(sentence_of))
         spans = []
-        for sentence in np.unique(sentence_of):
-            inside = np.where(sentence_of[:, None] == sentence, pair, -np.inf)
-            best = int(np.argmax(inside))
+        for scores in scopes if each_sentence else (pair,):
+            best = int(np.argmax(scores))
             first, last = positions[best // n], positions[best % n]
-            spans.append(ReadSpan(row, int(offsets[first][0]), int(offsets[last][1]), float(inside.flat[best]), null))
+            spans.append(ReadSpan(row, int(offsets[first][0]), int(offsets[last][1]), float(scores.flat[best]), null))
         return spans
 
 
