@@ -401,6 +401,8 @@ def check_size(article: Article) -> None:
             f"its text is {len(article.text):,} characters; articles longer than {MAX_ARTICLE_CHARS:,} "
             "characters are not indexed (split it into several files)"
         )
+    if len(article.text) <= MAX_ARTICLE_SENTENCES:
+        return  # every sentence holds a character at least: no need to split an ordinary article on every load
     import blingfire  # here, not at the top: the worker that extracts pages imports this module, and needs none
 
     sentences = blingfire.text_to_sentences(article.text).count("\n") + 1
