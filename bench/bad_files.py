@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 import index.articles  # noqa: E402
 from index.articles import extract_document, load_corpus  # noqa: E402
+from tests.test_formats import shared_stream_pdf  # noqa: E402
 
 GOOD = "Good article\n\nAcme will invest 10 million euros in its Lyon lab.\n"
 PAGE = (
@@ -31,35 +31,12 @@ PAGE = (
 )
 
 
-def shared_stream_pdf(pages: int = 200, operators: int = 100_000) -> bytes:
-    """A small PDF whose pages all draw one large deflated content stream."""
-    content = b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj " * operators + b"ET"
-    stream = zlib.compress(content, 9)
-    kids = " ".join(f"{4 + n} 0 R" for n in range(pages))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode(),
-        b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream",
-    ]
-    font = "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
-    objects += [f"<< /Type /Page /Parent 2 0 R /Contents 3 0 R /Resources {font} >>".encode() for _ in range(pages)]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
 CASES = {
     "page declaring charset rot13": ("odd.html", PAGE.replace("<head>", '<head><meta charset="rot13">').encode()),
     "1,500 nested <div>": ("nested.html", ("<div>" * 1500 + PAGE + "</div>" * 1500).encode()),
     "100,000 nested tags": ("deep.html", ("<div>" * 100_000 + PAGE + "</div>" * 100_000).encode()),
     "metadata of 100,000 nested [": ("deep.txt", GOOD.encode(), "deep.meta.json", b"[" * 100_000),
-    "PDF of 200 pages sharing one stream": ("shared.pdf", shared_stream_pdf()),
+    "PDF of 200 pages sharing one stream": ("shared.pdf", shared_stream_pdf(pages=200, operators=100_000)),
     "1 MB of unclosed wire bylines": ("wire.txt", ("(Reporting by Jane Doe in London and " * 28_000).encode()),
     "5 MB on one line": ("line.txt", ("word " * 1_000_000).encode()),
     "30,000 tiny sentences": ("tiny.txt", ("Go. " * 30_000).encode()),

@@ -185,3 +185,16 @@ def chat_server(real_qa, tmp_path_factory):
     log = tmp_path_factory.mktemp("chat") / "qa-chat.log"
     with serve_chat("--index-dir", str(real_qa.index_dir), log=log) as server:
         yield server
+
+
+def extraction_workers(parent: int) -> list[int]:
+    """The ids of the running extraction workers (``index.isolation``) that the process ``parent`` started."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"index.isolation" in argv and argv[-2:-1] == [str(parent).encode()]:
+            found.append(int(entry.name))
+    return found

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 import tracemalloc
-import zlib
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -20,7 +19,8 @@ import pytest
 import index.articles
 from index.articles import CorpusError, load_corpus
 from qa.api import QA
-from tests.test_formats import PAGE, make_pdf
+from tests.conftest import extraction_workers
+from tests.test_formats import PAGE, make_pdf, shared_stream_pdf
 
 GOOD = "Good article\n\nAcme will invest 10 million euros in its Lyon lab.\n"
 SECRET = "Outside secret\n\nThe password is hunter2.\n"
@@ -623,7 +623,7 @@ def test_pages_are_read_whatever_modules_lie_in_the_current_directory(folder, tm
 
 
 def test_the_worker_exits_when_the_process_that_started_it_is_killed(folder, tmp_path):
-    _write(folder / "shared.pdf", _shared_stream_pdf(pages=400, operators=100_000))  # minutes to read
+    _write(folder / "shared.pdf", shared_stream_pdf(pages=400, operators=100_000))  # minutes to read
     code = f"from index.articles import load_corpus\nprint('started', flush=True)\nload_corpus({str(folder)!r})\n"
     script = _write(tmp_path / "script.py", code)
     env = {**os.environ, "PYTHONPATH": str(Path(index.articles.__file__).resolve().parents[1])}
@@ -631,15 +631,7 @@ def test_the_worker_exits_when_the_process_that_started_it_is_killed(folder, tmp
     assert parent.stdout.readline() == b"started\n"
 
     def workers() -> list[int]:
-        found = []
-        for entry in Path("/proc").iterdir():
-            try:
-                argv = (entry / "cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"index.isolation" in argv and argv[-2:-1] == [str(parent.pid).encode()]:
-                found.append(int(entry.name))
-        return found
+        return extraction_workers(parent.pid)
 
     deadline = time.monotonic() + 30
     while not workers() and time.monotonic() < deadline:
@@ -741,32 +733,11 @@ def test_a_script_without_a_main_guard_reads_pages_once(folder, tmp_path):
     assert done.stdout == "2\n"  # the page was extracted in the worker, and the script ran once
 
 
-def _shared_stream_pdf(pages: int, operators: int) -> bytes:
-    """A small PDF whose pages all draw one large deflated content stream (slow for any PDF reader)."""
-    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj " * operators + b"ET", 9)
-    font = "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{' '.join(f'{4 + n} 0 R' for n in range(pages))}] /Count {pages} >>".encode(),
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        *[f"<< /Type /Page /Parent 2 0 R /Contents 3 0 R /Resources {font} >>".encode() for _ in range(pages)],
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
 def test_a_pdf_whose_pages_share_one_huge_stream_is_skipped_at_the_budget_not_waited_on(folder, monkeypatch):
     import index.isolation
 
     monkeypatch.setattr(index.isolation, "DEFAULT_BUDGET", 1.0)
-    _write(folder / "shared.pdf", _shared_stream_pdf(pages=50, operators=100_000))  # a few kilobytes
+    _write(folder / "shared.pdf", shared_stream_pdf(pages=50, operators=100_000))  # a few kilobytes
     _write(folder / "page.html", PAGE)  # read by a fresh worker after the slow one is killed
 
     ids, skipped = _outcome(folder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,25 @@ def make_pdf(pages: list[list[str]], *, title: str | None = None, author: str | 
             f"/Resources << /Font << /F1 3 0 R >> >> /Contents {6 + 2 * n} 0 R >>".encode()
         )
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    return assemble_pdf(objects, b"/Info 4 0 R")
+
+
+def shared_stream_pdf(pages: int, operators: int) -> bytes:
+    """A small PDF whose pages all draw one large deflated content stream (slow for any PDF reader)."""
+    stream = zlib.compress(b"BT /F1 12 Tf 72 720 Td " + b"(x) Tj " * operators + b"ET", 9)
+    font = "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
+    return assemble_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            f"<< /Type /Pages /Kids [{' '.join(f'{4 + n} 0 R' for n in range(pages))}] /Count {pages} >>".encode(),
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+            *[f"<< /Type /Page /Parent 2 0 R /Contents 3 0 R /Resources {font} >>".encode() for _ in range(pages)],
+        ]
+    )
+
+
+def assemble_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF file of these objects (numbered from 1, the first the catalog), with its cross-reference table."""
     pdf = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -53,7 +73,7 @@ def make_pdf(pages: list[list[str]], *, title: str | None = None, author: str | 
     xref = len(pdf)
     pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, trailer, xref)
     return bytes(pdf)
 
 
