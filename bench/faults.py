@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ from index import store as index_store  # noqa: E402
 from index.build import load_index  # noqa: E402
 from qa.api import QA  # noqa: E402
 from qa.reader import READER_MODEL, Reader, ReaderModelError  # noqa: E402
-from tests.conftest import LYON, NANTES, FakeEmbedder  # noqa: E402
+from tests.conftest import LYON, NANTES, FakeEmbedder, extraction_workers  # noqa: E402
 from tests.sync_child import STABLE_ANSWER, STABLE_QUESTION  # noqa: E402
 
 EXTRA = {
@@ -126,17 +127,16 @@ def new_folder(work: Path) -> Path:
     return folder
 
 
-def workers_of(pid: int) -> list[int]:
-    """The extraction workers (``index.isolation``) that the process ``pid`` started and that still run."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"index.isolation" in argv and argv[-2:-1] == [str(pid).encode()]:
-            found.append(int(entry.name))
-    return found
+def trial(table: Counter, failures: list[str], kind: str, label: str, check: Callable[[], str]) -> None:
+    """Count one trial of ``kind``: handled when ``check`` returns "", failed when it returns why or raises."""
+    table[kind, "tried"] += 1
+    try:
+        why = check()
+    except Exception as error:  # noqa: BLE001 - any exception is a failure to report
+        why = f"{type(error).__name__}: {error}"
+    table[kind, "failed" if why else "handled"] += 1
+    if why:
+        failures.append(f"{label}: {why}")
 
 
 def kills(work: Path, rounds: int, rng: random.Random, table: Counter, failures: list[str]) -> None:
@@ -156,13 +156,13 @@ def kills(work: Path, rounds: int, rng: random.Random, table: Counter, failures:
         if running.poll() is None:
             running.send_signal(signal.SIGKILL)
         running.communicate(timeout=300)
-        table["kill", "tried"] += 1
-        deadline = time.monotonic() + 5
-        while workers_of(running.pid) and time.monotonic() < deadline:
-            time.sleep(0.1)  # a worker notices its parent is gone within a second
-        try:
-            if workers_of(running.pid):
-                raise RuntimeError("an extraction worker outlived the killed sync")
+
+        def after_the_kill(pid: int = running.pid) -> str:
+            deadline = time.monotonic() + 5
+            while extraction_workers(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)  # a worker notices its parent is gone within a second
+            if extraction_workers(pid):
+                return "an extraction worker outlived the killed sync"
             survivor = load_index(index_dir)
             ok = whole(survivor)
             survivor.close()
@@ -170,13 +170,9 @@ def kills(work: Path, rounds: int, rng: random.Random, table: Counter, failures:
             ok = ok and sorted(bot.index.articles) == folder_ids(folder) and whole(bot.index) and answers_exactly(bot)
             ok = ok and not list(index_dir.glob(".tmp-*")) and len(list(index_dir.glob("build-*"))) <= 2
             bot.close()
-        except Exception as error:  # noqa: BLE001 - any exception is a failure to report
-            ok, error_text = False, f"{type(error).__name__}: {error}"
-        else:
-            error_text = "wrong or incomplete index after the next sync"
-        table["kill", "handled" if ok else "failed"] += 1
-        if not ok:
-            failures.append(f"kill round {number}: {error_text}")
+            return "" if ok else "wrong or incomplete index after the next sync"
+
+        trial(table, failures, "kill", f"kill round {number}", after_the_kill)
 
 
 def readers(work: Path, seconds: float, rng: random.Random, table: Counter, failures: list[str]) -> None:
@@ -190,15 +186,14 @@ def readers(work: Path, seconds: float, rng: random.Random, table: Counter, fail
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         change_folder(folder, rng, version)
-        table["sync during reads", "tried"] += 1
-        try:
+
+        def sync() -> str:
             writer = QA(folder, index_dir=index_dir, embedder=FakeEmbedder(), progress=False)
             ok = sorted(writer.index.articles) == folder_ids(folder) and answers_exactly(writer)
             writer.close()
-        except Exception as error:  # noqa: BLE001
-            ok = False
-            failures.append(f"sync during reads: {type(error).__name__}: {error}")
-        table["sync during reads", "handled" if ok else "failed"] += 1
+            return "" if ok else "wrong index or answer"
+
+        trial(table, failures, "sync during reads", "sync during reads", sync)
     for process in running:
         out, err = process.communicate(timeout=seconds + 120)
         table["reader during syncs", "tried"] += 1
@@ -222,22 +217,19 @@ def index_damage(work: Path, rng: random.Random, table: Counter, failures: list[
     targets = [Path("CURRENT")] + [p.relative_to(pristine) for p in sorted(build.iterdir()) if p.is_file()]
     for target in targets:
         for how in DAMAGES:
-            trial = work / f"trial-{target.name}-{how}"
-            shutil.copytree(pristine, trial)
-            damage(trial / target, how, rng)
+            copy = work / f"trial-{target.name}-{how}"
+            shutil.copytree(pristine, copy)
+            damage(copy / target, how, rng)
             kind = "damage: CURRENT" if target.name == "CURRENT" else f"damage: build/{target.name}"
-            table[kind, "tried"] += 1
-            try:
-                bot = QA(folder, index_dir=trial, embedder=FakeEmbedder(), progress=False)
+
+            def reopen(copy: Path = copy) -> str:
+                bot = QA(folder, index_dir=copy, embedder=FakeEmbedder(), progress=False)
                 ok = whole(bot.index) and answers_exactly(bot)
                 bot.close()
-                why = "wrong answer"
-            except Exception as error:  # noqa: BLE001
-                ok, why = False, f"{type(error).__name__}: {error}"
-            table[kind, "handled" if ok else "failed"] += 1
-            if not ok:
-                failures.append(f"{kind} {how}: {why}")
-            shutil.rmtree(trial, ignore_errors=True)
+                return "" if ok else "wrong answer"
+
+            trial(table, failures, kind, f"{kind} {how}", reopen)
+            shutil.rmtree(copy, ignore_errors=True)
 
 
 _EMBED = (
@@ -264,16 +256,12 @@ def model_damage(work: Path, rng: random.Random, table: Counter, failures: list[
         for how in DAMAGES:
             damage(target, how, rng)
             kind = "damage: embedder " + ("checksum" if target.suffix == ".sha256" else "ONNX cache")
-            table[kind, "tried"] += 1
-            try:
-                vector = embed()
-                ok = sum(a * b for a, b in zip(vector, reference, strict=True)) > 0.9999
-                why = "different vectors"
-            except Exception as error:  # noqa: BLE001
-                ok, why = False, f"{type(error).__name__}: {error}"
-            table[kind, "handled" if ok else "failed"] += 1
-            if not ok:
-                failures.append(f"{kind} {how}: {why}")
+
+            def same_vectors() -> str:
+                ok = sum(a * b for a, b in zip(embed(), reference, strict=True)) > 0.9999
+                return "" if ok else "different vectors"
+
+            trial(table, failures, kind, f"{kind} {how}", same_vectors)
             for path, data in saved.items():  # the cache as first exported, for the next trial
                 path.write_bytes(data)
     for name in ("reader.onnx", "reader.onnx.sha256"):
@@ -285,17 +273,15 @@ def model_damage(work: Path, rng: random.Random, table: Counter, failures: list[
             shutil.copy(READER_MODEL.with_name("reader.onnx.sha256"), copy / "reader.onnx.sha256")
             damage(copy / name, how, rng)
             kind = "damage: reader " + ("checksum" if name.endswith(".sha256") else "model")
-            table[kind, "tried"] += 1
-            try:
-                Reader(copy / "reader.onnx").read("Who founded Huawei?", ["Huawei was founded by Ren Zhengfei."])
-                ok, why = False, "read without complaint"
-            except ReaderModelError:
-                ok = True
-            except Exception as error:  # noqa: BLE001
-                ok, why = False, f"{type(error).__name__}: {error}"
-            table[kind, "handled" if ok else "failed"] += 1
-            if not ok:
-                failures.append(f"{kind} {how}: {why}")
+
+            def refused(copy: Path = copy) -> str:
+                try:
+                    Reader(copy / "reader.onnx").read("Who founded Huawei?", ["Huawei was founded by Ren Zhengfei."])
+                except ReaderModelError:
+                    return ""
+                return "read without complaint"
+
+            trial(table, failures, kind, f"{kind} {how}", refused)
 
 
 def main() -> int:
