@@ -55,8 +55,12 @@ bench: $(BIN)/.installed-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/scale.py
 
-# Resumes from the newest checkpoint in training/runs/reader if a run was interrupted.
+# Two runs (training/README.md): 5,000 steps, then 3,500 more at half the learning rate from where the
+# first run's batches ended. Each resumes from its newest checkpoint if it was interrupted.
 train: install
-	$(BIN)/python training/train_reader.py --out training/runs/reader --steps 6000 --bf16 --resume
-	$(BIN)/python training/export_reader.py training/runs/reader/model.pt
+	$(BIN)/python training/train_reader.py --out training/runs/reader --steps 5000 --bf16 --resume
+	$(BIN)/python training/train_reader.py --out training/runs/reader2 --init training/runs/reader/model.pt \
+		--first-batch 5000 --steps 3500 --lr 5e-5 --bf16 --resume
+	$(BIN)/python training/export_reader.py training/runs/reader2/model.pt --int8
 	$(BIN)/python training/fit_answer_model.py
+	$(BIN)/python training/fit_followup_model.py

@@ -49,12 +49,12 @@ class Settings:
     retrieval_weights: tuple[float, float, float, float] = (2.0, 1.0, 1.0, 0.25)
     reader_passages: int = 5
     max_citations: int = 3
-    answer_model: tuple[float, ...] = (0.193, 0.116, 0.333, 0.951, 0.328, -0.583, -0.01, 0.0, -3.142)
-    followup_answer_model: tuple[float, ...] = (0.137, 0.373, 7.588, -0.533, 4.608, -4.084, -0.384, 4.262, -9.481)
+    answer_model: tuple[float, ...] = (0.177, 0.089, 0.377, 0.944, 0.374, -0.558, -0.051, 0.0, -3.254)
+    followup_answer_model: tuple[float, ...] = (0.22, 0.248, 6.614, -0.142, 4.565, -2.103, -2.401, 4.672, -9.405)
     context_weight: float = 0.3
     moved_on_share: float = 0.4
-    answer_threshold: float = 0.25
-    followup_threshold: float = 0.33
+    answer_threshold: float = 0.3
+    followup_threshold: float = 0.23
     uncertain_below: float = 0.5
 
 

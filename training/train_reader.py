@@ -14,13 +14,16 @@ Examples:
   is then comparable across passages and articles.
 
 The articles listed in ``heldout_articles.json`` (chosen by seed, about 5% of them) are never
-trained on: they calibrate the confidence (``training/calibrate_reader.py``) and give the
+trained on: they fit the answer model and its threshold (``training/fit_answer_model.py``) and give the
 learning curve logged at every checkpoint.
 
 Usage (``make train``; about two hours on 2 cores)::
 
-    python training/train_reader.py --out training/runs/reader
-    python training/train_reader.py --out training/runs/reader --resume   # after an interruption
+    python training/train_reader.py --out training/runs/reader --steps 5000 --bf16
+    python training/train_reader.py --out training/runs/reader --steps 5000 --bf16 --resume   # after an interruption
+    # a second run from the first one's weights, over the batches it did not reach, then on from the start
+    python training/train_reader.py --out training/runs/reader2 --init training/runs/reader/model.pt \
+        --first-batch 5000 --steps 3500 --lr 5e-5 --bf16
 
 The run is seeded: the same command gives the same example order, batches and initial head.
 Checkpoints (model, optimiser, step) are written every ``--checkpoint-every`` steps; ``--resume``
@@ -224,6 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--squad", type=Path, default=SQUAD_TRAIN, help="SQuAD v1.1 train JSON")
     parser.add_argument("--out", type=Path, default=ROOT / "training" / "runs" / "reader")
     parser.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    parser.add_argument(
+        "--init", type=Path, help="start from this model's weights (a model.pt) with a fresh optimiser and schedule"
+    )
+    parser.add_argument(
+        "--first-batch",
+        type=int,
+        default=0,
+        help="begin at this batch of the seeded order and wrap around (continue where a run of the same seed ended)",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--steps", type=int, default=3600, help="optimiser steps (batches) in the whole run")
     parser.add_argument("--batch-size", type=int, default=16)
@@ -258,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     kept_out = [a for a in articles if a["title"] in held]
     heldout = encode(tokenizer, build_examples(kept_out, args.negatives, args.seed + 1), args.max_tokens)
     order = batches(train, args.batch_size, args.seed)
+    if args.first_batch:
+        first = args.first_batch % len(order)
+        order = order[first:] + order[:first]
     steps = min(args.steps, len(order))
     print(
         f"{len(train)} training examples ({sum(1 for e in train if e[1])} with an answer), "
@@ -266,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     model = load_reader(base)
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
+        print(f"starting from the weights of {args.init}", flush=True)
     model.train()
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
