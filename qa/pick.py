@@ -15,6 +15,10 @@ span is a candidate, described by ``FEATURES``:
   but seldom holds an answer a reader would accept);
 - ``near_previous``: for a follow-up, 1 / (1 + distance in sentences, at least 1) to the last
   answer's sentence in the same article, 0 elsewhere.
+- ``context_margin``: for a follow-up, the ``margin`` of the best span in the same sentence when the
+  reader reads the last question and the follow-up together ("Where is Huawei's OpenLab? When did it
+  open?"): read alone, "it" names nothing; read together, the reader knows what it is but leans to the
+  last answer. 0 for a first question.
 
 A logistic model of these (``Settings.answer_model``, fitted by ``training/fit_answer_model.py``
 on SQuAD train articles the reader never saw, asked with and without their own article in the
@@ -39,7 +43,7 @@ from qa.query import Query
 from qa.reader import Reader, ReadSpan
 from qa.retrieve import RetrievedPassage
 
-FEATURES = ("margin", "lead", "fused", "rank", "dense", "missing", "headline", "near_previous")
+FEATURES = ("margin", "lead", "fused", "rank", "dense", "missing", "headline", "near_previous", "context_margin")
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,13 @@ def candidates(
     if follow_up:
         # A follow-up's answer is often not its passage's best span but the sentence beside the last
         # answer: every sentence of the passages read is a candidate. The reader reads the question
-        # alone (read after the last question, a follow-up got that question's answer again).
+        # alone and after the last question; the follow-up model weighs the two readings.
         readings = reader.read_sentences(query.question, texts, sentences)
+        in_context = reader.read_sentences(f"{query.previous_question} {query.question}", texts, sentences)
+        context_margins = [
+            {_sentence_number(sentences[k], span.start): span.margin for span in spans}
+            for k, spans in enumerate(in_context)
+        ]
     else:
         readings = [[span] for span in reader.read(query.question, texts, sentences)]
     best_score = max(span.score for spans in readings for span in spans)
@@ -123,6 +132,7 @@ def candidates(
                 missing[article_id],
                 1.0 if index.sentences[first].text.strip() == index.articles[article_id].title.strip() else 0.0,
                 _nearness(index, first, answered_at),
+                _context_margin(context_margins[rank], sentences[rank], span) if follow_up else 0.0,
             )
             z = float(weights @ np.asarray(features)) + model[-1]
             probability = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
@@ -133,6 +143,18 @@ def candidates(
             )
     found.sort(key=lambda c: (-c.probability, c.passage.position))
     return found
+
+
+def _sentence_number(bounds: list[tuple[int, int]], offset: int) -> int:
+    """Which of a passage's sentences (their ``(start, end)`` in the passage) holds the offset."""
+    return int(np.searchsorted(np.array([end for _, end in bounds]), offset, side="right"))
+
+
+def _context_margin(margins: dict[int, float], bounds: list[tuple[int, int]], span: ReadSpan) -> float:
+    """The in-context reading's margin for the span's sentence; its lowest when that reading did not reach it
+    (the longer question leaves less room for the passage)."""
+    found = margins.get(_sentence_number(bounds, span.start))
+    return found if found is not None else min(margins.values(), default=-10.0)
 
 
 def _article(index: CorpusIndex, retrieved: RetrievedPassage) -> str:

@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.workdir / "rows.json").write_text(json.dumps(rows), "utf-8")  # for a closer look
     x = np.array([r["features"] for r in rows], dtype=np.float64)
     y = np.array([float(r["right"]) for r in rows])
-    used = [i for i, name in enumerate(FEATURES) if name != "near_previous"]  # no follow-ups in SQuAD
+    used = [i for i, name in enumerate(FEATURES) if name not in ("near_previous", "context_margin")]  # no follow-ups
     weights = np.zeros(len(FEATURES) + 1)
     fitted = fit(x[:, used], y)
     weights[used] = fitted[:-1]
