@@ -40,7 +40,7 @@ class Settings:
             ``followup_answer_model``: chosen on the development conversations.
         uncertain_below: Confidence below which an answer is shown as uncertain ("Not sure:" and muted
             on the chat page). On the held-out SQuAD questions, answers given
-            0.50-0.90 were right about three times in four but answers given 0.25-0.50 only 56% of
+            0.50-0.90 were right about two times in three but answers given 0.25-0.50 only 52% of
             the time: below 0.5 an answer is close to a coin toss, and should look like one.
     """
 

@@ -56,7 +56,9 @@ def collect(bot: QA, questions, answerable: bool) -> list[dict]:
             last = bot.index.sentences[candidate.last_sentence]
             quote = bot.index.articles[first.article_id].text[first.start : last.end]
             right = answerable and contains_answer(quote, item.answers)
-            rows.append({"question": item.id, "answerable": answerable, "features": candidate.features, "right": right})
+            # One question can be asked both with and without its article: a key for each.
+            key = f"{item.id}:{int(answerable)}"
+            rows.append({"question": key, "answerable": answerable, "features": candidate.features, "right": right})
         if (number + 1) % 100 == 0:
             print(f"  {number + 1}/{len(questions)}", file=sys.stderr, flush=True)
     return rows
