@@ -13,7 +13,9 @@ unanswerable apart), the turns that went wrong, and the confidence of every foll
 leans on the conversation, by whether its best sentence is right, for choosing
 ``followup_threshold``: the largest threshold that still answers 95% of the answerable ones (the
 shipped rule), and the thresholds that get the most follow-up turns right; and how far the right
-citation leads the others, summed over the answerable ones (a finer measure than right or wrong).
+citation leads the others, summed over the answerable ones (a finer measure than right or wrong);
+and the time of a first question and of a follow-up (p50 / p95, models loaded first): a follow-up is
+read twice (``qa.pick``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import dataclasses
 import json
 import tempfile
+import time
 from pathlib import Path
 
 from qa.answer import Answer
@@ -65,12 +68,14 @@ workdir = tempfile.TemporaryDirectory()
 bot = QA(args.corpus, index_dir=Path(workdir.name) / "index", progress=False)
 bot.settings = overridden(bot.settings, args.set)
 names = bot.index.names()
+bot.ask("Warm-up: who?")  # loads the models, so that no turn's time includes it
 
 # (confidence, right if answered, answerable) of each follow-up that leans on the conversation.
 follow_ups: list[tuple[float, bool, bool]] = []
 # How far the right citation leads the best other one, for each answerable follow-up that leans on
 # the conversation: its score minus theirs, clipped to [-3, 3]; -3 when no citation is right.
 margins: list[float] = []
+seconds: dict[bool, list[float]] = {False: [], True: []}  # per turn, by whether it is a follow-up
 for path in args.files:
     conversations = json.loads(path.read_text("utf-8"))
     right_conversations, answerable, answerable_right, unanswerable, rejected, wrong = 0, 0, 0, 0, 0, []
@@ -78,7 +83,9 @@ for path in args.files:
         history: list = []
         all_right = True
         for number, turn in enumerate(conversation["turns"]):
+            started = time.perf_counter()
             answer = bot.ask(turn["question"], history=history)
+            seconds[bool(number)].append(time.perf_counter() - started)
             accepted = turn["answers"]
             if accepted:
                 right = any(a in answer.text for a in accepted)
@@ -121,4 +128,10 @@ answerable_confidences = sorted(c for c, _, has_answer in follow_ups if has_answ
 if answerable_confidences:
     share = answerable_confidences[int(0.05 * len(answerable_confidences))]
     print(f"  largest threshold answering 95% of the {len(answerable_confidences)} answerable ones: {share:.3f}")
+for follow_up, times in seconds.items():
+    if times:
+        times.sort()
+        p50, p95 = times[len(times) // 2], times[min(len(times) - 1, int(0.95 * len(times)))]
+        kind = "follow-ups" if follow_up else "first questions"
+        print(f"time per turn, {kind} ({len(times)}): p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
 workdir.cleanup()
