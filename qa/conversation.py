@@ -9,7 +9,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.embedder import Embedder
-from qa.abbreviations import ABBREVIATIONS
 from qa.answer import Answer
 from qa.query import Query
 from qa.questions import CAPITALIZED, as_question, clean_question, names_and_numbers
@@ -109,7 +108,10 @@ _WH_WORD = re.compile(
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\W*(\w+)")
 #: Abbreviations that name a role or a technology, not a subject of their own ("Who is the CEO?").
-_GENERIC = frozenset(a for a in ABBREVIATIONS if a not in {"EU", "UAE", "UK", "UN", "US", "WTO"}) | {"I"}
+_GENERIC = frozenset(
+    {"AI", "AR", "CEO", "CFO", "COO", "CTO", "EV", "GDP", "HQ", "ICT", "IoT", "IPO", "LLM", "NGO", "SME", "VC", "VR"}
+    | {"I"}
+)
 _GENERIC_LOWER = frozenset(a.lower() for a in _GENERIC)
 _ABBREVIATION_PLURAL = re.compile(r"\b([A-Z]{2,})s\b")  # "CEOs", not "Ars"
 

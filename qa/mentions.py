@@ -9,13 +9,11 @@ answer's article (``lacks_a_name``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from index.build import CorpusIndex
 from index.lexical import fold, stem
 from qa.demonyms import place_forms
 from qa.questions import names_and_numbers
-from qa.word_forms import expand
 
 
 def missing_share(index: CorpusIndex, article_id: str, question: str) -> float:
@@ -24,7 +22,7 @@ def missing_share(index: CorpusIndex, article_id: str, question: str) -> float:
     if not names or article_id not in index.articles:
         return 0.0
     vocabulary = index.article_vocabulary(article_id)
-    return len(unmentioned(names, vocabulary, expand(question).matches, index.names())) / len(names)
+    return len(unmentioned(names, vocabulary, index.names())) / len(names)
 
 
 def lacks_a_name(index: CorpusIndex, article_id: str, question: str) -> bool:
@@ -35,22 +33,12 @@ def lacks_a_name(index: CorpusIndex, article_id: str, question: str) -> bool:
     return missing_share(index, article_id, question) > 0
 
 
-def unmentioned(
-    names: set[str],
-    vocabulary: frozenset[str],
-    has: Callable[[str, frozenset[str]], bool],
-    known: frozenset[str] = frozenset(),
-) -> list[str]:
+def unmentioned(names: set[str], vocabulary: frozenset[str], known: frozenset[str] = frozenset()) -> list[str]:
     """The names (and numbers) that an article whose words and terms are ``vocabulary`` never mentions."""
-    return [n for n in names if not mentioned(n, vocabulary, has, known)]
+    return [n for n in names if not mentioned(n, vocabulary, known)]
 
 
-def mentioned(
-    name: str,
-    vocabulary: frozenset[str],
-    has: Callable[[str, frozenset[str]], bool],
-    known: frozenset[str] = frozenset(),
-) -> bool:
+def mentioned(name: str, vocabulary: frozenset[str], known: frozenset[str] = frozenset()) -> bool:
     """Whether an article whose words and terms are ``vocabulary`` mentions a question's name or number.
 
     As the article may write it: stemmed ("Germans": "German"), without accents ("Gospic":
@@ -58,7 +46,7 @@ def mentioned(
     form among ``known``, the names the articles capitalise, so that "Julian" is not "July" nor
     "Sean" "sea"), or in parts ("V&A", "U.S.", "NP-complete", "Super Bowl-related").
     """
-    if has(name, vocabulary) or has(stem(name), vocabulary):
+    if name in vocabulary or stem(name) in vocabulary:
         return True
     if any(form in vocabulary and form in known for form in place_forms(name)):
         return True

@@ -17,7 +17,6 @@ import numpy as np
 from index.build import CorpusIndex
 from qa.config import Settings
 from qa.query import Query
-from qa.word_forms import expand
 
 
 @dataclass(frozen=True)
@@ -29,8 +28,8 @@ class RetrievedPassage:
         fused: The weighted sum of the evidence below: the ranking key.
         dense: Cosine similarity of the passage to the question.
         sentence_dense: Cosine of its most similar sentence to the question.
-        lexical: BM25 score of the question and its abbreviations' other forms (a follow-up's
-            last questions and answer included, at ``Query.context_weight``)
+        lexical: BM25 score of the question's words (a follow-up's last questions and answer
+            included, at ``Query.context_weight``)
             divided by the best BM25 score for this query (0..1).
         article_lexical: The best ``lexical`` of any passage of the same article.
     """
@@ -57,8 +56,7 @@ def retrieve(index: CorpusIndex, query: Query, settings: Settings) -> list[Retri
         return []
     k_dense = min(settings.dense_candidates, n)
     _, dense_ids = index.passage_vectors.search(question_vector.reshape(1, -1).astype(np.float32), k_dense)
-    expansion = expand(query.question)
-    bm25 = index.bm25.scores(f"{query.question} {expansion.words}" if expansion.words else query.question)
+    bm25 = index.bm25.scores(query.question)
     if query.context:
         bm25 = bm25 + query.context_weight * index.bm25.scores(query.context)
     best_bm25 = float(bm25.max())
