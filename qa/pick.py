@@ -98,10 +98,7 @@ def candidates(
         # alone and after the last question; the follow-up model weighs the two readings.
         readings = reader.read_sentences(query.question, texts, sentences)
         in_context = reader.read_sentences(f"{query.previous_question} {query.question}", texts, sentences)
-        context_margins = [
-            {_sentence_number(sentences[k], span.start): span.margin for span in spans}
-            for k, spans in enumerate(in_context)
-        ]
+        context_margins = [{span.sentence: span.margin for span in spans} for spans in in_context]
     else:
         readings = [[span] for span in reader.read(query.question, texts, sentences)]
     best_score = max(span.score for spans in readings for span in spans)
@@ -132,7 +129,7 @@ def candidates(
                 missing[article_id],
                 1.0 if index.sentences[first].text.strip() == index.articles[article_id].title.strip() else 0.0,
                 _nearness(index, first, answered_at),
-                _context_margin(context_margins[rank], sentences[rank], span) if follow_up else 0.0,
+                _context_margin(context_margins[rank], span) if follow_up else 0.0,
             )
             z = float(weights @ np.asarray(features)) + model[-1]
             probability = 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
@@ -145,15 +142,10 @@ def candidates(
     return found
 
 
-def _sentence_number(bounds: list[tuple[int, int]], offset: int) -> int:
-    """Which of a passage's sentences (their ``(start, end)`` in the passage) holds the offset."""
-    return int(np.searchsorted(np.array([end for _, end in bounds]), offset, side="right"))
-
-
-def _context_margin(margins: dict[int, float], bounds: list[tuple[int, int]], span: ReadSpan) -> float:
+def _context_margin(margins: dict[int, float], span: ReadSpan) -> float:
     """The in-context reading's margin for the span's sentence; its lowest when that reading did not reach it
     (the longer question leaves less room for the passage)."""
-    found = margins.get(_sentence_number(bounds, span.start))
+    found = margins.get(span.sentence)
     return found if found is not None else min(margins.values(), default=-10.0)
 
 

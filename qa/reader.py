@@ -44,6 +44,8 @@ class ReadSpan:
         end: Offset just past its last character.
         score: The span's start logit plus its end logit.
         no_answer: The [CLS] token's start plus end logit: how strongly the passage holds no answer.
+        sentence: Which of the passage's sentences given to the reader holds the span (0 when none were
+            given).
     """
 
     passage: int
@@ -51,6 +53,7 @@ class ReadSpan:
     end: int
     score: float
     no_answer: float
+    sentence: int = 0
 
     @property
     def margin(self) -> float:
@@ -165,7 +168,8 @@ class Reader:
         for scores in scopes if each_sentence else (pair,):
             best = int(np.argmax(scores))
             first, last = positions[best // n], positions[best % n]
-            spans.append(ReadSpan(row, int(offsets[first][0]), int(offsets[last][1]), float(scores.flat[best]), null))
+            start, end, score = int(offsets[first][0]), int(offsets[last][1]), float(scores.flat[best])
+            spans.append(ReadSpan(row, start, end, score, null, int(sentence_of[best // n])))
         return spans
 
 

@@ -57,8 +57,9 @@ def test_read_sentences_gives_each_sentence_its_best_span_and_the_best_agrees_wi
     question = "Who founded Huawei?"
     [spans] = reader.read_sentences(question, [PASSAGE], [sentences])
     assert len(spans) == 3
-    for span, (start, end) in zip(spans, sentences, strict=True):
+    for number, (span, (start, end)) in enumerate(zip(spans, sentences, strict=True)):
         assert start <= span.start < span.end <= end
+        assert span.sentence == number
     [best] = reader.read(question, [PASSAGE], [sentences])
     assert max(spans, key=lambda s: s.score) == best
     assert PASSAGE[best.start : best.end] == "Ren Zhengfei"
