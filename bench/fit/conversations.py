@@ -31,6 +31,7 @@ from qa.answer import Answer
 from qa.api import QA
 from qa.config import Settings
 from qa.conversation import leans_on_context
+from qa.evaluate import percentile
 from qa.pick import FEATURES
 
 
@@ -130,8 +131,7 @@ if answerable_confidences:
     print(f"  largest threshold answering 95% of the {len(answerable_confidences)} answerable ones: {share:.3f}")
 for follow_up, times in seconds.items():
     if times:
-        times.sort()
-        p50, p95 = times[len(times) // 2], times[min(len(times) - 1, int(0.95 * len(times)))]
+        ms = sorted(t * 1000 for t in times)
         kind = "follow-ups" if follow_up else "first questions"
-        print(f"time per turn, {kind} ({len(times)}): p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+        print(f"time per turn, {kind} ({len(ms)}): p50 {percentile(ms, 50):.0f} ms, p95 {percentile(ms, 95):.0f} ms")
 workdir.cleanup()
