@@ -174,9 +174,10 @@ class CorpusIndex:
         if self._word_counts is None:
             counts: Counter[str] = Counter()
             for text in [s.text for s in self.sentences] + [self.label(a) for a in self.articles]:
-                found = [w.lower() for w in _LETTERS.findall(text)]
-                counts.update(found)
-                counts.update(folded for w in found if (folded := fold(w)) != w)
+                counts.update(w.lower() for w in _LETTERS.findall(text))
+            for word, count in list(counts.items()):
+                if (folded := fold(word)) != word:
+                    counts[folded] += count
             self._word_counts = dict(counts)
         return self._word_counts
 

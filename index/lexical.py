@@ -32,6 +32,7 @@ STOP_WORDS = frozenset(
 
 @functools.cache
 def _stemmer():
+    # snowballstemmer returns PyStemmer's C stemmer when it is installed (a dependency): the same stems.
     return snowballstemmer.stemmer("english")
 
 
