@@ -11,7 +11,9 @@ Examples:
 - with probability ``--negatives``, the same question with a passage that does not hold it
   (another window of the same paragraph, or a paragraph of the same article), labelled
   "no answer": the [CLS] token as both start and end. The span score minus the [CLS] score
-  is then comparable across passages and articles.
+  is then comparable across passages and articles;
+- with ``--follow-ups`` (not used by ``make train``), questions also asked as follow-ups
+  (``build_follow_ups``), as the reader reads a follow-up in context.
 
 The articles listed in ``heldout_articles.json`` (chosen by seed, about 5% of them) are never
 trained on: they fit the answer model and its threshold (``training/fit_answer_model.py``) and give the
@@ -37,6 +39,7 @@ import json
 import random
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +107,131 @@ def build_examples(articles: list[dict], negatives: float, seed: int) -> list[Ex
                 if others:
                     examples.append(Example(qa["question"], rng.choice(others), None))
     rng.shuffle(examples)
+    return examples
+
+
+# Words that never make a follow-up's subject on their own (question words, auxiliaries, articles).
+_FUNCTION_WORDS = frozenset(
+    "a an the of in on at to for from by with and or what which who whom whose when where why how "
+    "is are was were be been do does did has have had can could would will should may might that this "
+    "these those there it its as about into than other one many much".split()
+)
+_PRONOUNS = {"it": ("it", "it", "its"), "he": ("he", "him", "his"), "she": ("she", "her", "her")}
+# Words after which a pronoun is the subject ("did she", "when it"); elsewhere it is the object ("gave him").
+_BEFORE_SUBJECT = frozenset(
+    "is are was were do does did has have had can could would will should may might "
+    "what which who when where why how that and".split()
+)
+
+
+def article_pronoun(article: dict) -> str:
+    """How the article mostly refers to its subject: "she", "he" or "it" (by counting those words)."""
+    words = " ".join(p["context"] for p in article["paragraphs"]).lower().split()
+    she = sum(w in ("she", "her") for w in words)
+    he = sum(w in ("he", "his", "him") for w in words)
+    it = sum(w in ("it", "its") for w in words)
+    if max(she, he) > it:
+        return "she" if she > he else "he"
+    return "it"
+
+
+def _bare(word: str) -> str:
+    word = unicodedata.normalize("NFKD", word.strip(",.;:'\"()").lower())
+    word = "".join(c for c in word if not unicodedata.combining(c))
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
+def as_follow_up(previous: str, question: str, pronoun: str, title: str = "") -> str | None:
+    """``question`` with the longest phrase it shares with ``previous`` said as a pronoun, as a
+    person would ask it next in a conversation ("What sits on top of the Main Building?" after a
+    question about the Main Building: "What sits on top of it?"); None when they share no phrase.
+
+    A phrase starts and ends with a content word and is not part of a longer name (no capitalised
+    word right beside it), and names something: capitalised words or words of the title.
+    ``pronoun`` says the article's subject (``title``); anything else is "it"."""
+    words = question.rstrip("?").split()
+    seen = " " + " ".join(_bare(w) for w in previous.rstrip("?").split()) + " "
+    bare = [_bare(w) for w in words]
+    title_words = {_bare(w) for w in title.replace("_", " ").split()} - _FUNCTION_WORDS
+
+    def capitalised(i: int) -> bool:
+        return 0 < i < len(words) and words[i][:1].isupper()
+
+    for n in range(min(5, len(words) - 1), 0, -1):
+        for i in range(1, len(words) - n + 1):
+            phrase = bare[i : i + n]
+            if phrase[0] in _FUNCTION_WORDS or phrase[-1] in _FUNCTION_WORDS or not all(phrase):
+                continue
+            if f" {' '.join(phrase)} " not in seen or capitalised(i - 1) or capitalised(i + n):
+                continue
+            about_title = any(w in title_words for w in phrase)
+            naming = (
+                w[:1].isupper() or b in title_words or b in _FUNCTION_WORDS for w, b in zip(words[i : i + n], phrase)
+            )
+            if not all(naming):
+                continue
+            subject, object_, possessive = _PRONOUNS[pronoun if about_title else "it"]
+            last = words[i + n - 1]
+            lo = i - 1 if i > 1 and bare[i - 1] in ("the", "a", "an") else i
+            if last.rstrip(",").endswith(("'s", "’s")):
+                said = possessive
+            elif bare[lo - 1] in _BEFORE_SUBJECT:
+                said = subject
+            else:
+                said = object_
+            if last.endswith(","):
+                said += ","
+            return " ".join(words[:lo] + [said] + words[i + n :]) + "?"
+    return None
+
+
+def build_follow_ups(articles: list[dict], share: float, seed: int) -> list[Example]:
+    """Follow-up examples: a question asked after another of the same article, as the reader reads
+    a follow-up in context ("previous question" + "question", the shared subject said as a pronoun).
+
+    For a share ``share`` of the questions: the follow-up with the passage that holds its answer,
+    and, when the passage that answered the previous question does not hold this one's answer,
+    that passage labelled "no answer", so that the reader answers the last question, not the one
+    before it.
+    """
+    rng = random.Random(seed)
+    examples: list[Example] = []
+    for article in articles:
+        pronoun = article_pronoun(article)
+        cut = [(p["context"], passages_of(p["context"])) for p in article["paragraphs"]]
+        asked = [(number, qa) for number, paragraph in enumerate(article["paragraphs"]) for qa in paragraph["qas"]]
+        for number, paragraph in enumerate(article["paragraphs"]):
+            text, windows = cut[number]
+            for qa in paragraph["qas"]:
+                if rng.random() >= share:
+                    continue
+                same = [(n, q) for n, q in asked if n == number and q is not qa]
+                pool = same if same and rng.random() < 0.7 else asked
+                before_number, before = rng.choice(pool)
+                if before is qa:
+                    continue
+                rewritten = as_follow_up(before["question"], qa["question"], pronoun, article["title"])
+                question = f"{before['question']} {rewritten or qa['question']}"
+                answer = qa["answers"][0]
+                a_start = answer["answer_start"]
+                a_end = a_start + len(answer["text"])
+                holding = [(s, e) for s, e in windows if s <= a_start and a_end <= e]
+                if not holding:
+                    continue
+                s, e = rng.choice(holding)
+                examples.append(Example(question, text[s:e], (a_start - s, a_end - s)))
+                b_text, b_windows = cut[before_number]
+                b_answer = before["answers"][0]
+                b_start = b_answer["answer_start"]
+                b_end = b_start + len(b_answer["text"])
+                needle = answer["text"].lower()
+                wrong = [
+                    b_text[s:e]
+                    for s, e in b_windows
+                    if s <= b_start and b_end <= e and needle not in b_text[s:e].lower()
+                ]
+                if wrong:
+                    examples.append(Example(question, rng.choice(wrong), None))
     return examples
 
 
@@ -242,6 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--warmup", type=float, default=0.05, help="share of the steps spent warming up")
     parser.add_argument("--negatives", type=float, default=0.5, help="chance of a no-answer example per question")
+    parser.add_argument(
+        "--follow-ups",
+        type=float,
+        default=0.0,
+        help="share of questions also asked as a follow-up after another question of the same article",
+    )
     parser.add_argument("--max-tokens", type=int, default=192, help="question + passage, in tokens")
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--bf16", action="store_true", help="autocast matrix products to bfloat16")
@@ -266,7 +400,11 @@ def main(argv: list[str] | None = None) -> int:
     tokenizer.no_padding()
     print(f"cutting {len(articles) - len(held)} training articles into passages ...", flush=True)
     trained_on = [a for a in articles if a["title"] not in held]
-    train = encode(tokenizer, build_examples(trained_on, args.negatives, args.seed), args.max_tokens)
+    examples = build_examples(trained_on, args.negatives, args.seed)
+    if args.follow_ups:
+        examples += build_follow_ups(trained_on, args.follow_ups, args.seed + 2)
+        random.Random(args.seed + 3).shuffle(examples)
+    train = encode(tokenizer, examples, args.max_tokens)
     kept_out = [a for a in articles if a["title"] in held]
     heldout = encode(tokenizer, build_examples(kept_out, args.negatives, args.seed + 1), args.max_tokens)
     order = batches(train, args.batch_size, args.seed)
