@@ -263,13 +263,21 @@ def bench_reader_peer(bot: QA, questions: list[str]) -> dict:
     }
 
 
+# Peak memory is this process's own high-water mark (VmHWM). Not ru_maxrss: on Linux a child keeps the
+# largest RSS of the process it was forked from (here the benchmark itself, with torch and an index
+# loaded), so ru_maxrss reported the parent's size.
 _FIRST_ANSWER = """
 import resource, sys, time
 from qa.api import QA
 bot = QA(sys.argv[1], index_dir=sys.argv[2], progress=False)
 started = time.perf_counter()
 answer = bot.ask(sys.argv[3])
-print(time.time(), time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+try:
+    with open("/proc/self/status") as status:
+        peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM"))
+except (OSError, StopIteration):
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(time.time(), time.perf_counter() - started, peak_kb)
 """
 
 
