@@ -72,6 +72,22 @@ def passages_of(paragraph: str) -> list[tuple[int, int]]:
     return [(sentences[lo][0], sentences[hi - 1][1]) for lo, hi in windows]
 
 
+def cut_paragraphs(article: dict) -> list[tuple[str, list[tuple[int, int]]]]:
+    """Each paragraph of a SQuAD article with its passages (``passages_of``)."""
+    return [(p["context"], passages_of(p["context"])) for p in article["paragraphs"]]
+
+
+def answer_span(qa: dict) -> tuple[int, int]:
+    """Start and end of a SQuAD question's (first) answer in its paragraph."""
+    answer = qa["answers"][0]
+    return answer["answer_start"], answer["answer_start"] + len(answer["text"])
+
+
+def holding(windows: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The passages that hold ``start``-``end`` whole."""
+    return [(s, e) for s, e in windows if s <= start and end <= e]
+
+
 def heldout_titles(articles: list[dict], seed: int) -> set[str]:
     titles = sorted(a["title"] for a in articles)
     random.Random(seed).shuffle(titles)
@@ -83,21 +99,19 @@ def build_examples(articles: list[dict], negatives: float, seed: int) -> list[Ex
     rng = random.Random(seed)
     examples: list[Example] = []
     for article in articles:
-        cut = [(p["context"], passages_of(p["context"])) for p in article["paragraphs"]]
+        cut = cut_paragraphs(article)
         for number, paragraph in enumerate(article["paragraphs"]):
             text, windows = cut[number]
             for qa in paragraph["qas"]:
-                answer = qa["answers"][0]
-                a_start = answer["answer_start"]
-                a_end = a_start + len(answer["text"])
-                holding = [(s, e) for s, e in windows if s <= a_start and a_end <= e]
-                if not holding:
+                a_start, a_end = answer_span(qa)
+                held = holding(windows, a_start, a_end)
+                if not held:
                     continue  # the answer crosses a sentence split: no passage holds it whole
-                s, e = rng.choice(holding)
+                s, e = rng.choice(held)
                 examples.append(Example(qa["question"], text[s:e], (a_start - s, a_end - s)))
                 if rng.random() >= negatives:
                     continue
-                needle = answer["text"].lower()
+                needle = qa["answers"][0]["text"].lower()
                 others = [text[s:e] for s, e in windows if not (s <= a_start and a_end <= e)]
                 if not others or rng.random() < 0.5:  # another paragraph of the same article
                     other_text, other_windows = cut[rng.randrange(len(cut))]
@@ -198,7 +212,7 @@ def build_follow_ups(articles: list[dict], share: float, seed: int) -> list[Exam
     examples: list[Example] = []
     for article in articles:
         pronoun = article_pronoun(article)
-        cut = [(p["context"], passages_of(p["context"])) for p in article["paragraphs"]]
+        cut = cut_paragraphs(article)
         asked = [(number, qa) for number, paragraph in enumerate(article["paragraphs"]) for qa in paragraph["qas"]]
         for number, paragraph in enumerate(article["paragraphs"]):
             text, windows = cut[number]
@@ -212,23 +226,18 @@ def build_follow_ups(articles: list[dict], share: float, seed: int) -> list[Exam
                     continue
                 rewritten = as_follow_up(before["question"], qa["question"], pronoun, article["title"])
                 question = f"{before['question']} {rewritten or qa['question']}"
-                answer = qa["answers"][0]
-                a_start = answer["answer_start"]
-                a_end = a_start + len(answer["text"])
-                holding = [(s, e) for s, e in windows if s <= a_start and a_end <= e]
-                if not holding:
+                a_start, a_end = answer_span(qa)
+                held = holding(windows, a_start, a_end)
+                if not held:
                     continue
-                s, e = rng.choice(holding)
+                s, e = rng.choice(held)
                 examples.append(Example(question, text[s:e], (a_start - s, a_end - s)))
                 b_text, b_windows = cut[before_number]
-                b_answer = before["answers"][0]
-                b_start = b_answer["answer_start"]
-                b_end = b_start + len(b_answer["text"])
-                needle = answer["text"].lower()
+                needle = qa["answers"][0]["text"].lower()
                 wrong = [
                     b_text[s:e]
-                    for s, e in b_windows
-                    if s <= b_start and b_end <= e and needle not in b_text[s:e].lower()
+                    for s, e in holding(b_windows, *answer_span(before))
+                    if needle not in b_text[s:e].lower()
                 ]
                 if wrong:
                     examples.append(Example(question, rng.choice(wrong), None))
