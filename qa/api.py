@@ -402,7 +402,9 @@ def ask(question: str, history: Sequence[str | Answer] | None = None) -> Answer:
     Example:
         >>> a = ask("How much will Huawei invest in its Paris OpenLab?")
         >>> a.text
-        'Huawei to invest 35 million euros in Paris OpenLab'
+        'Huawei said it will invest 35 million Euros in its Paris OpenLab over five years.'
+        >>> a.short_answer
+        '35 million Euros'
     """
     return default_qa().ask(question, history)
 

@@ -13,7 +13,9 @@ Examples:
   "no answer": the [CLS] token as both start and end. The span score minus the [CLS] score
   is then comparable across passages and articles;
 - with ``--follow-ups`` (not used by ``make train``), questions also asked as follow-ups
-  (``build_follow_ups``), as the reader reads a follow-up in context.
+  (``build_follow_ups``), as the reader reads a follow-up in context;
+- with ``--look-alikes`` (not used by ``make train`` either), the passage of another article most
+  like the question as a further "no answer" example (``build_look_alikes``).
 
 The articles listed in ``heldout_articles.json`` (chosen by seed, about 5% of them) are never
 trained on: they fit the answer model and its threshold (``training/fit_answer_model.py``) and give the
@@ -37,6 +39,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 import unicodedata
@@ -48,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from scipy.sparse import csr_matrix  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
@@ -124,7 +128,77 @@ def build_examples(articles: list[dict], negatives: float, seed: int) -> list[Ex
     return examples
 
 
-# Words that never make a follow-up's subject on their own (question words, auxiliaries, articles).
+def build_look_alikes(articles: list[dict], share: float, seed: int) -> list[Example]:
+    """No-answer examples from other articles: for a share ``share`` of the questions, the passage of
+    another article that shares the most of the question's rarer words (tf-idf cosine), as
+    retrieval puts such passages before the reader ("When did the bank open?" read in another
+    article's passage about another bank's opening). The reader learns that a passage on the same
+    kind of thing does not answer a question about something else."""
+    rng = random.Random(seed)
+    texts, owners = [], []
+    for number, article in enumerate(articles):
+        for text, windows in cut_paragraphs(article):
+            for s, e in windows:
+                texts.append(text[s:e])
+                owners.append(number)
+    asked = [
+        (number, qa)
+        for number, article in enumerate(articles)
+        for paragraph in article["paragraphs"]
+        for qa in paragraph["qas"]
+        if rng.random() < share
+    ]
+    vocabulary: dict[str, int] = {}
+    passage_words = [_content_words(t, vocabulary, grow=True) for t in texts]
+    df = np.bincount([w for words in passage_words for w in set(words)], minlength=len(vocabulary))
+    idf = np.log(len(texts) / np.maximum(df, 1))
+    idf[df > 0.02 * len(texts)] = 0.0  # words in more than 2% of the passages say nothing of a subject
+    passages = _tfidf(passage_words, idf)
+    questions = _tfidf([_content_words(qa["question"], vocabulary) for _, qa in asked], idf)
+    owner = np.asarray(owners)
+    examples: list[Example] = []
+    for lo in range(0, len(asked), 500):
+        scores = (questions[lo : lo + 500] @ passages.T).toarray()
+        for row, (number, qa) in enumerate(asked[lo : lo + 500]):
+            scores[row, owner == number] = 0.0
+            best = int(np.argmax(scores[row]))
+            needle = qa["answers"][0]["text"].lower()
+            if scores[row, best] > 0 and needle not in texts[best].lower():
+                examples.append(Example(qa["question"], texts[best], None))
+    return examples
+
+
+def _content_words(text: str, vocabulary: dict[str, int], grow: bool = False) -> list[int]:
+    """The ids of ``text``'s words (lower case, function words left out); unseen words are added when ``grow``."""
+    ids = []
+    for word in re.findall(r"\w+", text.lower()):
+        if word in _FUNCTION_WORDS:
+            continue
+        if word not in vocabulary:
+            if not grow:
+                continue
+            vocabulary[word] = len(vocabulary)
+        ids.append(vocabulary[word])
+    return ids
+
+
+def _tfidf(rows: list[list[int]], idf: np.ndarray) -> csr_matrix:
+    """Rows of word ids as unit-length tf-idf vectors."""
+    data, cols, pointers = [], [], [0]
+    for words in rows:
+        counts: dict[int, int] = {}
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+        weights = {w: c * idf[w] for w, c in counts.items() if idf[w] > 0}
+        norm = float(np.sqrt(sum(v * v for v in weights.values()))) or 1.0
+        cols.extend(weights)
+        data.extend(v / norm for v in weights.values())
+        pointers.append(len(cols))
+    return csr_matrix((data, cols, pointers), shape=(len(rows), len(idf)))
+
+
+# Words that name nothing on their own (question words, auxiliaries, articles): never a follow-up's subject,
+# nor what makes a passage look like a question (build_look_alikes).
 _FUNCTION_WORDS = frozenset(
     "a an the of in on at to for from by with and or what which who whom whose when where why how "
     "is are was were be been do does did has have had can could would will should may might that this "
@@ -385,6 +459,12 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="share of questions also asked as a follow-up after another question of the same article",
     )
+    parser.add_argument(
+        "--look-alikes",
+        type=float,
+        default=0.0,
+        help="share of questions also given the most alike passage of another article as a no-answer example",
+    )
     parser.add_argument("--max-tokens", type=int, default=192, help="question + passage, in tokens")
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--bf16", action="store_true", help="autocast matrix products to bfloat16")
@@ -412,6 +492,9 @@ def main(argv: list[str] | None = None) -> int:
     examples = build_examples(trained_on, args.negatives, args.seed)
     if args.follow_ups:
         examples += build_follow_ups(trained_on, args.follow_ups, args.seed + 2)
+    if args.look_alikes:
+        examples += build_look_alikes(trained_on, args.look_alikes, args.seed + 4)
+    if args.follow_ups or args.look_alikes:
         random.Random(args.seed + 3).shuffle(examples)
     train = encode(tokenizer, examples, args.max_tokens)
     kept_out = [a for a in articles if a["title"] in held]
