@@ -15,7 +15,8 @@ Examples:
 - with ``--follow-ups`` (not used by ``make train``), questions also asked as follow-ups
   (``build_follow_ups``), as the reader reads a follow-up in context;
 - with ``--look-alikes`` (not used by ``make train`` either), the passage of another article most
-  like the question as a further "no answer" example (``build_look_alikes``).
+  like the question (of its own article, among those without the answer, with
+  ``--look-alikes-within``) as a further "no answer" example (``build_look_alikes``).
 
 The articles listed in ``heldout_articles.json`` (chosen by seed, about 5% of them) are never
 trained on: they fit the answer model and its threshold (``training/fit_answer_model.py``) and give the
@@ -128,12 +129,16 @@ def build_examples(articles: list[dict], negatives: float, seed: int) -> list[Ex
     return examples
 
 
-def build_look_alikes(articles: list[dict], share: float, seed: int) -> list[Example]:
-    """No-answer examples from other articles: for a share ``share`` of the questions, the passage of
+def build_look_alikes(articles: list[dict], share: float, seed: int, same_article: bool = False) -> list[Example]:
+    """No-answer examples that look like answers: for a share ``share`` of the questions, the passage of
     another article that shares the most of the question's rarer words (tf-idf cosine), as
     retrieval puts such passages before the reader ("When did the bank open?" read in another
     article's passage about another bank's opening). The reader learns that a passage on the same
-    kind of thing does not answer a question about something else."""
+    kind of thing does not answer a question about something else.
+
+    With ``same_article``, the passage of the question's own article most like it among those that
+    do not hold the answer text: the article is about the question's subject, but this passage does
+    not say what is asked."""
     rng = random.Random(seed)
     texts, owners = [], []
     for number, article in enumerate(articles):
@@ -160,9 +165,14 @@ def build_look_alikes(articles: list[dict], share: float, seed: int) -> list[Exa
     for lo in range(0, len(asked), 500):
         scores = (questions[lo : lo + 500] @ passages.T).toarray()
         for row, (number, qa) in enumerate(asked[lo : lo + 500]):
-            scores[row, owner == number] = 0.0
-            best = int(np.argmax(scores[row]))
             needle = qa["answers"][0]["text"].lower()
+            if same_article:
+                own = np.flatnonzero(owner == number)
+                scores[row, owner != number] = 0.0
+                scores[row, [i for i in own if needle in texts[i].lower()]] = 0.0
+            else:
+                scores[row, owner == number] = 0.0
+            best = int(np.argmax(scores[row]))
             if scores[row, best] > 0 and needle not in texts[best].lower():
                 examples.append(Example(qa["question"], texts[best], None))
     return examples
@@ -465,6 +475,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0.0,
         help="share of questions also given the most alike passage of another article as a no-answer example",
     )
+    parser.add_argument(
+        "--look-alikes-within",
+        action="store_true",
+        help="take --look-alikes from the question's own article (passages without the answer) instead",
+    )
     parser.add_argument("--max-tokens", type=int, default=192, help="question + passage, in tokens")
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--bf16", action="store_true", help="autocast matrix products to bfloat16")
@@ -493,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.follow_ups:
         examples += build_follow_ups(trained_on, args.follow_ups, args.seed + 2)
     if args.look_alikes:
-        examples += build_look_alikes(trained_on, args.look_alikes, args.seed + 4)
+        examples += build_look_alikes(trained_on, args.look_alikes, args.seed + 4, args.look_alikes_within)
     if args.follow_ups or args.look_alikes:
         random.Random(args.seed + 3).shuffle(examples)
     train = encode(tokenizer, examples, args.max_tokens)
