@@ -43,7 +43,6 @@ import random
 import re
 import sys
 import time
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +55,7 @@ from scipy.sparse import csr_matrix  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 from tqdm.auto import tqdm  # noqa: E402
 
+from index.lexical import fold  # noqa: E402
 from index.passages import sentence_windows, split_sentences  # noqa: E402
 
 SQUAD_TRAIN = ROOT.parent / "shared" / "eval" / "squad" / "train-v1.1.json"
@@ -117,7 +117,7 @@ def build_examples(articles: list[dict], negatives: float, seed: int) -> list[Ex
                 if rng.random() >= negatives:
                     continue
                 needle = qa["answers"][0]["text"].lower()
-                others = [text[s:e] for s, e in windows if not (s <= a_start and a_end <= e)]
+                others = [text[s:e] for s, e in windows if (s, e) not in held]
                 if not others or rng.random() < 0.5:  # another paragraph of the same article
                     other_text, other_windows = cut[rng.randrange(len(cut))]
                     if other_text is not text:
@@ -234,8 +234,7 @@ def article_pronoun(article: dict) -> str:
 
 
 def _bare(word: str) -> str:
-    word = unicodedata.normalize("NFKD", word.strip(",.;:'\"()").lower())
-    word = "".join(c for c in word if not unicodedata.combining(c))
+    word = fold(word.strip(",.;:'\"()").lower())
     return word[:-2] if word.endswith(("'s", "’s")) else word
 
 
