@@ -49,12 +49,12 @@ class Settings:
     retrieval_weights: tuple[float, float, float, float] = (2.0, 1.0, 1.0, 0.25)
     reader_passages: int = 5
     max_citations: int = 3
-    answer_model: tuple[float, ...] = (0.177, 0.089, 0.377, 0.944, 0.374, -0.558, -0.051, 0.0, 0.0, -3.254)
-    followup_answer_model: tuple[float, ...] = (0.214, 0.186, 4.37, 0.099, 5.01, -1.964, -2.013, 2.972, 0.054, -7.085)
+    answer_model: tuple[float, ...] = (0.177, 0.088, 0.368, 0.93, 0.383, -0.563, -0.052, 0.0, 0.0, -3.246)
+    followup_answer_model: tuple[float, ...] = (0.212, 0.142, 4.195, -0.166, 4.43, -1.724, -1.648, 3.022, 0.046, -6.53)
     context_weight: float = 0.3
     moved_on_share: float = 0.4
     answer_threshold: float = 0.3
-    followup_threshold: float = 0.28
+    followup_threshold: float = 0.32
     uncertain_below: float = 0.5
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -40,6 +41,16 @@ def test_a_passage_that_does_not_answer_scores_below_one_that_does(reader):
     answering, other = reader.read(question, [PASSAGE, unrelated])
     assert (answering.passage, other.passage) == (0, 1)
     assert answering.margin > 0 > other.margin
+
+
+def test_a_passage_reads_the_same_whatever_passages_are_read_beside_it(reader):
+    # The int8 model quantises an input's activations with one scale: read in one padded batch, a
+    # passage's scores would depend on the longer passage beside it.
+    question = "Who founded Huawei?"
+    longer = " ".join(["The weather in Lyon was mild on Tuesday, and the markets were calm."] * 6)
+    [alone] = reader.read(question, [PASSAGE])
+    beside = reader.read(question, [longer, PASSAGE])[1]
+    assert beside == dataclasses.replace(alone, passage=1)
 
 
 def test_spans_stay_inside_one_sentence_when_told_where_sentences_are(reader):
