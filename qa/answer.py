@@ -59,7 +59,7 @@ class Answer:
         no_answer: True when the articles do not answer the question.
         confidence: Estimated probability, in [0, 1], that ``text`` answers the question
             (the answer model's, see ``qa.pick``); below ``Settings.answer_threshold`` (0.3;
-            for a follow-up ``Settings.followup_threshold``, 0.28) the reply is ``no_answer``.
+            for a follow-up ``Settings.followup_threshold``, 0.32) the reply is ``no_answer``.
         short_answer: The short answer inside ``text`` ("35 million euros"), verbatim; where it stands
             in the article is ``citations[0].answer_start`` to ``answer_end``. "" when ``no_answer``.
         citations: Best first; ``citations[0]`` is where ``text`` comes from. When

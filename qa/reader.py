@@ -172,9 +172,9 @@ def _logits(session, encoding) -> tuple[np.ndarray, np.ndarray]:
     """The start and end logits of one question + passage, read alone.
 
     One passage at a time, not a padded batch: the int8 model quantises each input's activations
-    with one scale, so in a batch a passage's reading depends on the passages beside it (read in
-    batches, 13% of the spans of the built-in questions moved). Alone, the same passage always reads
-    the same, whatever else a question retrieves or the collection holds.
+    with one scale, so in a batch a passage's reading depends on the passages beside it (in padded
+    batches, 13% of the built-in questions' passages give another span). Alone, the same passage
+    always reads the same, whatever else a question retrieves or the collection holds.
     """
     ids = np.array([encoding.ids], dtype=np.int64)
     mask = np.array([encoding.attention_mask], dtype=np.int64)

@@ -1,8 +1,9 @@
-"""Six new articles, written blind (bench/data/news_dev), asked with the real model: a guard on what session 7 gained.
+"""Six new articles, written blind (bench/data/news_dev), asked with the real model.
 
-The set is a development set (docs/EVALUATION.md, "New articles, written blind"); the thresholds
-sit a little under what was measured, so that a change that loses ground on unseen kinds of
-article (front matter, printed bylines, wire datelines) breaks the build.
+A guard on articles unlike the built-in ones. The set is a development set (docs/EVALUATION.md,
+"The built-in articles, the development and the held-out sets"); the thresholds sit a little under
+what was measured, so that a change that loses ground on unseen kinds of article (front matter,
+printed bylines, wire datelines) breaks the build.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ def answers(news_qa):
 
 def test_answerable_questions_about_new_articles(answers):
     right = [g["id"] for g in ANSWERABLE if any(a in answers[g["id"]].text for a in g["answers"])]
-    # Measured: 36 of 48 counted as written here (35 by `qa eval`'s rule; 27 by it before session 7).
-    assert len(right) >= 33, sorted(set(g["id"] for g in ANSWERABLE) - set(right))
+    # Measured 2026-12-06: 43 of 48 counted as written here (42 by `qa eval`'s rule); the goal is 40.
+    assert len(right) >= 40, sorted(set(g["id"] for g in ANSWERABLE) - set(right))
     named = [g for g in ANSWERABLE if answers[g["id"]].citations]
     assert sum(answers[g["id"]].citations[0].article_id == g["article"] for g in named) >= 0.95 * len(ANSWERABLE)
 

@@ -49,8 +49,8 @@ def test_a_passage_reads_the_same_whatever_passages_are_read_beside_it(reader):
     question = "Who founded Huawei?"
     longer = " ".join(["The weather in Lyon was mild on Tuesday, and the markets were calm."] * 6)
     [alone] = reader.read(question, [PASSAGE])
-    beside = reader.read(question, [longer, PASSAGE])[1]
-    assert beside == dataclasses.replace(alone, passage=1)
+    assert reader.read(question, [longer, PASSAGE])[1] == dataclasses.replace(alone, passage=1)
+    assert reader.read(question, [PASSAGE, longer])[0] == alone
 
 
 def test_spans_stay_inside_one_sentence_when_told_where_sentences_are(reader):
