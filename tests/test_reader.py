@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import signal
+import time
 
 import pytest
 
@@ -107,3 +110,25 @@ def test_a_model_file_without_its_checksum_is_refused(tmp_path):
     shutil.copy(READER_MODEL, copied)
     with pytest.raises(ReaderModelError, match="cannot be read"):
         Reader(copied).read("Who founded Huawei?", [PASSAGE])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="the platform does not fork")
+def test_a_forked_process_reads_with_threads_of_its_own(reader):
+    # Passages are read on a pool of threads; a forked child (a server's worker) has none of them.
+    expected = reader.read("Who founded Huawei?", [PASSAGE, PASSAGE])
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        try:
+            os._exit(0 if reader.read("Who founded Huawei?", [PASSAGE, PASSAGE]) == expected else 1)
+        finally:
+            os._exit(2)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(child, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            return
+        time.sleep(0.05)
+    os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    pytest.fail("the forked child did not finish reading within 60 s")
