@@ -1,4 +1,5 @@
-"""The shipped reader: exact spans on fixed passages, the sentence limit, and a damaged file refused."""
+"""The shipped reader: exact spans on fixed passages, the sentence limit, a passage read the same whatever is
+read beside it (in this process or a forked one), and a damaged file refused."""
 
 from __future__ import annotations
 
