@@ -66,16 +66,17 @@ def build_query(
     asked = " ".join(t.question for t in recent)
     if not asked:
         return Query(question, question_vector)
-    answered = " ".join([asked, recent[-1].answer]).strip()
+    # A turn that got no answer leaves the conversation where the answer before it was.
+    last_answer = next((t for t in reversed(recent) if t.article_id), Turn(""))
+    answered = " ".join([asked, last_answer.answer]).strip()
     asked_vector, answered_vector = embedder.encode([asked, answered])
 
     def blend(context_vector: np.ndarray) -> np.ndarray:
         blended = question_vector + weight * context_vector
         return blended / np.linalg.norm(blended)
 
-    last = recent[-1]
-    previous = (last.article_id, last.start) if last.article_id else None
-    return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous, last.question)
+    previous = (last_answer.article_id, last_answer.start) if last_answer.article_id else None
+    return Query(question, blend(asked_vector), answered, weight, blend(answered_vector), previous, recent[-1].question)
 
 
 def subject_names(question: str) -> set[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from qa.answer import Answer
 from qa.config import BUILTIN_CORPUS
-from qa.conversation import leans_on_context, subject_names
+from qa.conversation import Turn, build_query, leans_on_context, subject_names
 from qa.pick import FEATURES
 from tests.conftest import LYON, NANTES
 
@@ -134,6 +134,18 @@ def test_history_of_the_wrong_kind_is_refused(history, tmp_path, fake_embedder):
         bot.ask("Who announced it?", history=history)
     with pytest.raises(TypeError, match="history"):  # checked too when the question stands alone
         bot.ask("Which Russian bank did Huawei partner with?", history=history)
+
+
+def test_a_turn_that_got_no_answer_leaves_the_conversation_at_the_answer_before_it(fake_embedder):
+    turns = [
+        Turn("Where is Huawei's OpenLab?", "Huawei opened its Paris OpenLab in April 2018.", "paris", 120),
+        Turn("What did it achieve in its first year?"),  # declined
+    ]
+    question = "Which sectors did that work target?"
+    query = build_query(question, fake_embedder.encode([question])[0], turns, fake_embedder, 0.3)
+    assert query.previous_answer == ("paris", 120)
+    assert query.previous_question == "What did it achieve in its first year?"
+    assert query.context.endswith("Huawei opened its Paris OpenLab in April 2018.")
 
 
 def test_empty_history_is_a_first_question(tmp_path, fake_embedder):
