@@ -20,7 +20,7 @@ from index.vectors import VectorStoreUnavailableError, parse_store
 from qa.answer import Answer, Citation
 from qa.byline import byline_field, byline_sentence
 from qa.config import BUILTIN_CORPUS, DEFAULT_SETTINGS, Settings
-from qa.conversation import Turn, build_query, earlier_turns, leans_on_context, subject_names
+from qa.conversation import Turn, build_query, earlier_turns, last_answered, leans_on_context, subject_names
 from qa.mentions import lacks_a_name, missing_share
 from qa.pick import Candidate, candidates
 from qa.query import Query
@@ -242,7 +242,7 @@ class QA:
             turns = []
         question_vector = self.embedder.encode([question])[0]
         weight = self.settings.context_weight
-        if turns and _moved_on(index, turns[-1], question, question_vector, self.settings):
+        if turns and _moved_on(index, last_answered(turns), question, question_vector, self.settings):
             # "And in Russia, how large is the market?" after an answer from an article that never
             # mentions Russia: the conversation has moved on, and its words count less.
             weight *= self.settings.moved_on_share
@@ -287,7 +287,9 @@ class QA:
             return index
 
 
-def _moved_on(index: CorpusIndex, last: Turn, question: str, question_vector: np.ndarray, settings: Settings) -> bool:
+def _moved_on(
+    index: CorpusIndex, last: Turn | None, question: str, question_vector: np.ndarray, settings: Settings
+) -> bool:
     """Whether a follow-up has left the article of the last answer (``last``) for another.
 
     It has when it names something that article never mentions ("And in Russia?" after an
@@ -296,7 +298,7 @@ def _moved_on(index: CorpusIndex, last: Turn, question: str, question_vector: np
     "And what did it do in Paris in 2019?" after an answer from an article that names Paris only
     in a photo caption. The earlier turns' words then point to the article the conversation left.
     """
-    if last.article_id not in index.articles:
+    if last is None or last.article_id not in index.articles:
         return False
     if lacks_a_name(index, last.article_id, question):
         return True

@@ -52,6 +52,13 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
     return turns
 
 
+def last_answered(turns: list[Turn]) -> Turn | None:
+    """The latest of the last two turns that got an answer: a turn that got none leaves the conversation
+    where the answer before it was ("What did it achieve?", declined, then "Which sectors did that work
+    target?")."""
+    return next((t for t in reversed(turns[-2:]) if t.article_id), None)
+
+
 def build_query(
     question: str, question_vector: np.ndarray, turns: list[Turn], embedder: Embedder, weight: float
 ) -> Query:
@@ -66,8 +73,7 @@ def build_query(
     asked = " ".join(t.question for t in recent)
     if not asked:
         return Query(question, question_vector)
-    # A turn that got no answer leaves the conversation where the answer before it was.
-    last_answer = next((t for t in reversed(recent) if t.article_id), Turn(""))
+    last_answer = last_answered(turns) or Turn("")
     answered = " ".join([asked, last_answer.answer]).strip()
     asked_vector, answered_vector = embedder.encode([asked, answered])
 
