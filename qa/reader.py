@@ -13,6 +13,7 @@ to prefer when the passage does not answer. Their difference compares across pas
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -136,8 +137,13 @@ class Reader:
             else:
                 bounds = np.array([end for _, end in sentences[row]])
                 sentence_of = np.searchsorted(bounds, token_starts, side="right")
+            # An answer neither starts nor ends on markup: "**120 million euros**" answers "120 million euros".
+            markup = np.array(
+                [_MARKUP.fullmatch(passages[row][a:b]) is not None for a, b in (encoding.offsets[n] for n in positions)]
+            )
+            edge = ~markup if not markup.all() else np.ones_like(markup)
             found.append(
-                self._best_spans(row, encoding.offsets, positions, sentence_of, starts, ends, null, each_sentence)
+                self._best_spans(row, encoding.offsets, positions, sentence_of, edge, starts, ends, null, each_sentence)
             )
         return found
 
@@ -147,27 +153,36 @@ class Reader:
         offsets,
         positions: np.ndarray,
         sentence_of: np.ndarray,
+        edge: np.ndarray,
         starts,
         ends,
         null: float,
         each_sentence: bool,
     ) -> list[ReadSpan]:
-        """The best span (spans never cross sentences), or with ``each_sentence`` the best inside each sentence."""
+        """The best span (spans never cross sentences, and start and end on tokens where ``edge``), or with
+        ``each_sentence`` the best inside each sentence."""
         s = starts[positions]
         e = ends[positions]
         pair = s[:, None] + e[None, :]
         n = positions.size
         i, j = np.indices((n, n))
         allowed = (j >= i) & (j - i < self.max_answer_tokens) & (sentence_of[:, None] == sentence_of[None, :])
+        allowed &= edge[:, None] & edge[None, :]
         pair = np.where(allowed, pair, -np.inf)
         scopes = (np.where(sentence_of[:, None] == x, pair, -np.inf) for x in np.unique(sentence_of))
         spans = []
         for scores in scopes if each_sentence else (pair,):
             best = int(np.argmax(scores))
+            if not np.isfinite(scores.flat[best]):
+                continue  # a sentence of markup alone ("***")
             first, last = positions[best // n], positions[best % n]
             start, end, score = int(offsets[first][0]), int(offsets[last][1]), float(scores.flat[best])
             spans.append(ReadSpan(row, start, end, score, null, int(sentence_of[best // n])))
         return spans
+
+
+#: A token of Markdown emphasis or code markup, which no answer starts or ends with.
+_MARKUP = re.compile(r"[*_`~#]+")
 
 
 def _read_each(session, encodings: list) -> list[tuple[np.ndarray, np.ndarray]]:
