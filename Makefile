@@ -3,6 +3,7 @@
 #   make test   install everything, Debian's chromium too, and run the tests (the browser tests drive it)
 # make screenshot refreshes docs/screenshot.png from the browser test.
 # make bench runs the speed benchmarks (bench/RESULTS.md says what they measure; about 40 min).
+# make help prints these lines.
 # make train trains the reader on SQuAD v1.1 train from ../shared (about 70 min on 2 idle cores; never run by
 #   CI or the tests), exports it to qa/models/reader.onnx and refits the answer model (training/README.md).
 PYTHON ?= python3
@@ -12,7 +13,7 @@ CHAT_PORT ?= 7860
 # apt-get needs root: use sudo unless we are root already.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install chromium chat test lint screenshot bench train
+.PHONY: help install chromium chat test lint screenshot bench train
 
 # torch first, pinned: 2.13.0 is the CPU build on this machine kind's disk;
 # letting another package pick torch pulls the CUDA build (several GB).
@@ -64,3 +65,6 @@ train: install
 	$(BIN)/python training/export_reader.py training/runs/reader2/model.pt --int8
 	$(BIN)/python training/fit_answer_model.py
 	$(BIN)/python training/fit_followup_model.py
+
+help:
+	@sed -n '/^PYTHON/q;s/^# \{0,1\}//p' Makefile

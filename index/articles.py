@@ -1,4 +1,4 @@
-"""Read a folder of articles: .txt, .md, .html/.htm, .pdf and .docx files, with optional metadata.
+"""Read a folder of articles: .txt, .md/.markdown, .html/.htm, .pdf and .docx files, with optional metadata.
 
 An article's ``text`` is what every offset the system reports points into:
 
@@ -38,7 +38,8 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = (".txt", ".md")
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
@@ -223,7 +224,7 @@ def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = (), warn:
                 notes.append(FileNote(relative, f"read as {encoding} text (not UTF-8)"))
     articles = tuple(article for _, article in sorted(read, key=lambda item: item[0]))
     if not articles:
-        listed = ", ".join(f"{s.path} ({s.reason})" for s in skipped) or f"no {_suffix_list()} files"
+        listed = ", ".join(f"{s.path} ({s.reason})" for s in skipped) or f"no {suffix_list()} files"
         raise CorpusError(f"no readable article in {str(root)!r}: {listed}")
     return Corpus(
         folder=root,
@@ -291,7 +292,7 @@ def _read_article(path: Path, article_id: str, *, root: Path | None, extract=Non
         text, encoding = _decode_text(data)
         # The guess belongs to charset-normalizer's version: a new one may read the bytes otherwise.
         version = b"" if encoding == "utf-8" else f"text-{encoding}-{_charset_normalizer_version()}".encode()
-        if suffix == ".md":
+        if suffix in MARKDOWN_SUFFIXES:
             match = _FRONT_MATTER.match(text)
             if match:
                 meta.update(_parse_front_matter(match.group(1) or ""))
@@ -317,8 +318,11 @@ def _read_article(path: Path, article_id: str, *, root: Path | None, extract=Non
     return article, encoding
 
 
-def _article_files(root: Path, exclude: set[Path], skip) -> list[tuple[Path, tuple[str, ...]]]:
-    """Every article file under ``root`` as (path, its parts relative to root), hidden and excluded ones left out."""
+def _article_files(
+    root: Path, exclude: set[Path], skip, others: list[str] | None = None
+) -> list[tuple[Path, tuple[str, ...]]]:
+    """Every article file under ``root`` as (path, its parts relative to root), hidden and excluded ones left out;
+    the paths of files of other types (not metadata sidecars) go to ``others`` when given."""
     found = []
 
     def unreadable(error: OSError) -> None:
@@ -342,11 +346,24 @@ def _article_files(root: Path, exclude: set[Path], skip) -> list[tuple[Path, tup
             keep.append(folder)
         folders[:] = keep
         for name in files:
-            if name.startswith(".") or Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+            if name.startswith("."):
+                continue
+            if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+                if others is not None and not name.endswith(META_SUFFIX):
+                    others.append(_valid_text((here / name).relative_to(root).as_posix()))
                 continue
             path = here / name
             found.append((path, tuple(_valid_text(part) for part in path.relative_to(root).parts)))
     return found
+
+
+def other_files(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> list[str]:
+    """The files under ``folder`` not read because of their type (``story.rtf``, ``chart.png``), as paths relative
+    to it, sorted; hidden files and folders, the folders in ``exclude`` and metadata sidecars are not counted."""
+    root = Path(folder).expanduser().resolve()
+    others: list[str] = []
+    _article_files(root, {Path(p).expanduser().resolve() for p in exclude}, lambda *_: None, others)
+    return sorted(others, key=lambda path: path.split("/"))
 
 
 def _valid_text(name: str) -> str:
@@ -555,7 +572,7 @@ def _read_docx(data: bytes) -> tuple[str, dict[str, str], bytes]:
     return document.text, document.meta, f"docx-{DOCX_EXTRACTION_VERSION}".encode()
 
 
-def _suffix_list() -> str:
+def suffix_list() -> str:
     return ", ".join(ARTICLE_SUFFIXES[:-1]) + " or " + ARTICLE_SUFFIXES[-1]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from index import store
-from index.articles import Article, CorpusError, SkippedFile, load_corpus
+from index.articles import Article, CorpusError, SkippedFile, load_corpus, other_files
 from index.build import CorpusIndex, SyncReport, index_dir_for, load_index, open_index
 from index.embedder import Embedder, MiniLMEmbedder
 from index.vectors import VectorStoreUnavailableError, parse_store
@@ -162,6 +162,10 @@ class QA:
                 skipped = ()
             self._skipped = (index.build, skipped)
         return self._skipped[1]
+
+    def other_files(self) -> list[str]:
+        """The folder's files not read because of their type (``story.rtf``), as paths relative to it."""
+        return other_files(self.folder, exclude=[self.index_dir or index_dir_for(self.folder)])
 
     def close(self) -> None:
         """Let go of the index and its vector store; the next question opens them again.
@@ -343,20 +347,17 @@ def _distinct(found: list[Candidate], limit: int) -> list[Candidate]:
 def _byline_answer(index: CorpusIndex, question: str, passages: list[RetrievedPassage], field: str) -> Answer | None:
     """The answer to a question about an article itself (who wrote it, when, which outlet), from its metadata.
 
-    The article is the first of the retrieved passages' articles that mentions every name the
-    question gives ("the CFR piece on Huawei in Russia") and prints the asked-for value; None when none does.
+    The article meant is the first of the retrieved passages' articles that mentions every name the
+    question gives ("the CFR piece on Huawei in Russia"); None when none does, or when it does not print the
+    asked-for value (an author only in a web page's metadata): another article's byline is not its answer.
     """
-    seen: set[str] = set()
     for retrieved in passages:
         article_id = index.passages[retrieved.position].article_id
-        if article_id in seen:
-            continue
-        seen.add(article_id)
         if missing_share(index, article_id, question) > 0:
             continue
         found = byline_sentence(index, article_id, field)
         if found is None:
-            continue
+            return None
         position, start, end = found
         sentence = index.sentences[position]
         article = index.articles[article_id]

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from index.articles import CorpusError
+from index.articles import CorpusError, suffix_list
 from index.metadata import readable_date
 from qa.answer import Answer
 from qa.api import QA
@@ -37,7 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         root.addHandler(handler)
         root.setLevel(logging.WARNING)
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a reader that stopped early shows here, not at exit
+        return code
+    except BrokenPipeError:
+        # The output's reader stopped early (``qa ask --json ... | head``): nothing went wrong.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, TypeError, KeyError, CorpusError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"qa: error: {printable(str(message))}", file=sys.stderr)
@@ -135,13 +141,31 @@ def _run_index(args: argparse.Namespace) -> int:
     index = bot.index
     m = index.manifest
     verb = {"built": "Built", "updated": "Updated the index:"}.get(index.how, "Index is up to date:")
-    print(f"{verb} {m.n_articles} articles, {m.n_passages} passages, {m.n_sentences} sentences ({m.model_name})")
+    print(
+        f"{verb} {_count(m.n_articles, 'article')}, {m.n_passages} passages, {m.n_sentences} sentences ({m.model_name})"
+    )
     print(f"articles: {report}")
     for skipped in report.skipped:
         print(printable(f"skipped {skipped.path}: {skipped.reason}"))
     for note in report.notes:
         print(printable(f"{note.path}: {note.note}"))
+    others = _other_files_line(bot)
+    if others:
+        print(printable(others))
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _other_files_line(bot: QA) -> str:
+    """One line naming the folder's files of types that are not read (``story.rtf``), or "" when there are none."""
+    others = bot.other_files()
+    if not others:
+        return ""
+    shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+    return f"not read ({_count(len(others), 'file')} of other types; articles are {suffix_list()}): {shown}"
 
 
 def _run_list(args: argparse.Namespace) -> int:
@@ -178,13 +202,15 @@ def format_article_list(bot: QA) -> str:
         skipped chart.txt: binary file (contains NUL bytes), not a text article
     """
     articles = list(bot.index.articles.values())
-    count = "1 article" if len(articles) == 1 else f"{len(articles)} articles"
-    lines = [f"{count} in {bot.folder}"]
+    lines = [f"{_count(len(articles), 'article')} in {bot.folder}"]
     for article in articles:
         lines.append(article.title or article.id)
-        about = [article.source or "publisher unknown", article.date or "date unknown", article.id]
+        about = [article.source or "publisher unknown", readable_date(article.date) or "date unknown", article.id]
         lines.append("    " + " · ".join(about))
     lines.extend(f"skipped {skipped.path}: {skipped.reason}" for skipped in bot.skipped)
+    others = _other_files_line(bot)
+    if others:
+        lines.append(others)
     return "\n".join(lines)
 
 

@@ -132,6 +132,31 @@ def test_a_byline_question_about_an_article_not_in_the_folder_is_not_answered_fr
     assert answer.no_answer
 
 
+def test_a_byline_question_about_an_article_that_prints_no_byline_is_not_answered_from_another(tmp_path, fake_embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bridge.html").write_text(
+        "<html><head><title>Kestrel Bay approves a harbour bridge</title>"
+        '<meta name="author" content="Maya Okafor"></head><body><article>'
+        "<h1>Kestrel Bay approves a harbour bridge</h1>"
+        "<p>The council of Kestrel Bay approved a lifting bridge across the harbour on Tuesday. "
+        "The harbour bridge will cost 48 million pounds and open in 2027.</p>"
+        "<p>Traders on the harbour front said the bridge would bring more visitors to the old town.</p>"
+        "</article></body></html>",
+        "utf-8",
+    )
+    (corpus / "library.txt").write_text(
+        "Millbrook library to close on Sundays\n\nBy Tom Feld\n\n"
+        "The Millbrook library will close on Sundays from April to save money.\n",
+        "utf-8",
+    )
+    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    assert bot.index.articles["bridge"].author == "Maya Okafor"  # in the metadata, printed nowhere
+    answer = bot.ask("Who wrote the piece on the harbour bridge?")
+    assert "Tom Feld" not in answer.text
+    assert bot.ask("Who wrote the piece on the Millbrook library?").short_answer == "Tom Feld"
+
+
 def test_who_wrote_and_who_published_an_article_are_quoted_from_its_front_matter(tmp_path, fake_embedder):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 
@@ -49,6 +50,37 @@ def test_qa_list_prints_title_publisher_date_and_id_then_the_skipped_files(with_
         "    Brest Courier · 4 March 2025 · tram",
         SKIP_LINE,
     ]
+
+
+def test_qa_list_reads_markdown_shows_dates_as_written_out_and_names_files_of_other_types(
+    folder, tmp_path, capsys, fake_model
+):
+    (folder / "bridge.markdown").write_text(
+        "---\ntitle: Harbour bridge approved\npublisher: Coastal Herald\ndate: 2025-03-14\n---\n"
+        "The council approved a lifting bridge on Tuesday.\n",
+        "utf-8",
+    )
+    (folder / "story.rtf").write_text("{\\rtf1 A story}", "utf-8")
+    (folder / "bridge.meta.json").write_text("{}", "utf-8")  # a sidecar is read with its article: not "other"
+
+    assert main(["list", str(folder), "--index-dir", str(tmp_path / "index")]) == 0
+
+    lines = capsys.readouterr().out.splitlines()
+    assert "Harbour bridge approved" in lines
+    assert "    Coastal Herald · 14 March 2025 · bridge" in lines
+    assert lines[-1] == (
+        "not read (1 file of other types; articles are .txt, .md, .markdown, .html, .htm, .pdf or .docx): story.rtf"
+    )
+
+
+def test_qa_index_counts_one_article_in_the_singular(tmp_path, capsys, fake_model):
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "lab.txt").write_text("Acme opens a lab\n\nAcme opened a lab in Lyon on Monday.\n", "utf-8")
+
+    assert main(["index", str(folder), "--index-dir", str(tmp_path / "index")]) == 0
+
+    assert capsys.readouterr().out.startswith("Built 1 article, ")
 
 
 def test_qa_list_lists_what_is_indexed_after_a_file_is_removed(with_skipped, tmp_path, capsys, fake_model):
@@ -108,3 +140,24 @@ def test_qa_index_and_qa_list_print_each_skipped_file_once(with_skipped, tmp_pat
     assert run.returncode == 0, run.stderr
     assert (run.stdout + run.stderr).count("chart.txt") == 1
     assert SKIP_LINE in run.stdout.splitlines()
+
+
+@pytest.mark.model
+def test_output_whose_reader_stops_early_is_not_an_error(with_skipped, tmp_path):
+    """``qa list DIR | head -1``: the pipe closes before all is written; the command ends quietly."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has gone before anything is written
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "qa", "list", str(with_skipped), "--index-dir", str(tmp_path / "index")],
+            cwd=REPO,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=300,
+        )
+    finally:
+        os.close(write_end)
+
+    assert run.returncode == 0, run.stderr
+    assert "error" not in run.stderr.lower() and "Traceback" not in run.stderr
