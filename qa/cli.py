@@ -126,7 +126,14 @@ def _add_collection_options(
 
 def _run_ask(args: argparse.Namespace) -> int:
     bot = QA(args.corpus, index_dir=args.index_dir, progress=not args.json, store=args.store)
-    answer = bot.ask(args.question)
+    with _skipped_files_listed_here():
+        answer = bot.ask(args.question)
+    if bot.skipped:  # one line on each question, not one per file: `qa list` names them
+        folder = "" if args.corpus is None else f" {args.corpus}"
+        print(
+            f"note: {_count(len(bot.skipped), 'file')} of the folder skipped; `qa list{folder}` says why",
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -273,7 +273,9 @@ def test_folder_without_article_files_raises_corpus_error(tmp_path):
     folder = tmp_path / "no-articles"
     _write(folder / "readme.rst", "hello")
 
-    with pytest.raises(CorpusError, match=r"no \.txt, \.md, \.markdown, \.html, \.htm, \.pdf or \.docx files") as raised:
+    with pytest.raises(
+        CorpusError, match=r"no \.txt, \.md, \.markdown, \.html, \.htm, \.pdf or \.docx files"
+    ) as raised:
         load_corpus(folder)
 
     assert str(folder.resolve()) in str(raised.value)

@@ -73,6 +73,17 @@ def test_qa_list_reads_markdown_shows_dates_as_written_out_and_names_files_of_ot
     )
 
 
+def test_qa_ask_notes_the_skipped_files_in_one_line(with_skipped, tmp_path, capsys, fake_model, caplog):
+    index_dir = str(tmp_path / "index")
+    for _ in range(2):  # the first ask syncs, the second finds the index up to date
+        code = main(["ask", "--corpus", str(with_skipped), "--index-dir", index_dir, "Who opens a lab in Lyon?"])
+        captured = capsys.readouterr()
+        assert code == 0
+        note = f"note: 1 file of the folder skipped; `qa list {with_skipped}` says why"
+        assert captured.err.splitlines()[-1] == note and "chart.txt" not in captured.err
+    assert "chart.txt" not in caplog.text  # nor in the log: one line says it
+
+
 def test_qa_index_counts_one_article_in_the_singular(tmp_path, capsys, fake_model):
     folder = tmp_path / "one"
     folder.mkdir()
