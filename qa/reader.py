@@ -131,7 +131,8 @@ class Reader:
             if positions.size == 0:
                 found.append([ReadSpan(row, 0, 0, -1e4, null)])
                 continue
-            token_starts = np.array([encoding.offsets[n][0] for n in positions])
+            offsets = encoding.offsets  # a new list on each access
+            token_starts = np.array([offsets[n][0] for n in positions])
             if sentences is None:
                 sentence_of = np.zeros(positions.size, dtype=np.int64)
             else:
@@ -139,11 +140,11 @@ class Reader:
                 sentence_of = np.searchsorted(bounds, token_starts, side="right")
             # An answer neither starts nor ends on markup: "**120 million euros**" answers "120 million euros".
             markup = np.array(
-                [_MARKUP.fullmatch(passages[row][a:b]) is not None for a, b in (encoding.offsets[n] for n in positions)]
+                [_MARKUP.fullmatch(passages[row][a:b]) is not None for a, b in (offsets[n] for n in positions)]
             )
             edge = ~markup if not markup.all() else np.ones_like(markup)
             found.append(
-                self._best_spans(row, encoding.offsets, positions, sentence_of, edge, starts, ends, null, each_sentence)
+                self._best_spans(row, offsets, positions, sentence_of, edge, starts, ends, null, each_sentence)
             )
         return found
 

@@ -445,9 +445,11 @@ def test_skip_warnings_show_control_characters_in_file_names_escaped(tmp_path):
     (folder / "lab.txt").write_text("Acme opens a lab\n\nAcme will invest 10 million euros in Lyon.\n", "utf-8")
     (folder / "bad\x1b]0;owned\x07\u202eabc.txt").write_bytes(b"\x00\x01binary")
     env = {**os.environ, "QA_INDEX_HOME": str(tmp_path / "indexes")}
+    gold = tmp_path / "gold.json"  # `qa eval` logs the sync's warnings (`qa ask` counts the skipped files instead)
+    gold.write_text(json.dumps([{"id": "q", "question": "How much will Acme invest?", "answers": ["10 million"]}]))
 
     done = subprocess.run(
-        [sys.executable, "-m", "qa", "ask", "--corpus", str(folder), "How much will Acme invest?"],
+        [sys.executable, "-m", "qa", "eval", "--gold", str(gold), "--corpus", str(folder)],
         capture_output=True,
         text=True,
         env=env,
