@@ -2,7 +2,7 @@
 
 An article's ``text`` is what every offset the system reports points into:
 
-- .txt and .md: the file decoded and nothing else (no newline translation, no
+- .txt and .md/.markdown: the file decoded and nothing else (no newline translation, no
   stripping), so offsets can be checked against the file on disk; UTF-8, or a legacy
   encoding (cp1252, Shift JIS, ...) when charset-normalizer tells it with confidence;
 - .html/.htm: the page's readable article text (see :mod:`index.html`);
@@ -10,7 +10,7 @@ An article's ``text`` is what every offset the system reports points into:
 - .docx: its paragraphs (see :mod:`index.docx`).
 
 Metadata comes from, in order: a sidecar ``<stem>.meta.json`` next to the file;
-``---`` front matter at the top of a .md file, or the page's metadata (HTML) or
+``---`` front matter at the top of a .md/.markdown file, or the page's metadata (HTML) or
 document properties (PDF, Word); and for the title the first non-empty line of the text.
 
 Files that cannot be articles are skipped with a reason, never read beyond
@@ -156,7 +156,7 @@ class Corpus:
 
 
 def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = (), warn: bool = True) -> Corpus:
-    """Read every article under ``folder`` (recursively): .txt, .md, .html, .htm, .pdf and .docx files.
+    """Read every article under ``folder`` (recursively): .txt, .md, .markdown, .html, .htm, .pdf and .docx files.
 
     Files that cannot be articles (binary, in an encoding that cannot be told, empty, too large, no text,
     duplicates of another article, links leading out of the folder) are skipped
@@ -573,6 +573,7 @@ def _read_docx(data: bytes) -> tuple[str, dict[str, str], bytes]:
 
 
 def suffix_list() -> str:
+    """The article types read, for messages: ".txt, .md, ... or .docx"."""
     return ", ".join(ARTICLE_SUFFIXES[:-1]) + " or " + ARTICLE_SUFFIXES[-1]
 
 

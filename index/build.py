@@ -403,7 +403,7 @@ def _sync(corpus: Corpus, embedder: Embedder, target: Path, wanted: dict, *, pro
         n_sentences = sum(len(s) for _, s, _ in pieces)
         if progress and pieces:
             n = len(corpus.articles) if full else len(to_embed)
-            what = f"{n} articles" if full else f"{n} new or changed article{'s' if n != 1 else ''}"
+            what = f"{n} {'' if full else 'new or changed '}article{'s' if n != 1 else ''}"
             print(
                 f"Indexing {what} from {corpus.folder}: {n_passages} passages, {n_sentences} sentences",
                 file=sys.stderr,

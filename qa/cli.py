@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -38,12 +39,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         root.setLevel(logging.WARNING)
     try:
         code = args.run(args)
-        sys.stdout.flush()  # a reader that stopped early shows here, not at exit
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a reader that stopped early shows here, not at exit
         return code
     except BrokenPipeError:
-        # The output's reader stopped early (``qa ask --json ... | head``): nothing went wrong.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        # Whoever read the output stopped early (``qa ask --json ... | head``): end quietly, with the status of
+        # a process a closed pipe ends (128 + SIGPIPE), as other command-line tools do; the rest is discarded.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
     except (ValueError, TypeError, KeyError, CorpusError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"qa: error: {printable(str(message))}", file=sys.stderr)
@@ -67,7 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=_run_ask)
 
     index = commands.add_parser("index", help="build or refresh the index of a folder of articles")
-    index.add_argument("folder", metavar="DIR", help="folder of .txt, .md, .html, .pdf and .docx articles")
+    index.add_argument(
+        "folder", metavar="DIR", help="folder of .txt, .md, .html, .pdf and .docx articles (.markdown and .htm too)"
+    )
     _add_collection_options(index, corpus=False)
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
     index.set_defaults(run=_run_index)
@@ -129,9 +135,9 @@ def _run_ask(args: argparse.Namespace) -> int:
     with _skipped_files_listed_here():
         answer = bot.ask(args.question)
     if bot.skipped:  # one line on each question, not one per file: `qa list` names them
-        folder = "" if args.corpus is None else f" {args.corpus}"
+        command = "qa list" if args.corpus is None else f"qa list {shlex.quote(args.corpus)}"
         print(
-            f"note: {_count(len(bot.skipped), 'file')} of the folder skipped; `qa list{folder}` says why",
+            printable(f"note: {_count(len(bot.skipped), 'file')} of the folder skipped; `{command}` says why"),
             file=sys.stderr,
         )
     if args.json:
@@ -148,9 +154,8 @@ def _run_index(args: argparse.Namespace) -> int:
     index = bot.index
     m = index.manifest
     verb = {"built": "Built", "updated": "Updated the index:"}.get(index.how, "Index is up to date:")
-    print(
-        f"{verb} {_count(m.n_articles, 'article')}, {m.n_passages} passages, {m.n_sentences} sentences ({m.model_name})"
-    )
+    counts = [_count(m.n_articles, "article"), _count(m.n_passages, "passage"), _count(m.n_sentences, "sentence")]
+    print(f"{verb} {', '.join(counts)} ({m.model_name})")
     print(f"articles: {report}")
     for skipped in report.skipped:
         print(printable(f"skipped {skipped.path}: {skipped.reason}"))

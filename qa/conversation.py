@@ -16,12 +16,14 @@ from qa.questions import CAPITALIZED, as_question, clean_question, names_and_num
 
 @dataclass(frozen=True)
 class Turn:
-    """One earlier turn: the question asked and the answer given ("" when there was none)."""
+    """One earlier turn: the question asked and the answer given ("" when there was none, or it is not known:
+    ``declined`` says which)."""
 
     question: str
     answer: str = ""
     article_id: str = ""
     start: int = -1
+    declined: bool = False
 
 
 def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
@@ -41,7 +43,7 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
                 cited = item.citations[0]
                 turns.append(Turn(as_question(item.question), item.text, cited.article_id, cited.start))
             else:
-                turns.append(Turn(as_question(item.question)))
+                turns.append(Turn(as_question(item.question), declined=True))
         elif isinstance(item, str):
             if item.strip():
                 turns.append(Turn(as_question(clean_question(item))))
@@ -53,10 +55,17 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
 
 
 def last_answered(turns: list[Turn]) -> Turn | None:
-    """The latest of the last two turns that got an answer: a turn that got none leaves the conversation
-    where the answer before it was ("What did it achieve?", declined, then "Which sectors did that work
-    target?")."""
-    return next((t for t in reversed(turns[-2:]) if t.article_id), None)
+    """The last turn's answer, or when that turn got none, the one before: a declined turn leaves the
+    conversation where the answer before it was ("What did it achieve?", declined, then "Which sectors did
+    that work target?"). None when neither was answered, or the last turn is a question alone (its answer
+    is not known).
+    """
+    for turn in reversed(turns[-2:]):
+        if turn.article_id:
+            return turn
+        if not turn.declined:
+            return None
+    return None
 
 
 def build_query(

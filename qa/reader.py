@@ -31,6 +31,8 @@ MAX_INPUT_TOKENS = 256
 # A longer question is cut: the tokenizer can only shorten the passage to fit, and SQuAD readers read
 # 64 question tokens at most.
 MAX_QUESTION_TOKENS = 64
+#: A token of Markdown emphasis or code marks ("**", "_", "`"), trimmed off the ends of an answer.
+_MARKUP = re.compile(r"[*_`]+")
 
 
 class ReaderModelError(RuntimeError):
@@ -138,13 +140,12 @@ class Reader:
             else:
                 bounds = np.array([end for _, end in sentences[row]])
                 sentence_of = np.searchsorted(bounds, token_starts, side="right")
-            # An answer neither starts nor ends on markup: "**120 million euros**" answers "120 million euros".
+            # Emphasis marks are not part of an answer: "**120 million euros**" answers "120 million euros".
             markup = np.array(
                 [_MARKUP.fullmatch(passages[row][a:b]) is not None for a, b in (offsets[n] for n in positions)]
             )
-            edge = ~markup if not markup.all() else np.ones_like(markup)
             found.append(
-                self._best_spans(row, offsets, positions, sentence_of, edge, starts, ends, null, each_sentence)
+                self._best_spans(row, offsets, positions, sentence_of, markup, starts, ends, null, each_sentence)
             )
         return found
 
@@ -154,36 +155,34 @@ class Reader:
         offsets,
         positions: np.ndarray,
         sentence_of: np.ndarray,
-        edge: np.ndarray,
+        markup: np.ndarray,
         starts,
         ends,
         null: float,
         each_sentence: bool,
     ) -> list[ReadSpan]:
-        """The best span (spans never cross sentences, and start and end on tokens where ``edge``), or with
-        ``each_sentence`` the best inside each sentence."""
+        """The best span (spans never cross sentences), or with ``each_sentence`` the best inside each sentence;
+        tokens of emphasis marks (``markup``) trimmed off its ends."""
         s = starts[positions]
         e = ends[positions]
         pair = s[:, None] + e[None, :]
         n = positions.size
         i, j = np.indices((n, n))
         allowed = (j >= i) & (j - i < self.max_answer_tokens) & (sentence_of[:, None] == sentence_of[None, :])
-        allowed &= edge[:, None] & edge[None, :]
         pair = np.where(allowed, pair, -np.inf)
         scopes = (np.where(sentence_of[:, None] == x, pair, -np.inf) for x in np.unique(sentence_of))
         spans = []
         for scores in scopes if each_sentence else (pair,):
             best = int(np.argmax(scores))
-            if not np.isfinite(scores.flat[best]):
-                continue  # a sentence of markup alone ("***")
-            first, last = positions[best // n], positions[best % n]
+            i, j = best // n, best % n
+            while i < j and markup[i]:
+                i += 1
+            while j > i and markup[j]:
+                j -= 1
+            first, last = positions[i], positions[j]
             start, end, score = int(offsets[first][0]), int(offsets[last][1]), float(scores.flat[best])
-            spans.append(ReadSpan(row, start, end, score, null, int(sentence_of[best // n])))
+            spans.append(ReadSpan(row, start, end, score, null, int(sentence_of[i])))
         return spans
-
-
-#: A token of Markdown emphasis or code markup, which no answer starts or ends with.
-_MARKUP = re.compile(r"[*_`~#]+")
 
 
 def _read_each(session, encodings: list) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -152,7 +152,8 @@ def test_a_byline_question_about_an_article_that_prints_no_byline_is_not_answere
     )
     bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
     assert bot.index.articles["bridge"].author == "Maya Okafor"  # in the metadata, printed nowhere
-    answer = bot.ask("Who wrote the piece on the harbour bridge?")
+    answer, trace = bot.ask_traced("Who wrote the piece on the harbour bridge?")
+    assert trace.candidates, "answered from a byline"  # the reader read the passages: no byline answered it
     assert "Tom Feld" not in answer.text
     assert bot.ask("Who wrote the piece on the Millbrook library?").short_answer == "Tom Feld"
 

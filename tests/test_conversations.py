@@ -139,13 +139,18 @@ def test_history_of_the_wrong_kind_is_refused(history, tmp_path, fake_embedder):
 def test_a_turn_that_got_no_answer_leaves_the_conversation_at_the_answer_before_it(fake_embedder):
     turns = [
         Turn("Where is Huawei's OpenLab?", "Huawei opened its Paris OpenLab in April 2018.", "paris", 120),
-        Turn("What did it achieve in its first year?"),  # declined
+        Turn("What did it achieve in its first year?", declined=True),
     ]
     question = "Which sectors did that work target?"
     query = build_query(question, fake_embedder.encode([question])[0], turns, fake_embedder, 0.3)
     assert query.previous_answer == ("paris", 120)
     assert query.previous_question == "What did it achieve in its first year?"
     assert query.context.endswith("Huawei opened its Paris OpenLab in April 2018.")
+
+    # A question given alone (a string in the history) may have been answered: its answer is not known.
+    turns[-1] = Turn("What did it achieve in its first year?")
+    query = build_query(question, fake_embedder.encode([question])[0], turns, fake_embedder, 0.3)
+    assert query.previous_answer is None
 
 
 def test_empty_history_is_a_first_question(tmp_path, fake_embedder):
@@ -253,6 +258,16 @@ def test_a_follow_up_naming_what_the_last_answers_article_never_mentions_counts_
     settings = bot.settings
     assert context_weights == [settings.context_weight, settings.context_weight * settings.moved_on_share]
     assert settings.moved_on_share < 1
+
+
+def test_a_follow_up_after_a_declined_turn_is_weighed_against_the_answer_before_it(qa_over, context_weights):
+    bot = qa_over({"lyon.txt": LYON, "nantes.txt": NANTES})
+    first = bot.ask("How much will Acme invest in its Lyon lab?")
+    declined = Answer("Who designed the Lyon lab?", "", True, 0.1, [])
+    context_weights.clear()
+    bot.ask("And in Nantes?", history=[first, declined])  # the Lyon article, answered before, never mentions Nantes
+    settings = bot.settings
+    assert context_weights == [settings.context_weight * settings.moved_on_share]
 
 
 def test_subject_names_leave_out_roles_and_technologies_also_in_the_plural():

@@ -84,14 +84,19 @@ def test_qa_ask_notes_the_skipped_files_in_one_line(with_skipped, tmp_path, caps
     assert "chart.txt" not in caplog.text  # nor in the log: one line says it
 
 
-def test_qa_index_counts_one_article_in_the_singular(tmp_path, capsys, fake_model):
+def test_qa_index_counts_one_in_the_singular_and_names_the_files_it_does_not_read(tmp_path, capsys, fake_model):
     folder = tmp_path / "one"
     folder.mkdir()
     (folder / "lab.txt").write_text("Acme opens a lab\n\nAcme opened a lab in Lyon on Monday.\n", "utf-8")
+    (folder / "notes.rtf").write_text("{\\rtf1 notes}", "utf-8")
 
     assert main(["index", str(folder), "--index-dir", str(tmp_path / "index")]) == 0
 
-    assert capsys.readouterr().out.startswith("Built 1 article, ")
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Built 1 article, 1 passage, 2 sentences (")
+    assert out[-1].startswith("not read (1 file of other types; articles are .txt, ") and out[-1].endswith(
+        ": notes.rtf"
+    )
 
 
 def test_qa_list_lists_what_is_indexed_after_a_file_is_removed(with_skipped, tmp_path, capsys, fake_model):
@@ -155,7 +160,8 @@ def test_qa_index_and_qa_list_print_each_skipped_file_once(with_skipped, tmp_pat
 
 @pytest.mark.model
 def test_output_whose_reader_stops_early_is_not_an_error(with_skipped, tmp_path):
-    """``qa list DIR | head -1``: the pipe closes before all is written; the command ends quietly."""
+    """``qa list DIR | head -1``: the pipe closes before all is written; the command ends quietly, with the status
+    that tells a shell (``set -o pipefail``) the output was cut short."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader has gone before anything is written
     try:
@@ -170,5 +176,5 @@ def test_output_whose_reader_stops_early_is_not_an_error(with_skipped, tmp_path)
     finally:
         os.close(write_end)
 
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 128 + 13, run.stderr  # as a process a closed pipe ends (SIGPIPE)
     assert "error" not in run.stderr.lower() and "Traceback" not in run.stderr
