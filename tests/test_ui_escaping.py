@@ -10,6 +10,8 @@ from tests.test_ui_render import EVIL_TEXT, EVIL_TITLE, PLAIN_TEXT
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
+# Its author is printed in its front matter, so "Who wrote the article ...?" is answered and offered.
+TRAM_MD = "---\ntitle: Tram <i>vote</i> passes\nauthor: Claire Hollis\n---\nThe tram won 61% of the vote in Brest.\n"
 QUESTION = '<img src=x onerror="window.__pwned = 3">How much will the bridge cost?'
 
 
@@ -21,6 +23,7 @@ def evil_server(tmp_path_factory):
     folder.mkdir()
     (folder / "evil.txt").write_text(EVIL_TEXT, encoding="utf-8")
     (folder / "ferry.txt").write_text(PLAIN_TEXT, encoding="utf-8")
+    (folder / "tram.md").write_text(TRAM_MD, encoding="utf-8")
     with serve_chat("--corpus", str(folder), "--index-dir", str(root / "index"), log=root / "qa-chat.log") as server:
         yield server
 
@@ -29,9 +32,13 @@ def test_article_with_script_tags_is_shown_as_text(page, evil_server):
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(evil_server.url)
-    expect(page.locator("#qa-status-line")).to_contain_text("Ready: 2 articles", timeout=60_000)
-    # The example built from the article's title shows the title's markup as text.
-    expect(page.locator(".qa-example").first).to_contain_text('<script>alert("title")</script>')
+    expect(page.locator("#qa-status-line")).to_contain_text("Ready: 3 articles", timeout=60_000)
+    # The examples offered are the questions the folder answers, built from titles, which show as text.
+    offered = page.locator(".qa-example:visible")
+    expect(offered).to_have_count(2, timeout=30_000)
+    expect(offered).to_have_text(
+        [f"What does the article “{EVIL_TITLE}” report?", "Who wrote the article “Tram <i>vote</i> passes”?"]
+    )  # not "What does the article “Harbour ferry returns after repairs” report?": the page declines it
 
     page.locator("#qa-question textarea").fill(QUESTION)
     page.locator("#qa-question textarea").press("Enter")

@@ -15,7 +15,7 @@ from qa import QA
 from qa.answer import Answer, Citation
 from qa.cli import _parser, main
 from qa.config import BUILTIN_CORPUS
-from ui.examples import BUILTIN_EXAMPLES, example_questions
+from ui.examples import BUILTIN_EXAMPLES, answered, example_questions
 from ui.render import quote_in_context, render_answer, render_article, render_article_list, render_conversation
 from ui.transcript import conversation_markdown, markdown_text
 from ui.uploads import save_upload
@@ -223,6 +223,8 @@ def test_article_list_shows_title_publisher_date_id_and_skipped_files_as_text(bo
     assert EVIL_TITLE in shown and "Harbour ferry returns after repairs" in shown
     assert "<img src=x>.txt: binary file (contains NUL bytes), not a text article" in shown
     assert html.count("<tr>") == 3  # the header and a row per article
+    dated = dataclasses.replace(articles[1], date="2025-04-20")
+    assert "<td>20 April 2025</td>" in render_article_list([dated], [])  # as the answers' sources show it
 
 
 def test_the_conversation_as_markdown_keeps_quotes_and_citations_and_escapes_markup(bot):
@@ -238,6 +240,14 @@ def test_the_conversation_as_markdown_keeps_quotes_and_citations_and_escapes_mar
     assert text.count("**Q: ") == 2 and "\n---\n" in text
     unsure = dataclasses.replace(answer, confidence=0.3)
     assert "> Not sure: " in conversation_markdown([unsure], uncertain_below=0.5)
+
+
+def test_the_conversation_as_markdown_keeps_the_spaces_around_the_short_answer(bot):
+    quote = _citation(bot, "evil", BRIDGE_QUOTE)
+    start = quote.start + BRIDGE_QUOTE.index("40 million dollars")
+    short = dataclasses.replace(quote, answer_start=start, answer_end=start + len("40 million dollars"))
+    text = conversation_markdown([Answer("How much will the bridge cost?", BRIDGE_QUOTE, False, 0.8, [short])])
+    assert "> The bridge will cost **40 million dollars** \\<img" in text
 
 
 def test_an_upload_is_copied_never_over_an_existing_file(tmp_path):
@@ -363,6 +373,27 @@ def test_example_questions_for_builtin_and_own_articles(bot):
         f"What does the article “{' '.join(EVIL_TITLE.split())}” report?",
         "What does the article “Harbour ferry returns after repairs” report?",
     ]
+
+
+def test_own_articles_offer_who_wrote_and_when_published_and_only_what_is_answered(tmp_path, fake_embedder):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "tram.md").write_text(
+        "---\ntitle: Tram vote passes\nauthor: Claire Hollis\ndate: 4 March 2025\n---\n"
+        "The tram won 61% of the vote in Brest.\n",
+        "utf-8",
+    )
+    bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    candidates = example_questions(folder)
+    assert candidates == [
+        "Who wrote the article “Tram vote passes”?",
+        "When was the article “Tram vote passes” published?",
+        "What does the article “Tram vote passes” report?",
+    ]
+    offered = answered(bot, [*candidates, "Who won the 2018 World Cup?"])
+    assert offered == [q for q in [*candidates, "Who won the 2018 World Cup?"] if not bot.ask(q).no_answer]
+    assert candidates[0] in offered and "Who won the 2018 World Cup?" not in offered
+    assert answered(bot, candidates, limit=1) == offered[:1]
 
 
 def test_chat_command_defaults_to_this_machine_only():

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import threading
 from collections.abc import Iterator, Sequence
 from html import escape
 
@@ -25,7 +26,7 @@ from index.articles import ARTICLE_SUFFIXES
 from qa.answer import Answer
 from qa.api import QA
 from qa.config import BUILTIN_CORPUS
-from ui.examples import example_questions
+from ui.examples import answered, example_questions
 from ui.loading import IndexLoader
 from ui.render import render_article, render_article_list, render_conversation, render_no_article
 from ui.transcript import conversation_markdown
@@ -186,7 +187,12 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         loader: An ``IndexLoader`` already started; by default one is started here.
     """
     loader = loader or IndexLoader(bot).start()
-    examples = list(examples) if examples is not None else example_questions(bot.folder)
+    # A folder of one's own: candidates, shown once the index is open and only those it answers.
+    candidates = examples is None and bot.folder.resolve() != BUILTIN_CORPUS.resolve()
+    examples = list(examples) if examples is not None else example_questions(bot.folder, limit=4)
+    offered: list[str] = []
+    offered_lock = threading.Lock()
+    checked = threading.Event()
     views = itertools.count(1)
     uncertain_below = bot.settings.uncertain_below
     # The built-in articles live inside the installed package: the page adds nothing to them.
@@ -201,15 +207,27 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         index = bot.latest_index()
         return render_article_list(list(index.articles.values()), bot.skipped)
 
-    def status(shown_build: str) -> tuple[str, gr.Timer, str, str]:
-        """The status line, and the article list when the index in use changed (an outside ``qa index``)."""
+    def status(shown_build: str) -> tuple:
+        """The status line, the article list when the index in use changed (an outside ``qa index``), and
+        the example questions that are offered."""
         kind = "qa-loading" if not loader.done else ("qa-failed" if loader.error else "qa-ready")
         line = _STATUS.format(kind=kind, text=escape(loader.status()))
         # Loading: ask twice a second; then every few seconds, for a sync by another process.
         timer = gr.Timer(0.5 if not loader.done else 3.0, active=not loader.done or loader.ready)
         build = bot.latest_index().build if loader.ready else ""
         listing = article_list() if build != shown_build else gr.skip()
-        return line, timer, listing, build
+        return line, timer, listing, build, *offered_examples(build != shown_build)
+
+    def offered_examples(opened: bool) -> list:
+        """Updates for the examples' heading and buttons: for a folder of one's own, when the page first sees
+        the index open, the candidates it answers (asked once for all pages); otherwise nothing to change."""
+        if not candidates or not loader.ready or not opened:
+            return [gr.skip()] * (len(examples) + 1)
+        with offered_lock:
+            if not checked.is_set():
+                offered.extend(answered(bot, examples))
+                checked.set()
+        return [gr.update(visible=bool(offered))] + [gr.update(visible=text in offered) for text in examples]
 
     def respond(question: str, answers: list[Answer]) -> Iterator[tuple]:
         """The conversation, the question box and the answers; with the answer, what the browser keeps."""
@@ -316,6 +334,7 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
                 with gr.Row(elem_id="qa-ask-row"):
                     question = gr.Textbox(
                         placeholder="Ask a question about the articles",
+                        label="Question",  # not shown: what a screen reader names the box
                         show_label=False,
                         scale=5,
                         elem_id="qa-question",
@@ -323,13 +342,14 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
                     )  # no max_length: the browser would cut a long question silently; ask() says it is too long
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
                 example_buttons = []
-                if examples:
-                    gr.Markdown("Try one of these:")
-                    with gr.Row():
-                        example_buttons = [
-                            gr.Button(text, size="sm", variant="secondary", elem_classes="qa-example")
-                            for text in examples
-                        ]
+                examples_heading = gr.Markdown("Try one of these:", visible=bool(examples) and not candidates)
+                with gr.Row():
+                    example_buttons = [
+                        gr.Button(
+                            text, size="sm", variant="secondary", elem_classes="qa-example", visible=not candidates
+                        )
+                        for text in examples
+                    ]
                 with gr.Row():
                     clear_button = gr.Button("New conversation", size="sm", elem_id="qa-clear")
                     copy_button = gr.Button("Copy as Markdown", size="sm", elem_id="qa-copy")
@@ -380,7 +400,7 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         if upload is not None:
             upload.upload(add_articles, upload, [note, listing, shown_build], **private)
         rescan_button.click(rescan, None, [note, listing, shown_build], **private)
-        status_outputs = [status_line, timer, listing, shown_build]
+        status_outputs = [status_line, timer, listing, shown_build, examples_heading, *example_buttons]
         hidden = {"api_visibility": "private", "show_progress": "hidden"}
         page.load(status, shown_build, status_outputs, **hidden)
         page.load(restore, stored, [answers, conversation, markdown], **hidden)

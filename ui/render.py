@@ -192,7 +192,7 @@ def render_article_list(articles: Sequence[Article], skipped: Sequence[SkippedFi
     """The collection: a row per indexed article (title, publisher, date, id), then the skipped files and why."""
     rows = "".join(
         f'<tr><td class="qa-list-title">{escape(a.title or a.id)}</td><td>{escape(a.source) or "unknown"}</td>'
-        f'<td>{escape(a.date) or "unknown"}</td><td class="qa-list-id">{escape(a.id)}</td></tr>'
+        f'<td>{escape(readable_date(a.date)) or "unknown"}</td><td class="qa-list-id">{escape(a.id)}</td></tr>'
         for a in articles
     )
     count = "1 article" if len(articles) == 1 else f"{len(articles)} articles"

@@ -39,7 +39,8 @@ def conversation_markdown(answers: Sequence[Answer], uncertain_below: float = DE
                 lines += ["", "Closest matches (not answers):"]
         else:
             before, short, after = answer.citations[0].quote_parts
-            quote = f"{markdown_text(before)}**{markdown_text(short)}**{markdown_text(after)}"
+            # The spaces around the short answer stay: "invest **35 million Euros** in", not "invest**35 ...**in".
+            quote = f"{_inline(before).lstrip()}**{_inline(short)}**{_inline(after).rstrip()}"
             hedge = "Not sure: " if answer.confidence < uncertain_below else ""
             lines += [f"> {hedge}{quote} [1]", "", f"confidence {answer.confidence:.2f}"]
         if answer.citations:
@@ -60,4 +61,9 @@ def markdown_text(text: str) -> str:
         >>> markdown_text("<b>Huawei</b> *cloud*\n2024")
         '\\<b\\>Huawei\\</b\\> \\*cloud\\* 2024'
     """
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _inline(text).strip()
+
+
+def _inline(text: str) -> str:
+    """``text`` escaped as ``markdown_text``, its runs of white space one space each, also at its ends."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
