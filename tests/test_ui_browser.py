@@ -118,6 +118,7 @@ def test_example_question_answers_and_page_screenshot(page, chat_server, real_qa
     expected = real_qa.ask(QUESTION)
     open_page(page, chat_server.url)
     expect(page.get_by_role("textbox", name="Question")).to_be_visible()  # the box has a name to be read out
+    expect(page.locator("#qa-rescan")).to_have_count(0)  # the built-in articles never change
     buttons = page.locator(".qa-example")
     expect(buttons).to_have_count(len(BUILTIN_EXAMPLES))
     buttons.filter(has_text=QUESTION).click()

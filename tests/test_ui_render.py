@@ -6,6 +6,7 @@ Fast: articles in a temporary folder, the fake embedder, no browser.
 from __future__ import annotations
 
 import dataclasses
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -240,6 +241,13 @@ def test_the_conversation_as_markdown_keeps_quotes_and_citations_and_escapes_mar
     assert text.count("**Q: ") == 2 and "\n---\n" in text
     unsure = dataclasses.replace(answer, confidence=0.3)
     assert "> Not sure: " in conversation_markdown([unsure], uncertain_below=0.5)
+
+
+def test_each_citations_button_has_a_name_of_its_own(bot):
+    cited = [_citation(bot, "evil", BRIDGE_QUOTE), _citation(bot, "ferry", "Tickets cost two euros.")]
+    html = render_conversation([Answer("How much?", BRIDGE_QUOTE, False, 0.8, cited)], bot.get_article)
+    names = re.findall(r'class="qa-open"[^>]*aria-label="([^"]*)"', html)
+    assert names == ["Show [1] in the whole article", "Show [2] in the whole article"]
 
 
 def test_the_conversation_as_markdown_keeps_the_spaces_around_the_short_answer(bot):

@@ -382,7 +382,8 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
                         "These are the built-in articles. To add your own, serve a folder of them: "
                         "`qa chat --corpus DIR`."
                     )
-                rescan_button = gr.Button("Re-scan the folder", size="sm", elem_id="qa-rescan")
+                # The built-in articles never change: nothing to re-scan.
+                rescan_button = gr.Button("Re-scan the folder", size="sm", elem_id="qa-rescan") if can_upload else None
 
         # Every answer goes through one queue slot: two CPUs gain nothing from parallel questions.
         # Uploads and re-scans embed articles: they take the same slot.
@@ -399,7 +400,8 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         conversation.click(show_article, None, viewer, api_visibility="private", show_progress="hidden")
         if upload is not None:
             upload.upload(add_articles, upload, [note, listing, shown_build], **private)
-        rescan_button.click(rescan, None, [note, listing, shown_build], **private)
+        if rescan_button is not None:
+            rescan_button.click(rescan, None, [note, listing, shown_build], **private)
         status_outputs = [status_line, timer, listing, shown_build, examples_heading, *example_buttons]
         hidden = {"api_visibility": "private", "show_progress": "hidden"}
         page.load(status, shown_build, status_outputs, **hidden)

@@ -235,7 +235,8 @@ def _card(citation: Citation, number: int, article: Article | None, turn: int, k
         f'<span class="qa-title">{escape(citation.title)}</span> <span class="qa-label">{label}</span></div>'
         f'<p class="qa-meta">{_byline(article)}</p>'
         f'<p class="qa-context">{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}</p>'
-        f'<button type="button" class="qa-open" {_target(citation)}>Show in the whole article</button></li>'
+        f'<button type="button" class="qa-open" {_target(citation)} aria-label="Show [{number}] in the whole article">'
+        "Show in the whole article</button></li>"
     )
 
 
