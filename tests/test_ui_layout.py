@@ -174,6 +174,8 @@ def test_the_conversation_survives_a_reload_and_copies_as_markdown(page, chat_se
     expect(turns.last.locator(".qa-answer, .qa-no-answer").first).to_contain_text(expected.text or "do not say")
 
     page.locator("#qa-copy").click()
+    expect(page.locator("#qa-copy")).to_have_text("Copied")
+    expect(page.locator("#qa-copy")).to_have_text("Copy as Markdown", timeout=5_000)
     copied = page.evaluate("navigator.clipboard.readText()")
     with page.expect_download() as download:
         page.locator("#qa-download").click()
@@ -186,6 +188,9 @@ def test_the_conversation_survives_a_reload_and_copies_as_markdown(page, chat_se
 
     page.locator("#qa-clear").click()
     expect(turns).to_have_count(0)
+    page.locator("#qa-copy").click()  # an empty conversation: the clipboard keeps what it had
+    expect(page.locator("#qa-copy")).to_have_text("Nothing to copy yet")
+    assert page.evaluate("navigator.clipboard.readText()") == copied
     page.reload()
     expect(page.locator("#qa-status-line")).to_contain_text("Ready", timeout=ANSWER_WAIT)
     page.wait_for_timeout(1000)  # the stored conversation, were it kept, would be back by now

@@ -89,8 +89,28 @@ watch('value', () => {
 )
 
 # Copy the conversation as Markdown, or save it as a file; the text comes from the hidden #qa-markdown box.
-_COPY_MARKDOWN = "(text) => { navigator.clipboard.writeText(text); }"
+# Each says what it did on the button for a moment ("Copied"); with no conversation yet, nothing is copied or saved.
+_COPY_MARKDOWN = """(text) => {
+  const button = document.getElementById('qa-copy');
+  const say = (words) => {
+    const label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    button.textContent = words;
+    setTimeout(() => { button.textContent = label; }, 1500);
+  };
+  if (!text) { say('Nothing to copy yet'); return; }
+  if (!navigator.clipboard) { say('Copying needs https or this machine'); return; }
+  navigator.clipboard.writeText(text).then(() => say('Copied'), () => say('Could not copy'));
+}"""
 _DOWNLOAD_MARKDOWN = """(text) => {
+  if (!text) {
+    const button = document.getElementById('qa-download');
+    const label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    button.textContent = 'Nothing to save yet';
+    setTimeout(() => { button.textContent = label; }, 1500);
+    return;
+  }
   const link = document.createElement('a');
   link.href = URL.createObjectURL(new Blob([text], {type: 'text/markdown'}));
   link.download = 'conversation.md';
