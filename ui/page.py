@@ -245,7 +245,10 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
             return [gr.skip()] * (len(examples) + 1)
         with offered_lock:
             if not checked.is_set():
-                offered.extend(answered(bot, examples))
+                try:
+                    offered.extend(answered(bot, examples))
+                except Exception:  # the status line must keep working: the page then offers no examples
+                    logger.exception("asking the example questions failed")
                 checked.set()
         return [gr.update(visible=bool(offered))] + [gr.update(visible=text in offered) for text in examples]
 
