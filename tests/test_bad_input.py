@@ -499,3 +499,30 @@ def test_a_page_over_a_folder_without_articles_says_so_in_one_log_line(tmp_path,
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.getMessage() for r in problems] == [f"could not open the articles: {loader.error}"]
     assert problems[0].exc_info is None  # no traceback for a person's empty folder
+
+
+def test_a_failure_while_asking_the_example_questions_leaves_the_page_ready_without_examples(
+    tmp_path, fake_embedder, monkeypatch, caplog
+):
+    import ui.loading
+    from ui.loading import IndexLoader
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "tram.md").write_text(
+        "---\ntitle: Tram vote passes\nauthor: Claire Hollis\n---\nThe tram won 61% of the vote.\n", "utf-8"
+    )
+    bot = qa.api.QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
+    working = IndexLoader(bot).start()
+    assert working.wait(timeout=60)
+    assert "Who wrote the article “Tram vote passes”?" in working.examples
+
+    def broken(*_):
+        raise RuntimeError("the reader's file went missing")
+
+    monkeypatch.setattr(ui.loading, "answered", broken)
+    with caplog.at_level(logging.ERROR, logger="ui.loading"):
+        loader = IndexLoader(bot).start()
+        assert loader.wait(timeout=60)
+    assert loader.examples == [] and loader.status().startswith("Ready: 1 article.")
+    assert "asking the example questions failed" in caplog.text

@@ -191,6 +191,8 @@ def test_the_conversation_survives_a_reload_and_copies_as_markdown(page, chat_se
     page.locator("#qa-copy").click()  # an empty conversation: the clipboard keeps what it had
     expect(page.locator("#qa-copy")).to_have_text("Nothing to copy yet")
     assert page.evaluate("navigator.clipboard.readText()") == copied
+    page.locator("#qa-download").click()  # and nothing to save
+    expect(page.locator("#qa-download")).to_have_text("Nothing to save yet")
     page.reload()
     expect(page.locator("#qa-status-line")).to_contain_text("Ready", timeout=ANSWER_WAIT)
     page.wait_for_timeout(1000)  # the stored conversation, were it kept, would be back by now

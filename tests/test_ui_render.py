@@ -15,8 +15,7 @@ from index.articles import Article, SkippedFile
 from qa import QA
 from qa.answer import Answer, Citation
 from qa.cli import _parser, main
-from qa.config import BUILTIN_CORPUS
-from ui.examples import BUILTIN_EXAMPLES, answered, example_questions
+from ui.examples import answered, candidate_questions
 from ui.render import quote_in_context, render_answer, render_article, render_article_list, render_conversation
 from ui.transcript import conversation_markdown, markdown_text
 from ui.uploads import save_upload
@@ -247,7 +246,7 @@ def test_each_citations_button_has_a_name_of_its_own(bot):
     cited = [_citation(bot, "evil", BRIDGE_QUOTE), _citation(bot, "ferry", "Tickets cost two euros.")]
     html = render_conversation([Answer("How much?", BRIDGE_QUOTE, False, 0.8, cited)], bot.get_article)
     names = re.findall(r'class="qa-open"[^>]*aria-label="([^"]*)"', html)
-    assert names == ["Show [1] in the whole article", "Show [2] in the whole article"]
+    assert names == ["Show in the whole article: [1]", "Show in the whole article: [2]"]  # the visible text, and which
 
 
 def test_the_conversation_as_markdown_keeps_the_spaces_around_the_short_answer(bot):
@@ -375,12 +374,13 @@ def test_question_that_was_not_asked_shows_why(bot):
     assert "".join(page.text) == "<b>?</b>question is too long (1,200 characters)"
 
 
-def test_example_questions_for_builtin_and_own_articles(bot):
-    assert example_questions(BUILTIN_CORPUS) == list(BUILTIN_EXAMPLES)
-    assert example_questions(bot.folder) == [
+def test_example_candidates_are_built_from_titles(bot):
+    articles = list(bot.index.articles.values())
+    assert candidate_questions(articles) == [
         f"What does the article “{' '.join(EVIL_TITLE.split())}” report?",
         "What does the article “Harbour ferry returns after repairs” report?",
     ]
+    assert candidate_questions(articles + articles) == candidate_questions(articles)  # no repeats
 
 
 def test_own_articles_offer_who_wrote_and_when_published_and_only_what_is_answered(tmp_path, fake_embedder):
@@ -392,15 +392,17 @@ def test_own_articles_offer_who_wrote_and_when_published_and_only_what_is_answer
         "utf-8",
     )
     bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
-    candidates = example_questions(folder)
-    assert candidates == [
+    candidates = candidate_questions(list(bot.index.articles.values()))
+    assert candidates == [  # one kind across the articles before the next
+        "What does the article “Tram vote passes” report?",
         "Who wrote the article “Tram vote passes”?",
         "When was the article “Tram vote passes” published?",
-        "What does the article “Tram vote passes” report?",
     ]
+    assert bot.ask(candidates[1]).short_answer == "Claire Hollis"  # from the front matter
+    assert bot.ask("Who won the 2018 World Cup?").no_answer
     offered = answered(bot, [*candidates, "Who won the 2018 World Cup?"])
-    assert offered == [q for q in [*candidates, "Who won the 2018 World Cup?"] if not bot.ask(q).no_answer]
-    assert candidates[0] in offered and "Who won the 2018 World Cup?" not in offered
+    assert candidates[1] in offered and "Who won the 2018 World Cup?" not in offered
+    assert offered == [q for q in candidates if not bot.ask(q).no_answer]
     assert answered(bot, candidates, limit=1) == offered[:1]
 
 

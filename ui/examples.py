@@ -2,18 +2,17 @@
 
 The built-in articles get questions written from their content (each answered
 with a quote, checked by the browser test). A folder of one's own gets candidates built from
-each article's title and metadata (who wrote it, when it was published, what it reports); the
-page offers those that are answered once the index is open (``answered``), never one it declines.
+its articles' titles and metadata (what an article reports, who wrote it, when it was published);
+the page offers those that are answered (``answered``, asked once the index is open by
+``ui.loading``), never one it declines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
-from index.articles import load_corpus
+from index.articles import Article
 from qa.api import QA
-from qa.config import BUILTIN_CORPUS
 
 #: Questions the built-in articles answer, one per article and topic.
 BUILTIN_EXAMPLES = (
@@ -22,40 +21,34 @@ BUILTIN_EXAMPLES = (
     "Which Russian bank did Huawei partner with?",
     "When did Huawei open its Paris OpenLab?",
 )
+#: How many example questions the page offers at most.
+MAX_EXAMPLES = 4
 
 _MAX_TITLE_CHARS = 80
 
 
-def example_questions(folder: Path, limit: int = 4) -> list[str]:
-    """The questions to offer for the articles in ``folder``: the built-in articles' own, or for a folder of
-    one's own, candidates from the titles and metadata of its first ``limit`` articles (see ``answered``).
+def candidate_questions(articles: Sequence[Article], limit: int = MAX_EXAMPLES) -> list[str]:
+    """Questions built from the titles and metadata of the first ``limit`` articles: what each reports, then
+    who wrote each, then when each was published (one kind across the articles before the next), no repeats.
 
     Example:
-        >>> example_questions(BUILTIN_CORPUS)[0]
-        'How much will Huawei invest in its Paris OpenLab?'
+        >>> candidate_questions([Article("tram", "Tram vote passes", "", "Claire Hollis", "", "...", 0, "")])
+        ['What does the article “Tram vote passes” report?', 'Who wrote the article “Tram vote passes”?']
     """
-    if Path(folder).resolve() == BUILTIN_CORPUS.resolve():
-        return list(BUILTIN_EXAMPLES[:limit])
-    try:
-        articles = load_corpus(folder, warn=False).articles  # the sync warns about skipped files
-    except ValueError:  # no usable article: the page says so once the index fails to open
-        return []
-    questions = []
+    titled = []
     for article in articles[:limit]:
         title = " ".join(article.title.split())
         if len(title) > _MAX_TITLE_CHARS:
             title = title[:_MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
-        if not title:
-            continue
-        if article.author:
-            questions.append(f"Who wrote the article “{title}”?")
-        if article.date:
-            questions.append(f"When was the article “{title}” published?")
-        questions.append(f"What does the article “{title}” report?")
-    return questions
+        if title:
+            titled.append((title, article))
+    questions = [f"What does the article “{title}” report?" for title, _ in titled]
+    questions += [f"Who wrote the article “{title}”?" for title, article in titled if article.author]
+    questions += [f"When was the article “{title}” published?" for title, article in titled if article.date]
+    return list(dict.fromkeys(questions))
 
 
-def answered(bot: QA, questions: Sequence[str], limit: int = 4) -> list[str]:
+def answered(bot: QA, questions: Sequence[str], limit: int = MAX_EXAMPLES) -> list[str]:
     """The first ``limit`` of ``questions`` that ``bot`` answers rather than declines."""
     chosen = []
     for question in questions:

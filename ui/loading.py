@@ -1,4 +1,5 @@
-"""Open a QA's index and load its model in the background, so the page comes up at once."""
+"""Open a QA's index and load its models in the background, so the page comes up at once; then choose the
+example questions a folder of one's own answers."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ import time
 
 from index.articles import CorpusError
 from qa.api import QA
+from qa.config import BUILTIN_CORPUS
+from ui.examples import answered, candidate_questions
 
 logger = logging.getLogger(__name__)
 
 
 class IndexLoader:
-    """Opens ``bot.index`` (building it the first time) and loads the model, in a thread.
+    """Opens ``bot.index`` (building it the first time) and loads the models, in a thread; for a folder of
+    one's own, then asks the candidate example questions (``ui.examples``) and keeps those answered in
+    ``examples`` (the built-in articles have their own).
 
     Questions asked meanwhile simply wait for ``QA``'s own lock; the loader only lets the
     page say what is happening.
@@ -28,6 +33,7 @@ class IndexLoader:
         self.bot = bot
         self.error: str | None = None
         self.articles = 0
+        self.examples: list[str] = []
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -72,6 +78,8 @@ class IndexLoader:
         try:
             self.articles = len(self.bot.index.articles)
             self.bot.embedder.encode(["warm up the model before the first question"])
+            if self.bot.folder.resolve() != BUILTIN_CORPUS.resolve():
+                self.examples = self._answered_examples()
         except CorpusError as error:  # the person's folder: one line here, the same on the page
             logger.warning("could not open the articles: %s", error)
             self.error = str(error)
@@ -81,3 +89,12 @@ class IndexLoader:
         finally:
             logger.info("model and index ready in %.1f s", time.monotonic() - began)
             self._done.set()
+
+    def _answered_examples(self) -> list[str]:
+        """The candidate example questions the folder answers (asking them also loads the reader); none when
+        asking fails: the page then offers no examples, and works."""
+        try:
+            return answered(self.bot, candidate_questions(list(self.bot.index.articles.values())))
+        except Exception:
+            logger.exception("asking the example questions failed")
+            return []

@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-import threading
 from collections.abc import Iterator, Sequence
 from html import escape
 
@@ -26,7 +25,7 @@ from index.articles import ARTICLE_SUFFIXES
 from qa.answer import Answer
 from qa.api import QA
 from qa.config import BUILTIN_CORPUS
-from ui.examples import answered, example_questions
+from ui.examples import BUILTIN_EXAMPLES, MAX_EXAMPLES
 from ui.loading import IndexLoader
 from ui.render import render_article, render_article_list, render_conversation, render_no_article
 from ui.transcript import conversation_markdown
@@ -89,34 +88,29 @@ watch('value', () => {
 )
 
 # Copy the conversation as Markdown, or save it as a file; the text comes from the hidden #qa-markdown box.
-# Each says what it did on the button for a moment ("Copied"); with no conversation yet, nothing is copied or saved.
-_COPY_MARKDOWN = """(text) => {
-  const button = document.getElementById('qa-copy');
-  const say = (words) => {
-    const label = button.dataset.label || button.textContent;
-    button.dataset.label = label;
+# Each says what it did on its button for a moment ("Copied"); with no conversation yet, nothing is copied or saved.
+_FLASH = """const flash = (id, words) => {
+    const button = document.getElementById(id);
+    button.dataset.label = button.dataset.label || button.textContent;
     button.textContent = words;
-    setTimeout(() => { button.textContent = label; }, 1500);
-  };
-  if (!text) { say('Nothing to copy yet'); return; }
-  if (!navigator.clipboard) { say('Copying needs https or this machine'); return; }
-  navigator.clipboard.writeText(text).then(() => say('Copied'), () => say('Could not copy'));
-}"""
-_DOWNLOAD_MARKDOWN = """(text) => {
-  if (!text) {
-    const button = document.getElementById('qa-download');
-    const label = button.dataset.label || button.textContent;
-    button.dataset.label = label;
-    button.textContent = 'Nothing to save yet';
-    setTimeout(() => { button.textContent = label; }, 1500);
-    return;
-  }
+    clearTimeout(button.flashTimer);
+    button.flashTimer = setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
+  };"""
+_COPY_MARKDOWN = f"""(text) => {{
+  {_FLASH}
+  if (!text) {{ flash('qa-copy', 'Nothing to copy yet'); return; }}
+  if (!navigator.clipboard) {{ flash('qa-copy', 'Copying needs https or this machine'); return; }}
+  navigator.clipboard.writeText(text).then(() => flash('qa-copy', 'Copied'), () => flash('qa-copy', 'Could not copy'));
+}}"""
+_DOWNLOAD_MARKDOWN = f"""(text) => {{
+  {_FLASH}
+  if (!text) {{ flash('qa-download', 'Nothing to save yet'); return; }}
   const link = document.createElement('a');
-  link.href = URL.createObjectURL(new Blob([text], {type: 'text/markdown'}));
+  link.href = URL.createObjectURL(new Blob([text], {{type: 'text/markdown'}}));
   link.download = 'conversation.md';
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10000);
-}"""
+}}"""
 
 # The page's layout (passed to launch): the page scrolls as one; on a desktop the article viewer stays
 # beside the conversation as it grows, and scrolls inside itself; on a phone (one column) a citation
@@ -203,20 +197,19 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
 
     Args:
         bot: The articles to ask (``QA()`` for the built-in ones).
-        examples: Questions to offer as buttons; by default drawn from the articles.
+        examples: Questions to offer as buttons; by default the built-in articles' own, or for a folder of one's
+            own, those the loader found answered (``IndexLoader.examples``), shown once the index is open.
         loader: An ``IndexLoader`` already started; by default one is started here.
     """
     loader = loader or IndexLoader(bot).start()
-    # A folder of one's own: candidates, shown once the index is open and only those it answers.
-    candidates = examples is None and bot.folder.resolve() != BUILTIN_CORPUS.resolve()
-    examples = list(examples) if examples is not None else example_questions(bot.folder, limit=4)
-    offered: list[str] = []
-    offered_lock = threading.Lock()
-    checked = threading.Event()
+    builtin = bot.folder.resolve() == BUILTIN_CORPUS.resolve()
+    # A folder of one's own: the questions the loader found answered, shown once the index is open.
+    later = examples is None and not builtin
+    examples = list(examples if examples is not None else BUILTIN_EXAMPLES if builtin else [""] * MAX_EXAMPLES)
     views = itertools.count(1)
     uncertain_below = bot.settings.uncertain_below
     # The built-in articles live inside the installed package: the page adds nothing to them.
-    can_upload = bot.folder.resolve() != BUILTIN_CORPUS.resolve()
+    can_upload = not builtin
 
     def conversation_html(answers: Sequence[Answer], **pending: str | None) -> str:
         return render_conversation(answers, bot.get_article, uncertain_below=uncertain_below, **pending)
@@ -227,30 +220,23 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         index = bot.latest_index()
         return render_article_list(list(index.articles.values()), bot.skipped)
 
-    def status(shown_build: str) -> tuple:
-        """The status line, the article list when the index in use changed (an outside ``qa index``), and
-        the example questions that are offered."""
+    def status_line() -> str:
         kind = "qa-loading" if not loader.done else ("qa-failed" if loader.error else "qa-ready")
-        line = _STATUS.format(kind=kind, text=escape(loader.status()))
+        return _STATUS.format(kind=kind, text=escape(loader.status()))
+
+    def status(shown_build: str, examples_shown: bool) -> tuple:
+        """The status line, the article list when the index in use changed (an outside ``qa index``), and
+        for a folder of one's own, the example questions once the index is open."""
         # Loading: ask twice a second; then every few seconds, for a sync by another process.
         timer = gr.Timer(0.5 if not loader.done else 3.0, active=not loader.done or loader.ready)
         build = bot.latest_index().build if loader.ready else ""
         listing = article_list() if build != shown_build else gr.skip()
-        return line, timer, listing, build, *offered_examples(build != shown_build)
-
-    def offered_examples(opened: bool) -> list:
-        """Updates for the examples' heading and buttons: for a folder of one's own, when the page first sees
-        the index open, the candidates it answers (asked once for all pages); otherwise nothing to change."""
-        if not candidates or not loader.ready or not opened:
-            return [gr.skip()] * (len(examples) + 1)
-        with offered_lock:
-            if not checked.is_set():
-                try:
-                    offered.extend(answered(bot, examples))
-                except Exception:  # the status line must keep working: the page then offers no examples
-                    logger.exception("asking the example questions failed")
-                checked.set()
-        return [gr.update(visible=bool(offered))] + [gr.update(visible=text in offered) for text in examples]
+        if not later or not loader.ready or examples_shown:
+            return status_line(), timer, listing, build, examples_shown, *[gr.skip()] * (len(examples) + 1)
+        offered = loader.examples
+        buttons = [gr.update(value=q, visible=True) for q in offered]
+        buttons += [gr.update(visible=False)] * (len(examples) - len(offered))
+        return status_line(), timer, listing, build, True, gr.update(visible=bool(offered)), *buttons
 
     def respond(question: str, answers: list[Answer]) -> Iterator[tuple]:
         """The conversation, the question box and the answers; with the answer, what the browser keeps."""
@@ -341,10 +327,11 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
             f"# {TITLE}\nEvery answer is a sentence quoted verbatim from one article, with its source. "
             "When the articles do not say, the page says so."
         )
-        status_line = gr.HTML(status("")[0], elem_id="qa-status", css_template=_STATUS_CSS, js_on_load=None)
+        status_html = gr.HTML(status_line(), elem_id="qa-status", css_template=_STATUS_CSS, js_on_load=None)
         timer = gr.Timer(0.5, active=True)
         answers = gr.State([])
         shown_build = gr.State("")
+        examples_shown = gr.State(False)  # this page's example buttons are as the loader chose them
         stored = gr.BrowserState([], storage_key="news-qa-conversation")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
@@ -365,12 +352,10 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
                     )  # no max_length: the browser would cut a long question silently; ask() says it is too long
                     ask_button = gr.Button("Ask", variant="primary", scale=1, elem_id="qa-ask")
                 example_buttons = []
-                examples_heading = gr.Markdown("Try one of these:", visible=bool(examples) and not candidates)
+                examples_heading = gr.Markdown("Try one of these:", visible=bool(examples) and not later)
                 with gr.Row():
                     example_buttons = [
-                        gr.Button(
-                            text, size="sm", variant="secondary", elem_classes="qa-example", visible=not candidates
-                        )
+                        gr.Button(text, size="sm", variant="secondary", elem_classes="qa-example", visible=not later)
                         for text in examples
                     ]
                 with gr.Row():
@@ -425,11 +410,11 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
             upload.upload(add_articles, upload, [note, listing, shown_build], **private)
         if rescan_button is not None:
             rescan_button.click(rescan, None, [note, listing, shown_build], **private)
-        status_outputs = [status_line, timer, listing, shown_build, examples_heading, *example_buttons]
+        status_outputs = [status_html, timer, listing, shown_build, examples_shown, examples_heading, *example_buttons]
         hidden = {"api_visibility": "private", "show_progress": "hidden"}
-        page.load(status, shown_build, status_outputs, **hidden)
+        page.load(status, [shown_build, examples_shown], status_outputs, **hidden)
         page.load(restore, stored, [answers, conversation, markdown], **hidden)
-        timer.tick(status, shown_build, status_outputs, **hidden)
+        timer.tick(status, [shown_build, examples_shown], status_outputs, **hidden)
         gr.api(ask, api_name="ask", concurrency_id="answer")
     return page
 

@@ -235,7 +235,7 @@ def _card(citation: Citation, number: int, article: Article | None, turn: int, k
         f'<span class="qa-title">{escape(citation.title)}</span> <span class="qa-label">{label}</span></div>'
         f'<p class="qa-meta">{_byline(article)}</p>'
         f'<p class="qa-context">{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}</p>'
-        f'<button type="button" class="qa-open" {_target(citation)} aria-label="Show [{number}] in the whole article">'
+        f'<button type="button" class="qa-open" {_target(citation)} aria-label="Show in the whole article: [{number}]">'
         "Show in the whole article</button></li>"
     )
 
