@@ -140,29 +140,31 @@ class Reader:
             else:
                 bounds = np.array([end for _, end in sentences[row]])
                 sentence_of = np.searchsorted(bounds, token_starts, side="right")
-            # Emphasis marks are not part of an answer: "**120 million euros**" answers "120 million euros".
-            markup = np.array(
-                [_MARKUP.fullmatch(passages[row][a:b]) is not None for a, b in (offsets[n] for n in positions)]
-            )
             found.append(
-                self._best_spans(row, offsets, positions, sentence_of, markup, starts, ends, null, each_sentence)
+                self._best_spans(row, passages[row], offsets, positions, sentence_of, starts, ends, null, each_sentence)
             )
         return found
 
     def _best_spans(
         self,
         row: int,
+        text: str,
         offsets,
         positions: np.ndarray,
         sentence_of: np.ndarray,
-        markup: np.ndarray,
         starts,
         ends,
         null: float,
         each_sentence: bool,
     ) -> list[ReadSpan]:
-        """The best span (spans never cross sentences), or with ``each_sentence`` the best inside each sentence;
-        tokens of emphasis marks (``markup``) trimmed off its ends."""
+        """The best span of the passage ``text`` (spans never cross sentences), or with ``each_sentence`` the best
+        inside each sentence; tokens of emphasis marks trimmed off its ends ("**120 million euros**" answers
+        "120 million euros")."""
+
+        def markup(k: int) -> bool:
+            start, end = offsets[positions[k]]
+            return _MARKUP.fullmatch(text[start:end]) is not None
+
         s = starts[positions]
         e = ends[positions]
         pair = s[:, None] + e[None, :]
@@ -175,9 +177,9 @@ class Reader:
         for scores in scopes if each_sentence else (pair,):
             best = int(np.argmax(scores))
             i, j = best // n, best % n
-            while i < j and markup[i]:
+            while i < j and markup(i):
                 i += 1
-            while j > i and markup[j]:
+            while j > i and markup(j):
                 j -= 1
             first, last = positions[i], positions[j]
             start, end, score = int(offsets[first][0]), int(offsets[last][1]), float(scores.flat[best])
