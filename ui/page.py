@@ -205,7 +205,10 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
     builtin = bot.folder.resolve() == BUILTIN_CORPUS.resolve()
     # A folder of one's own: the questions the loader found answered, shown once the index is open.
     later = examples is None and not builtin
-    examples = list(examples if examples is not None else BUILTIN_EXAMPLES if builtin else [""] * MAX_EXAMPLES)
+    if later:
+        examples = [""] * MAX_EXAMPLES  # hidden buttons, which the questions fill
+    else:
+        examples = list(BUILTIN_EXAMPLES if examples is None else examples)
     views = itertools.count(1)
     uncertain_below = bot.settings.uncertain_below
     # The built-in articles live inside the installed package: the page adds nothing to them.
