@@ -98,6 +98,11 @@ class QA:
         self._skipped: tuple[str, tuple[SkippedFile, ...]] | None = None  # (build, its skipped files)
 
     @property
+    def builtin(self) -> bool:
+        """Whether this asks the built-in articles, which live inside the installed package and never change."""
+        return self.folder.resolve() == BUILTIN_CORPUS.resolve()
+
+    @property
     def index(self) -> CorpusIndex:
         """The opened index (on first use: synced with the folder, then loaded)."""
         if self._index is None:

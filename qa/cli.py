@@ -25,6 +25,7 @@ from index.articles import CorpusError, suffix_list
 from index.metadata import readable_date
 from qa.answer import Answer
 from qa.api import QA
+from qa.wording import count
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,7 +138,7 @@ def _run_ask(args: argparse.Namespace) -> int:
     if bot.skipped:  # one line on each question, not one per file: `qa list` names them
         command = "qa list" if args.corpus is None else f"qa list {shlex.quote(args.corpus)}"
         print(
-            printable(f"note: {_count(len(bot.skipped), 'file')} of the folder skipped; `{command}` says why"),
+            printable(f"note: {count(len(bot.skipped), 'file')} of the folder skipped; `{command}` says why"),
             file=sys.stderr,
         )
     if args.json:
@@ -154,7 +155,7 @@ def _run_index(args: argparse.Namespace) -> int:
     index = bot.index
     m = index.manifest
     verb = {"built": "Built", "updated": "Updated the index:"}.get(index.how, "Index is up to date:")
-    counts = [_count(m.n_articles, "article"), _count(m.n_passages, "passage"), _count(m.n_sentences, "sentence")]
+    counts = [count(m.n_articles, "article"), count(m.n_passages, "passage"), count(m.n_sentences, "sentence")]
     print(f"{verb} {', '.join(counts)} ({m.model_name})")
     print(f"articles: {report}")
     for skipped in report.skipped:
@@ -167,17 +168,13 @@ def _run_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _other_files_line(bot: QA) -> str:
     """One line naming the folder's files of types that are not read (``story.rtf``), or "" when there are none."""
     others = bot.other_files()
     if not others:
         return ""
     shown = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
-    return f"not read ({_count(len(others), 'file')} of other types; articles are {suffix_list()}): {shown}"
+    return f"not read ({count(len(others), 'file')} of other types; articles are {suffix_list()}): {shown}"
 
 
 def _run_list(args: argparse.Namespace) -> int:
@@ -214,7 +211,7 @@ def format_article_list(bot: QA) -> str:
         skipped chart.txt: binary file (contains NUL bytes), not a text article
     """
     articles = list(bot.index.articles.values())
-    lines = [f"{_count(len(articles), 'article')} in {bot.folder}"]
+    lines = [f"{count(len(articles), 'article')} in {bot.folder}"]
     for article in articles:
         lines.append(article.title or article.id)
         about = [article.source or "publisher unknown", readable_date(article.date) or "date unknown", article.id]

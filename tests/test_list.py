@@ -12,6 +12,8 @@ import pytest
 import qa.api
 from qa.api import QA
 from qa.cli import main
+from qa.config import BUILTIN_CORPUS
+from qa.wording import count
 from tests.conftest import REPO, FakeEmbedder
 
 FRONT_MATTER = (
@@ -178,3 +180,13 @@ def test_output_whose_reader_stops_early_is_not_an_error(with_skipped, tmp_path)
 
     assert run.returncode == 128 + 13, run.stderr  # as a process a closed pipe ends (SIGPIPE)
     assert "error" not in run.stderr.lower() and "Traceback" not in run.stderr
+
+
+def test_counts_are_written_in_the_singular_only_for_one():
+    assert [count(n, "article") for n in (0, 1, 2)] == ["0 articles", "1 article", "2 articles"]
+
+
+def test_only_the_built_in_folder_is_taken_for_the_built_in_articles(tmp_path, fake_model):
+    assert QA(embedder=fake_model).builtin
+    assert QA(BUILTIN_CORPUS / ".." / "articles", embedder=fake_model).builtin  # the same folder, spelt otherwise
+    assert not QA(tmp_path, embedder=fake_model).builtin

@@ -9,7 +9,7 @@ import time
 
 from index.articles import CorpusError
 from qa.api import QA
-from qa.config import BUILTIN_CORPUS
+from qa.wording import count
 from ui.examples import answered, candidate_questions
 
 logger = logging.getLogger(__name__)
@@ -70,15 +70,14 @@ class IndexLoader:
         if self.error is not None:
             return f"Could not open the articles: {self.error}"
         self.articles = len(self.bot.latest_index().articles)
-        articles = "1 article" if self.articles == 1 else f"{self.articles} articles"
-        return f"Ready: {articles}. Every answer is quoted from one of them."
+        return f"Ready: {count(self.articles, 'article')}. Every answer is quoted from one of them."
 
     def _load(self) -> None:
         began = time.monotonic()
         try:
             self.articles = len(self.bot.index.articles)
             self.bot.embedder.encode(["warm up the model before the first question"])
-            if self.bot.folder.resolve() != BUILTIN_CORPUS.resolve():
+            if not self.bot.builtin:
                 self.examples = self._answered_examples()
         except CorpusError as error:  # the person's folder: one line here, the same on the page
             logger.warning("could not open the articles: %s", error)

@@ -24,7 +24,6 @@ import gradio as gr  # ui/__init__.py has turned Gradio's analytics off by now
 from index.articles import ARTICLE_SUFFIXES
 from qa.answer import Answer
 from qa.api import QA
-from qa.config import BUILTIN_CORPUS
 from ui.examples import BUILTIN_EXAMPLES, MAX_EXAMPLES
 from ui.loading import IndexLoader
 from ui.render import render_article, render_article_list, render_conversation, render_no_article
@@ -202,7 +201,7 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         loader: An ``IndexLoader`` already started; by default one is started here.
     """
     loader = loader or IndexLoader(bot).start()
-    builtin = bot.folder.resolve() == BUILTIN_CORPUS.resolve()
+    builtin = bot.builtin
     # A folder of one's own: the questions the loader found answered, shown once the index is open.
     later = examples is None and not builtin
     if later:

@@ -19,6 +19,7 @@ from index.articles import Article, SkippedFile
 from index.metadata import readable_date
 from qa.answer import Answer, Citation
 from qa.config import DEFAULT_SETTINGS
+from qa.wording import count
 
 #: Longest context shown around a quote on a source card, in characters, quote excluded.
 CONTEXT_CHARS = 400
@@ -195,9 +196,8 @@ def render_article_list(articles: Sequence[Article], skipped: Sequence[SkippedFi
         f'<td>{escape(readable_date(a.date)) or "unknown"}</td><td class="qa-list-id">{escape(a.id)}</td></tr>'
         for a in articles
     )
-    count = "1 article" if len(articles) == 1 else f"{len(articles)} articles"
     parts = [
-        f'<div class="qa-list"><p class="qa-list-count">{count} indexed</p>'
+        f'<div class="qa-list"><p class="qa-list-count">{count(len(articles), "article")} indexed</p>'
         '<table class="qa-list-articles"><thead><tr><th>Title</th><th>Publisher</th><th>Date</th><th>Id</th></tr>'
         f"</thead><tbody>{rows}</tbody></table>"
     ]
