@@ -93,6 +93,30 @@ def test_an_uploaded_md_file_is_listed_and_answerable(page, own_server, tmp_path
     expect(page.locator("#qa-article-list tbody tr")).to_have_count(3)
 
 
+def test_a_page_on_an_empty_folder_opens_its_index_with_the_first_upload_and_offers_examples(page, tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    article = tmp_path / "upload" / "tram.md"
+    article.parent.mkdir()
+    article.write_text(TRAM.replace("publisher:", "author: Claire Hollis\npublisher:"), encoding="utf-8")
+    options = ("--corpus", str(folder), "--index-dir", str(tmp_path / "index"))
+    with serve_chat(*options, log=tmp_path / "qa-chat.log") as server:
+        page.goto(server.url)
+        status = page.locator("#qa-status-line")
+        expect(status).to_contain_text("Could not open the articles: no readable article in", timeout=ANSWER_WAIT)
+        expect(page.locator(".qa-example")).to_have_count(0)
+        page.locator("#qa-collection").get_by_text("The articles").first.click()  # open the accordion
+
+        _upload(page, str(article))
+        expect(page.locator("#qa-collection-notes")).to_contain_text("Index: 1 added", timeout=ANSWER_WAIT)
+        expect(status).to_have_text("Ready: 1 article. Every answer is quoted from one of them.", timeout=10_000)
+        example = page.locator(".qa-example").filter(has_text="Who wrote the article “Brest tram line approved”?")
+        expect(example).to_be_visible(timeout=10_000)
+        example.click()
+        turn = page.locator("#qa-conversation .qa-turn").last
+        expect(turn.locator(".qa-answer")).to_contain_text("Claire Hollis", timeout=ANSWER_WAIT)
+
+
 def test_an_upload_that_is_not_an_article_is_refused_with_its_reason(page, own_server, tmp_path):
     bad = tmp_path / "upload" / "photo.txt"
     bad.parent.mkdir()

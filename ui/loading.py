@@ -18,7 +18,7 @@ logger = logging.getLogger(__name__)
 class IndexLoader:
     """Opens ``bot.index`` (building it the first time) and loads the models, in a thread; for a folder of
     one's own, then asks the candidate example questions (``ui.examples``) and keeps those answered in
-    ``examples`` (the built-in articles have their own).
+    ``examples``, chosen for the index build ``examples_build`` (the built-in articles have their own).
 
     Questions asked meanwhile simply wait for ``QA``'s own lock; the loader only lets the
     page say what is happening.
@@ -34,6 +34,7 @@ class IndexLoader:
         self.error: str | None = None
         self.articles = 0
         self.examples: list[str] = []
+        self.examples_build = ""
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -75,25 +76,49 @@ class IndexLoader:
     def _load(self) -> None:
         began = time.monotonic()
         try:
-            self.articles = len(self.bot.index.articles)
-            self.bot.embedder.encode(["warm up the model before the first question"])
-            if not self.bot.builtin:
-                self.examples = self._answered_examples()
-        except CorpusError as error:  # the person's folder: one line here, the same on the page
-            logger.warning("could not open the articles: %s", error)
-            self.error = str(error)
-        except Exception as error:  # shown on the page; the CLI keeps serving so the person can read it
-            logger.exception("opening the index failed")
-            self.error = f"{type(error).__name__}: {error}"
+            if self._open() and not self.bot.builtin:
+                self.choose_examples()
         finally:
             logger.info("model and index ready in %.1f s", time.monotonic() - began)
             self._done.set()
 
-    def _answered_examples(self) -> list[str]:
-        """The candidate example questions the folder answers (asking them also loads the reader); none when
-        asking fails: the page then offers no examples, and works."""
+    def reopen(self) -> None:
+        """After the page synced the folder (an upload, a re-scan): ready once the index is open, even where
+        the first opening failed (a folder with no article in it yet), and for a folder of one's own, the
+        example questions chosen anew for the articles now in it."""
+        self.wait()  # an upload made while loading: the loader's own run first
+        if self._open() and not self.bot.builtin:
+            self.choose_examples()
+
+    def _open(self) -> bool:
+        """Open the index (on the first call: sync and load it) and load the model; False, with ``error`` set,
+        when that fails."""
         try:
-            return answered(self.bot, candidate_questions(list(self.bot.index.articles.values())))
+            self.articles = len(self.bot.index.articles)
+            self.bot.embedder.encode(["warm up the model before the first question"])
+        except CorpusError as error:  # the person's folder: one line here, the same on the page
+            logger.warning("could not open the articles: %s", error)
+            self.error = str(error)
+            return False
+        except Exception as error:  # shown on the page; the CLI keeps serving so the person can read it
+            logger.exception("opening the index failed")
+            self.error = f"{type(error).__name__}: {error}"
+            return False
+        self.error = None
+        return True
+
+    def choose_examples(self) -> None:
+        """Keep the candidate example questions the index now in use answers (asking them also loads the
+        reader): after loading, and again after an upload or a re-scan changed the articles. None when asking
+        fails: the page then offers no examples, and works."""
+        try:
+            index = self.bot.index
+            if index.build == self.examples_build:
+                return
+            examples = answered(self.bot, candidate_questions(list(index.articles.values())))
         except Exception:
             logger.exception("asking the example questions failed")
-            return []
+            self.examples, self.examples_build = [], ""
+            return
+        if self.bot.index is index:  # else a sync meanwhile made a newer index, whose examples follow
+            self.examples, self.examples_build = examples, index.build

@@ -226,19 +226,19 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         kind = "qa-loading" if not loader.done else ("qa-failed" if loader.error else "qa-ready")
         return _STATUS.format(kind=kind, text=escape(loader.status()))
 
-    def status(shown_build: str, examples_shown: bool) -> tuple:
+    def status(shown_build: str, examples_shown: str) -> tuple:
         """The status line, the article list when the index in use changed (an outside ``qa index``), and
-        for a folder of one's own, the example questions once the index is open."""
-        # Loading: ask twice a second; then every few seconds, for a sync by another process.
-        timer = gr.Timer(0.5 if not loader.done else 3.0, active=not loader.done or loader.ready)
+        for a folder of one's own, the example questions once the index is open and whenever the loader chose
+        them anew (after an upload or a re-scan); ``examples_shown`` is the build this page's were chosen for."""
+        timer = status_timer()
         build = bot.latest_index().build if loader.ready else ""
         listing = article_list() if build != shown_build else gr.skip()
-        if not later or not loader.ready or examples_shown:
+        chosen_for, offered = loader.examples_build, loader.examples
+        if not later or not loader.ready or examples_shown == chosen_for:
             return status_line(), timer, listing, build, examples_shown, *[gr.skip()] * (len(examples) + 1)
-        offered = loader.examples
         buttons = [gr.update(value=q, visible=True) for q in offered]
         buttons += [gr.update(visible=False)] * (len(examples) - len(offered))
-        return status_line(), timer, listing, build, True, gr.update(visible=bool(offered)), *buttons
+        return status_line(), timer, listing, build, chosen_for, gr.update(visible=bool(offered)), *buttons
 
     def respond(question: str, answers: list[Answer]) -> Iterator[tuple]:
         """The conversation, the question box and the answers; with the answer, what the browser keeps."""
@@ -294,17 +294,31 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
     def new_conversation() -> tuple[list[Answer], str, str, list[dict], str]:
         return [], conversation_html([]), render_no_article(), *keep([])
 
-    def add_articles(files: list | None) -> tuple[str, str, str]:
+    def add_articles(files: list | None) -> tuple:
         """Copy the uploaded files into the folder, then sync the index."""
         results = [save_upload(f, bot.folder, getattr(f, "orig_name", None)) for f in _paths(files)]
         lines = [r.message for r in results]
         if any(r.saved_as for r in results):
             lines.extend(_synced(bot, {r.saved_as for r in results if r.saved_as}))
-        return _NOTE.format(lines="<br>".join(escape(line) for line in lines)), article_list(), bot.index.build
+            loader.reopen()
+        return synced(lines)
 
-    def rescan() -> tuple[str, str, str]:
+    def rescan() -> tuple:
         lines = _synced(bot, set())
-        return _NOTE.format(lines="<br>".join(escape(line) for line in lines)), article_list(), bot.index.build
+        loader.reopen()
+        return synced(lines)
+
+    def synced(lines: list[str]) -> tuple:
+        """What an upload or a re-scan changes: its note, the article list, the build shown, and the status
+        timer, on again where the index opened only now (a folder that had no article), to show it ready."""
+        note_html = _NOTE.format(lines="<br>".join(escape(line) for line in lines))
+        build = bot.latest_index().build if loader.ready else ""
+        return note_html, article_list(), build, status_timer()
+
+    def status_timer() -> gr.Timer:
+        """Loading: ask for the status twice a second; then every few seconds, for a sync by another process;
+        none after a failure, until an upload or a re-scan opens the index."""
+        return gr.Timer(0.5 if not loader.done else 3.0, active=not loader.done or loader.ready)
 
     def ask(question: str, history: list | None = None) -> dict:
         """Answer a question from the articles: a sentence quoted verbatim, with its citations.
@@ -333,7 +347,7 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         timer = gr.Timer(0.5, active=True)
         answers = gr.State([])
         shown_build = gr.State("")
-        examples_shown = gr.State(False)  # this page's example buttons are as the loader chose them
+        examples_shown = gr.State("")  # the index build this page's example buttons were chosen for
         stored = gr.BrowserState([], storage_key="news-qa-conversation")
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=300):
@@ -409,9 +423,9 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         download_button.click(None, [markdown], None, js=_DOWNLOAD_MARKDOWN, api_visibility="private")
         conversation.click(show_article, None, viewer, api_visibility="private", show_progress="hidden")
         if upload is not None:
-            upload.upload(add_articles, upload, [note, listing, shown_build], **private)
+            upload.upload(add_articles, upload, [note, listing, shown_build, timer], **private)
         if rescan_button is not None:
-            rescan_button.click(rescan, None, [note, listing, shown_build], **private)
+            rescan_button.click(rescan, None, [note, listing, shown_build, timer], **private)
         status_outputs = [status_html, timer, listing, shown_build, examples_shown, examples_heading, *example_buttons]
         hidden = {"api_visibility": "private", "show_progress": "hidden"}
         page.load(status, [shown_build, examples_shown], status_outputs, **hidden)
