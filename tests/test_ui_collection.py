@@ -106,6 +106,10 @@ def test_a_page_on_an_empty_folder_opens_its_index_with_the_first_upload_and_off
         expect(status).to_contain_text("Could not open the articles: no readable article in", timeout=ANSWER_WAIT)
         expect(page.locator(".qa-example")).to_have_count(0)
         page.locator("#qa-collection").get_by_text("The articles").first.click()  # open the accordion
+        photo = tmp_path / "upload" / "photo.txt"
+        photo.write_bytes(b"\x89PNG\x00\x00")
+        _upload(page, str(photo))  # refused: the index stays unopened, and the page says why
+        expect(page.locator("#qa-collection-notes")).to_contain_text("photo.txt: not saved", timeout=ANSWER_WAIT)
 
         _upload(page, str(article))
         expect(page.locator("#qa-collection-notes")).to_contain_text("Index: 1 added", timeout=ANSWER_WAIT)
