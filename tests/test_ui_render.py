@@ -207,6 +207,19 @@ def test_an_answer_at_the_cut_off_or_above_is_plain(bot):
     assert "qa-uncertain" in render_answer(answer, bot.get_article, uncertain_below=bot.settings.uncertain_below + 0.1)
 
 
+def test_a_further_citation_is_called_also_relevant_only_when_it_is_as_likely_as_a_sure_answer(bot):
+    first = _citation(bot, "ferry", "It was out of service for six weeks.")
+    other = _citation(bot, "ferry", "The harbour ferry will run again from Monday.")
+    labels = []
+    for score in (0.8, 0.2):
+        answer = Answer(
+            "When does the ferry run?", first.quote, False, 0.9, [first, dataclasses.replace(other, score=score)]
+        )
+        html = render_answer(answer, bot.get_article, uncertain_below=0.5)
+        labels.append(re.findall(r'<span class="qa-label">([^<]*)</span>', html))
+    assert labels == [["answer", "also relevant"], ["answer", "less likely"]]
+
+
 def test_the_article_view_has_a_close_button(bot):
     html = render_article(bot.get_article("ferry"), 0, 5)
     assert html.count('class="qa-close"') == 1

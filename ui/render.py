@@ -112,7 +112,13 @@ def render_answer(
     kind = "closest" if answer.no_answer else "source"
     parts.append(f'<ol class="qa-cards qa-{kind}s">')
     for number, citation in enumerate(answer.citations, 1):
-        parts.append(_card(citation, number, _article_as_cited(citation, article_for), turn, kind))
+        if answer.no_answer:
+            label = "closest match, not an answer"
+        elif number == 1:
+            label = "answer"
+        else:  # another place that may answer: said so only when it is as likely as a sure answer
+            label = "also relevant" if citation.score >= uncertain_below else "less likely"
+        parts.append(_card(citation, number, _article_as_cited(citation, article_for), turn, kind, label))
     parts.append("</ol></div>")
     return "".join(parts)
 
@@ -219,7 +225,7 @@ def _article_as_cited(citation: Citation, article_for: ArticleLookup) -> Article
     return article if article.text[citation.start : citation.end] == citation.quote else None
 
 
-def _card(citation: Citation, number: int, article: Article | None, turn: int, kind: str) -> str:
+def _card(citation: Citation, number: int, article: Article | None, turn: int, kind: str, label: str) -> str:
     if article is None:  # an earlier answer whose article has changed since: show the quote as it was given
         return (
             f'<li class="qa-card qa-{kind}" id="qa-turn-{turn}-cite-{number}">'
@@ -228,7 +234,6 @@ def _card(citation: Citation, number: int, article: Article | None, turn: int, k
             f'<p class="qa-context"><mark>{escape(citation.quote)}</mark></p></li>'
         )
     before, quote, after = quote_in_context(article.text, citation.start, citation.end)
-    label = "closest match, not an answer" if kind == "closest" else ("answer" if number == 1 else "also relevant")
     return (
         f'<li class="qa-card qa-{kind}" id="qa-turn-{turn}-cite-{number}">'
         f'<div class="qa-card-head">{_marker(citation, number)} '
