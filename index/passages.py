@@ -32,7 +32,7 @@ PASSAGE_TARGET_WORDS = 70
 PASSAGE_MAX_SENTENCES = 4
 # Bump whenever the output of this module, or what index.articles reads from a file, changes, so
 # saved indexes are rebuilt.
-SEGMENTATION_VERSION = "4"
+SEGMENTATION_VERSION = "5"
 
 _FURNITURE_LINES = [
     re.compile(p, re.IGNORECASE)
@@ -147,8 +147,19 @@ def paragraphs(article: Article) -> list[list[tuple[int, int]]]:
     return segments
 
 
+# A "sentence" of one short capitalised word and a full stop: Bling Fire ends a sentence after a title that
+# follows another sentence ("It rained. Mr. Smith left." gives "Mr." alone), so it joins the next one.
+_TITLE_ALONE = re.compile(r"[A-Z][a-z]{0,3}\.")
+
+
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside ``text[start:end]``, stripped of surrounding whitespace."""
+    """Sentence spans inside ``text[start:end]``, stripped of surrounding whitespace.
+
+    Example:
+        >>> text = "It rained. Mr. Smith left."
+        >>> [text[s:e] for s, e in split_sentences(text, 0, len(text))]
+        ['It rained.', 'Mr. Smith left.']
+    """
     chunk = text[start:end]
     if not chunk.strip():
         return []
@@ -159,7 +170,10 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         lead = len(piece) - len(piece.lstrip())
         trail = len(piece.rstrip())
         if trail > lead:
-            spans.append((start + s + lead, start + s + trail))
+            span = (start + s + lead, start + s + trail)
+            if spans and _TITLE_ALONE.fullmatch(text, *spans[-1]):
+                span = (spans.pop()[0], span[1])
+            spans.append(span)
     return spans or [(start, end)]
 
 

@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from index.articles import Article, front_matter_values, load_corpus, read_article
-from index.passages import Passage, Sentence, content_lines, paragraphs, split_article, split_corpus
+from index.passages import (
+    Passage,
+    Sentence,
+    content_lines,
+    paragraphs,
+    split_article,
+    split_corpus,
+    split_sentences,
+)
 from qa.config import BUILTIN_CORPUS
 
 # Whole lines of the built-in articles that are page furniture, with how often each occurs as a line.
@@ -220,6 +228,17 @@ chief executive said the company would also open an office in Nantes.
 Analysts had expected revenue of 4.0 billion dollars. Shares rose 5
 percent in early trading on Tuesday after the results were published.
 """
+
+
+def test_a_title_after_a_full_stop_stays_with_its_name():
+    text = "Other scientists welcomed the findings. Dr. Helen Marsh said so. It rained. Mr.\nSmith left."
+    sentences = [text[s:e] for s, e in split_sentences(text, 0, len(text))]
+    assert sentences == [
+        "Other scientists welcomed the findings.",
+        "Dr. Helen Marsh said so.",
+        "It rained.",
+        "Mr.\nSmith left.",
+    ]
 
 
 def test_hard_wrapped_article_yields_sentences_spanning_line_breaks():
