@@ -65,7 +65,7 @@ def clean_question(question: object) -> str:
         )
     cleaned = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFC", question)).split())
     if not cleaned:
-        raise ValueError("question is empty; type a question, for example 'How much will Huawei invest in Paris?'")
+        raise ValueError("question is empty; type a question about the articles, like 'What did the council decide?'")
     if len(cleaned) > MAX_QUESTION_CHARS:
         raise ValueError(
             f"question is {len(cleaned):,} characters long; ask a question of at most {MAX_QUESTION_CHARS:,}"

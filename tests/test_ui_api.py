@@ -73,7 +73,7 @@ def test_a_refused_question_is_one_log_line_in_the_servers_terminal(client, chat
     time.sleep(0.5)  # a traceback, were there one, would follow its line
     new = chat_server.log.read_text(errors="replace")[len(before) :]
     assert new.splitlines() == [
-        "WARNING: /ask refused: question is empty; type a question, for example "
-        "'How much will Huawei invest in Paris?'",
+        "WARNING: /ask refused: question is empty; type a question about the articles, like "
+        "'What did the council decide?'",
         "WARNING: /ask refused: history must be a list of earlier questions or answers' JSON, oldest first",
     ]
