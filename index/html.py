@@ -26,7 +26,7 @@ from index.articles import Extracted
 from index.metadata import iso_day, person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-HTML_EXTRACTION_VERSION = "2"
+HTML_EXTRACTION_VERSION = "3"
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\A<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
@@ -36,6 +36,12 @@ _ASCII_PROBE = b'<meta charset="x-Y_1.2"> +- \\u0041 \\n &#65; ~ {}[]|'
 
 # Dialogs (cookie and consent walls, sign-up pop-ups) are never the story; trafilatura keeps a long one.
 _DIALOGS = "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true' or self::dialog]"
+# Share and social buttons ("Share", "Copy link", "Facebook") are never the story; beside a short post of a
+# live blog, their links make trafilatura drop the post as a link list. Only short ones: a class such as
+# "shareholder-letter" on the story itself is not pruned.
+_SHARE_BUTTONS = (
+    "//*[(contains(@class, 'share') or contains(@class, 'social')) and string-length(normalize-space()) < 80]"
+)
 # trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
 _BLOCKS = {"p", "head", "item", "quote", "row", "code", "list", "table", "div"}
 
@@ -130,7 +136,7 @@ def extract_html(markup: str) -> Extracted:
             # Only the dates the page's markup gives as its publication date: an extensive search takes
             # any date in the text ("Copyright 2021" becomes 2021-01-01).
             date_extraction_params={"extensive_search": False, "original_date": True},
-            prune_xpath=_DIALOGS,
+            prune_xpath=[_DIALOGS, _SHARE_BUTTONS],
             **{favor: True},
         )
         if document is not None and document.body is not None and len(document.body):

@@ -277,6 +277,34 @@ def test_html_junk_class_on_the_element_holding_most_of_the_text_does_not_drop_i
     assert page.text == "The story itself, which is most of the text of the page.\n"
 
 
+def test_html_short_posts_of_a_live_blog_are_kept_without_their_share_buttons():
+    share = (
+        '<div class="lb-share"><button>Share</button><a href="#a">Copy link</a>'
+        '<a href="https://facebook.com/x">Facebook</a><a href="https://x.com/y">X</a></div>'
+    )
+    posts = [
+        ("FULL TIME", "Harbourside Rovers beat Castlegate United 3-2 after extra time and lift the County Cup."),
+        ("Extra time", "It's 2-2 after 90 minutes. We're heading to extra time."),
+        ("Half-time", "Half-time at Meadow Park: Rovers 1-1 Castlegate."),
+        ("Team news", "Castlegate are without top scorer Leon Price, who is suspended after his red card."),
+    ]
+    body = "".join(
+        f'<div class="lb-post"><header><time>17:0{n}</time><h3>{head}</h3></header>'
+        f'<div class="lb-body"><p>{text}</p></div>{share}</div>'
+        for n, (head, text) in enumerate(posts)
+    )
+    page = extract_html(
+        "<html><head><title>Cup final live</title></head><body><nav><a href='/'>Home</a><a href='/sport'>Sport</a>"
+        f"</nav><main><h1>Cup final live</h1><div class='liveblog'>{body}</div></main></body></html>"
+    )
+    for _, text in posts:
+        assert text in page.text
+    assert "Copy link" not in page.text and "Facebook" not in page.text
+    # A story whose own element's class names shares is not pruned.
+    story = "Shareholders backed the merger on Monday by a wide margin, the company said in a statement."
+    assert story in extract_html(f'<article class="shareholder-news"><p>{story}</p></article>').text
+
+
 def test_html_table_rows_become_paragraphs():
     page = extract_html(
         "<p>Intro.</p><table><tr><th>City</th><th>Staff</th></tr><tr><td>Lyon</td><td>40</td></tr></table>"
