@@ -270,8 +270,19 @@ def open_index(
     Returns:
         The index; its ``report`` says what the sync changed and ``how`` is "loaded"
         (nothing to do), "updated" (only new and changed articles embedded) or "built".
+
+    Raises:
+        ValueError: if ``index_dir`` is the articles folder itself, or a file.
+        CorpusError: if the folder holds no readable article.
     """
     target = Path(index_dir) if index_dir else index_dir_for(Path(folder))
+    if target.expanduser().resolve() == Path(folder).expanduser().resolve():
+        raise ValueError(
+            f"the index folder {str(target)!r} is the articles folder itself; give the index a folder of its own "
+            "(--index-dir), a subfolder of the articles folder if you like"
+        )
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"the index folder {str(target)!r} is a file; give the index a folder (--index-dir)")
     spec = parse_store(store) if store is not None else saved_store(target)
     corpus = load_corpus(folder, exclude=[target])  # an index kept inside the folder is not an article
     index_store.checkpoint("read")

@@ -51,10 +51,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import itertools
 import json
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -665,6 +665,35 @@ def build_lock(index_dir: Path, *, wait: bool = True) -> Iterator[bool]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# What a build folder holds (also the files of the format before SQLite, which a sync replaces).
+_BUILD_FILES = {DATABASE, PASSAGE_VECTORS, MILVUS_POINTER, SENTENCE_VECTORS, MANIFEST}
+_BUILD_FILES |= {f"{DATABASE}-journal", f"{DATABASE}-wal", f"{DATABASE}-shm"}
+_BUILD_FILES |= {"articles.json", "passages.json", "sentences.npy"}
+_BUILD_NAME = re.compile(r"(\.tmp-)?build-[0-9a-f]{12}")
+
+
+def _builds(index_dir: Path, *, temporary: bool = False) -> list[Path]:
+    """The build folders in ``index_dir`` (with ``temporary``, those being written), only folders this module
+    made: named as it names them and holding only a build's files. Anything else is left alone, whatever its
+    name: an index folder may sit beside a person's own folders ("build-2024", "build-scripts")."""
+    builds = []
+    for path in index_dir.glob(".tmp-build-*" if temporary else "build-*"):
+        try:
+            ours = (
+                _BUILD_NAME.fullmatch(path.name) is not None
+                and path.is_dir()
+                and not path.is_symlink()
+                and all(entry.is_file() and entry.name in _BUILD_FILES for entry in path.iterdir())
+            )
+        except OSError:
+            ours = False
+        if ours:
+            builds.append(path)
+        else:
+            logger.debug("left %s alone: not a build of this index", path)
+    return builds
+
+
 def remove_stale(index_dir: Path, keep: set[str]) -> None:
     """Remove temporary folders of dead writers and every build not in ``keep`` (call under the lock).
 
@@ -672,7 +701,7 @@ def remove_stale(index_dir: Path, keep: set[str]) -> None:
     CURRENT just before it changed may still be opening the previous build.
     """
     remove_stale_temporaries(index_dir)
-    for old in index_dir.glob("build-*"):
+    for old in _builds(index_dir):
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
 
@@ -689,11 +718,7 @@ def remove_old_builds(index_dir: Path) -> None:
         return  # a damaged or missing CURRENT: the sync that follows rebuilds and tidies up
     written = current.stat().st_mtime_ns
     older = sorted(
-        (
-            b
-            for b in index_dir.glob("build-*")
-            if b.name != current.name and b.is_dir() and b.stat().st_mtime_ns <= written
-        ),
+        (b for b in _builds(index_dir) if b.name != current.name and b.stat().st_mtime_ns <= written),
         key=lambda b: b.stat().st_mtime_ns,
     )
     remove_stale(index_dir, keep={current.name} | ({older[-1].name} if older else set()))
@@ -701,12 +726,12 @@ def remove_old_builds(index_dir: Path) -> None:
 
 def old_builds(index_dir: Path) -> bool:
     """Whether more builds lie in ``index_dir`` than the current one and the one before it."""
-    return len(list(itertools.islice(index_dir.glob("build-*"), 3))) > 2
+    return len(_builds(index_dir)) > 2
 
 
 def remove_stale_temporaries(index_dir: Path) -> None:
     """Remove what writers that died left behind: temporary build folders (call under the lock)."""
-    for stale in index_dir.glob(".tmp-build-*"):
+    for stale in _builds(index_dir, temporary=True):
         shutil.rmtree(stale, ignore_errors=True)
     with contextlib.suppress(FileNotFoundError):
         (index_dir / ".CURRENT.tmp").unlink()

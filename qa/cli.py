@@ -56,6 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
         return 130
+    except PermissionError as error:  # an index folder this user may not write to, most often
+        where = f" {printable(repr(str(error.filename)))}" if error.filename else ""
+        print(
+            f"qa: error: no permission to write{where}; choose a folder you can write to for the index "
+            "(--index-dir DIR, or QA_INDEX_HOME)",
+            file=sys.stderr,
+        )
+        return 1
     except Exception as error:  # a person at a shell gets a sentence, not a traceback
         print(f"qa: error: {type(error).__name__}: {printable(str(error))}", file=sys.stderr)
         return 1

@@ -309,6 +309,39 @@ def test_cli_index_of_missing_folder_exits_2(tmp_path, capsys):
     assert not (tmp_path / "index").exists()
 
 
+def test_cli_index_in_the_articles_folder_itself_or_in_a_file_is_refused(folder, tmp_path, capsys, fake_model):
+    before = sorted(p.name for p in folder.iterdir())
+    assert main(["index", str(folder), "--index-dir", str(folder)]) == 2
+    assert capsys.readouterr().err == (
+        f"qa: error: the index folder {str(folder)!r} is the articles folder itself; give the index a folder of "
+        "its own (--index-dir), a subfolder of the articles folder if you like\n"
+    )
+    assert sorted(p.name for p in folder.iterdir()) == before  # nothing written there
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n", "utf-8")
+    assert main(["ask", "--corpus", str(folder), "--index-dir", str(a_file), "Who?"]) == 2
+    assert capsys.readouterr().err == (
+        f"qa: error: the index folder {str(a_file)!r} is a file; give the index a folder (--index-dir)\n"
+    )
+    assert a_file.read_text("utf-8") == "mine\n"
+
+
+def test_cli_index_folder_it_may_not_write_to_is_one_line_saying_what_to_do(folder, tmp_path, capsys, monkeypatch):
+    import index.store
+
+    def read_only(index_dir, **_):
+        raise PermissionError(13, "Permission denied", str(index_dir / ".lock"))
+
+    monkeypatch.setattr(index.store, "build_lock", read_only)
+    index_dir = tmp_path / "index"
+    assert main(["index", str(folder), "--index-dir", str(index_dir)]) == 1
+    assert capsys.readouterr().err == (
+        f"qa: error: no permission to write {str(index_dir / '.lock')!r}; choose a folder you can write to for "
+        "the index (--index-dir DIR, or QA_INDEX_HOME)\n"
+    )
+
+
 def test_cli_unknown_command_exits_2(capsys):
     with pytest.raises(SystemExit) as raised:
         main(["frobnicate"])

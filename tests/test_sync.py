@@ -444,7 +444,7 @@ def test_an_unpublished_build_is_removed_and_the_one_before_the_current_kept(fol
     (folder / "brest.txt").write_text(BREST, "utf-8")
     _bot(folder, index_dir).sync()
     current = (index_dir / "CURRENT").read_text("utf-8")
-    unpublished = index_dir / "build-unpublished0"  # as a sync killed at "renamed" leaves it: written after
+    unpublished = index_dir / "build-00000000dead"  # as a sync killed at "renamed" leaves it: written after
     shutil.copytree(index_dir / current, unpublished)
     later = (index_dir / current).stat().st_mtime_ns + 1_000_000_000
     os.utime(unpublished, ns=(later, later))
@@ -454,10 +454,32 @@ def test_an_unpublished_build_is_removed_and_the_one_before_the_current_kept(fol
     assert {b.name for b in index_dir.glob("build-*")} == {current, first}
 
 
+def test_folders_beside_the_index_that_are_not_its_builds_are_never_removed(folder, tmp_path):
+    index_dir = tmp_path / "projects"  # an index kept in a folder of the person's own
+    own = {
+        "build-scripts/deploy.sh": "make deploy\n",
+        "build-2024/notes.txt": "Budget notes.\n",
+        "build-0123456789ab/draft.txt": "Named like a build, but holds a file no build has.\n",
+        ".tmp-build-0123456789ab/manifest.json/keep.txt": "A folder where a build has a file.\n",
+    }
+    for name, text in own.items():
+        (index_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (index_dir / name).write_text(text, "utf-8")
+    _bot(folder, index_dir).sync()
+    (folder / "brest.txt").write_text(BREST, "utf-8")
+    for _ in range(3):  # each sync publishes a build and removes those before the previous one
+        _bot(folder, index_dir).sync(rebuild=True)
+
+    for name, text in own.items():
+        assert (index_dir / name).read_text("utf-8") == text
+    ours = [b for b in index_dir.glob("build-*") if (b / "manifest.json").is_file()]
+    assert len(ours) == 2 and (index_dir / "CURRENT").read_text("utf-8") in {b.name for b in ours}
+
+
 def test_an_index_that_cannot_be_tidied_by_this_user_still_loads(folder, index_dir, monkeypatch):
     _bot(folder, index_dir).sync()
     current = (index_dir / "CURRENT").read_text("utf-8")
-    for name in ("build-old0000001", "build-old0000002"):
+    for name in ("build-000000000001", "build-000000000002"):
         shutil.copytree(index_dir / current, index_dir / name)
 
     def read_only(*args, **kwargs):
