@@ -29,10 +29,12 @@ import blingfire
 from index.articles import Article, front_matter_values
 
 PASSAGE_TARGET_WORDS = 70
+# Longer than this is no sentence (3 of SQuAD dev's 10,251 are): it is cut at its lines, then at words.
+MAX_SENTENCE_WORDS = 150
 PASSAGE_MAX_SENTENCES = 4
 # Bump whenever the output of this module, or what index.articles reads from a file, changes, so
 # saved indexes are rebuilt.
-SEGMENTATION_VERSION = "5"
+SEGMENTATION_VERSION = "6"
 
 _FURNITURE_LINES = [
     re.compile(p, re.IGNORECASE)
@@ -150,6 +152,7 @@ def paragraphs(article: Article) -> list[list[tuple[int, int]]]:
 # A "sentence" of one short capitalised word and a full stop: Bling Fire ends a sentence after a title that
 # follows another sentence ("It rained. Mr. Smith left." gives "Mr." alone), so it joins the next one.
 _TITLE_ALONE = re.compile(r"[A-Z][a-z]{0,3}\.")
+_WORD = re.compile(r"\S+")
 
 
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -174,7 +177,28 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
             if spans and _TITLE_ALONE.fullmatch(text, *spans[-1]):
                 span = (spans.pop()[0], span[1])
             spans.append(span)
-    return spans or [(start, end)]
+    return [piece for span in spans or [(start, end)] for piece in _shortened(text, *span)]
+
+
+def _shortened(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence as it is, or one too long to be one (a list, a transcript without full stops) in pieces:
+    its lines, and lines still too long in runs of ``MAX_SENTENCE_WORDS`` words, so that every fact in it can
+    be found and quoted alone."""
+    words = [m.span() for m in _WORD.finditer(text, start, end)]
+    if len(words) <= MAX_SENTENCE_WORDS:
+        return [(start, end)]
+    lines = [(s, e) for s, e in _line_spans(text[:end], start) if text[s:e].strip()]
+    if len(lines) > 1:
+        return [piece for s, e in lines for piece in _shortened(text, *_stripped(text, s, e))]
+    return [
+        (words[i][0], words[min(i + MAX_SENTENCE_WORDS, len(words)) - 1][1])
+        for i in range(0, len(words), MAX_SENTENCE_WORDS)
+    ]
+
+
+def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    piece = text[start:end]
+    return start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
 
 
 def split_article(article: Article, sentence_offset: int = 0) -> tuple[list[Sentence], list[Passage]]:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from index.articles import Article, front_matter_values, load_corpus, read_article
 from index.passages import (
+    MAX_SENTENCE_WORDS,
     Passage,
     Sentence,
     content_lines,
@@ -239,6 +240,19 @@ def test_a_title_after_a_full_stop_stays_with_its_name():
         "It rained.",
         "Mr.\nSmith left.",
     ]
+
+
+def test_text_without_full_stops_is_cut_into_its_lines_then_into_runs_of_words():
+    listing = "\n".join(f"Runner {i} from Brest finished in place {i}" for i in range(300))
+    article = Article("results", "Marathon results", "", "", "", f"Marathon results\n\n{listing}\n", 0, "")
+    sentences, passages = split_article(article)
+    assert [s.text for s in sentences[1:4]] == [f"Runner {i} from Brest finished in place {i}" for i in range(3)]
+    assert len(sentences) == 301 and max(p.end - p.start for p in passages) < 400
+
+    line = " ".join(f"w{i}" for i in range(MAX_SENTENCE_WORDS * 2 + 7))  # one line, no full stop
+    pieces = [line[s:e] for s, e in split_sentences(line, 0, len(line))]
+    assert [len(p.split()) for p in pieces] == [MAX_SENTENCE_WORDS, MAX_SENTENCE_WORDS, 7]
+    assert " ".join(pieces) == line
 
 
 def test_hard_wrapped_article_yields_sentences_spanning_line_breaks():
