@@ -481,8 +481,14 @@ def _decode_text(data: bytes) -> tuple[str, str]:
     it recognises: a short or unusual text is refused rather than guessed, because cp1252 or Latin-1
     decode any bytes at all and a wrong guess would be indexed and quoted as garbled text.
     """
-    if data.startswith(_UTF16_BOMS):
-        raise ArticleFileError("UTF-16 text, not UTF-8; save it as UTF-8")
+    if data.startswith(_UTF16_BOMS):  # its byte-order mark says what it is: no guess
+        try:
+            text = data.decode("utf-16").removeprefix("\ufeff")
+        except UnicodeDecodeError as error:
+            raise ArticleFileError(f"not valid UTF-16 text (byte {error.start}); save it as UTF-8") from None
+        if not text.strip():
+            raise ArticleFileError("empty file")
+        return text, "utf-16"
     if b"\0" in data[:8192]:
         raise ArticleFileError("binary file (contains NUL bytes), not a text article")
     try:
@@ -590,7 +596,9 @@ def _article_id(relative: str, taken: set[str]) -> str:
 def _first_line(text: str) -> str:
     """The first non-empty line, a Markdown heading's "#" marks taken off ("# Title #" is "Title")."""
     for line in text.splitlines():
-        line = line.strip().lstrip("#").strip()
+        line = line.strip().lstrip("\ufeff").strip().lstrip("#").strip()
+        if not any(c.isalnum() for c in line):  # a rule ("---", an unclosed front matter's fence), "* * *"
+            continue
         # Not a regular expression: ``\s+#+$`` backtracks quadratically on a long run of spaces.
         closed = line.rstrip("#")
         if closed != line and (not closed or closed[-1].isspace()):
@@ -738,5 +746,7 @@ def _parse_sidecar(path: Path, data: bytes) -> dict[str, str]:
     for key, value in raw.items():
         if key in _META_KEYS and value is not None:
             values = value if isinstance(value, list) else [value]
+            if not all(isinstance(v, str | int | float) or v is None for v in values):
+                raise ArticleFileError(f"its metadata file {path.name}: {key!r} must be text, or a list of texts")
             meta[key] = ", ".join(str(v) for v in values if v is not None)
     return meta

@@ -106,11 +106,31 @@ def test_non_utf8_text_is_skipped_not_guessed(folder):
 
     ids, skipped = _outcome(folder)
 
-    assert ids == ["good"]
+    assert ids == ["good", "utf16"]  # UTF-16 with its byte-order mark is no guess
     assert skipped == {
         "latin1.txt": "not valid UTF-8 text (byte 3); save it as UTF-8",
         "shift_jis.txt": "not valid UTF-8 text (byte 0); save it as UTF-8",
-        "utf16.md": "UTF-16 text, not UTF-8; save it as UTF-8",
+    }
+
+
+def test_utf16_and_utf8_byte_order_marks_are_not_in_the_title(folder):
+    _write(folder / "utf16.txt", "Lorient port expands\n\nThe port will grow.\n".encode("utf-16"))
+    _write(folder / "bom.txt", "\ufeffBrest port expands\n\nThe port will grow.\n".encode("utf-8"))
+    _write(folder / "fence.md", "---\ntitle: never closed\n\n# Quimper port expands\n\nThe port will grow.\n")
+    _write(folder / "broken-utf16.txt", "Vannes port\n".encode("utf-16")[:-1])
+
+    corpus = load_corpus(folder)
+
+    articles = {a.id: a for a in corpus.articles}
+    assert {i: a.title for i, a in articles.items()} == {
+        "bom": "Brest port expands",
+        "fence": "title: never closed",
+        "good": articles["good"].title,
+        "utf16": "Lorient port expands",
+    }
+    assert articles["utf16"].text == "Lorient port expands\n\nThe port will grow.\n"
+    assert {s.path: s.reason for s in corpus.skipped} == {
+        "broken-utf16.txt": "not valid UTF-16 text (byte 24); save it as UTF-8"
     }
 
 
@@ -760,3 +780,19 @@ def test_the_title_is_the_first_line_without_heading_marks_and_found_in_linear_t
     corpus = load_corpus(folder)
 
     assert {a.id: a.title for a in corpus.articles}["titled"] == title
+
+
+def test_metadata_values_that_are_not_text_skip_their_article_only(folder):
+    _write(folder / "odd.txt", "Odd\n\nSome text.\n")
+    _write(folder / "odd.meta.json", '{"author": {"a": 1}, "date": ["x"]}')
+    _write(folder / "two.txt", "Two\n\nSome text.\n")
+    _write(folder / "two.meta.json", '{"author": ["Ann Lee", "Bo Chan"], "date": 2024}')
+
+    corpus = load_corpus(folder)
+
+    assert {a.id: (a.author, a.date) for a in corpus.articles if a.id != "good"} == {
+        "two": ("Ann Lee, Bo Chan", "2024")
+    }
+    assert {s.path: s.reason for s in corpus.skipped} == {
+        "odd.txt": "its metadata file odd.meta.json: 'author' must be text, or a list of texts"
+    }
