@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import unicodedata
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -183,6 +184,9 @@ class Reader:
                 j -= 1
             first, last = positions[i], positions[j]
             start, end, score = int(offsets[first][0]), int(offsets[last][1]), float(scores.flat[best])
+            # The tokenizer strips accents: a last token "herve" of "Herve" + U+0301 ends before the accent.
+            while end < len(text) and unicodedata.combining(text[end]):
+                end += 1
             spans.append(ReadSpan(row, start, end, score, null, int(sentence_of[i])))
         return spans
 

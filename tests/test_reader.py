@@ -8,6 +8,7 @@ import os
 import shutil
 import signal
 import time
+import unicodedata
 
 import pytest
 
@@ -104,6 +105,12 @@ def test_read_sentences_gives_each_sentence_its_best_span_and_the_best_agrees_wi
 def test_emphasis_marks_are_trimmed_off_a_spans_ends_and_other_signs_kept(reader, question, passage, expected):
     [span] = reader.read(question, [passage])
     assert passage[span.start : span.end] == expected
+
+
+def test_a_span_ending_in_a_decomposed_accent_keeps_it(reader):
+    passage = unicodedata.normalize("NFD", "The café in Pléneuf will cost 300,000 euros, said Élodie Hervé on Monday.")
+    [span] = reader.read("Who said the café in Pléneuf will cost 300,000 euros?", [passage])
+    assert unicodedata.normalize("NFC", passage[span.start : span.end]) == "Élodie Hervé"
 
 
 @pytest.mark.parametrize("question", ["华为" * 150 + "？", "Who, " * 130 + "founded Huawei?"], ids=["cjk", "words"])
