@@ -31,6 +31,7 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
 
     Raises:
         TypeError: if ``history`` is not a list of strings or ``Answer`` objects.
+        ValueError: if a question in it is too long to be one.
     """
     if history is None:
         return []
@@ -46,7 +47,10 @@ def earlier_turns(history: Sequence[str | Answer] | None) -> list[Turn]:
                 turns.append(Turn(as_question(item.question), declined=True))
         elif isinstance(item, str):
             if item.strip():
-                turns.append(Turn(as_question(clean_question(item))))
+                try:
+                    turns.append(Turn(as_question(clean_question(item))))
+                except ValueError as error:  # said of the earlier turn, not of the question asked now
+                    raise ValueError(f"history[{number}]: {error}") from None
         else:
             raise TypeError(
                 f"history[{number}] is a {type(item).__name__}; each turn must be a question (str) or an Answer"

@@ -136,6 +136,14 @@ def test_history_of_the_wrong_kind_is_refused(history, tmp_path, fake_embedder):
         bot.ask("Which Russian bank did Huawei partner with?", history=history)
 
 
+def test_a_history_question_too_long_is_refused_naming_the_turn(tmp_path, fake_embedder):
+    from qa import QA
+
+    bot = QA(BUILTIN_CORPUS, index_dir=tmp_path, embedder=fake_embedder, progress=False)
+    with pytest.raises(ValueError, match=r"^history\[1\]: question is 1,500 characters long"):
+        bot.ask("Who announced it?", history=["Where is the OpenLab?", "x" * 1500])
+
+
 def test_a_turn_that_got_no_answer_leaves_the_conversation_at_the_answer_before_it(fake_embedder):
     turns = [
         Turn("Where is Huawei's OpenLab?", "Huawei opened its Paris OpenLab in April 2018.", "paris", 120),
