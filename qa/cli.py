@@ -222,7 +222,8 @@ def format_article_list(bot: QA) -> str:
     lines = [f"{count(len(articles), 'article')} in {bot.folder}"]
     for article in articles:
         lines.append(article.title or article.id)
-        about = [article.source or "publisher unknown", readable_date(article.date) or "date unknown", article.id]
+        by = [f"by {article.author}"] if article.author else []
+        about = [article.source or "publisher unknown", *by, readable_date(article.date) or "date unknown", article.id]
         lines.append("    " + " · ".join(about))
     lines.extend(f"skipped {skipped.path}: {skipped.reason}" for skipped in bot.skipped)
     others = _other_files_line(bot)

@@ -17,7 +17,8 @@ from qa.wording import count
 from tests.conftest import REPO, FakeEmbedder
 
 FRONT_MATTER = (
-    "---\ntitle: Tram vote passes\npublisher: Brest Courier\ndate: 4 March 2025\n---\nThe tram won 61% of the vote.\n"
+    "---\ntitle: Tram vote passes\npublisher: Brest Courier\nauthor: Claire Hollis\ndate: 4 March 2025\n---\n"
+    "The tram won 61% of the vote.\n"
 )
 SKIP_LINE = "skipped chart.txt: binary file (contains NUL bytes), not a text article"
 
@@ -37,7 +38,9 @@ def with_skipped(folder):
     return folder
 
 
-def test_qa_list_prints_title_publisher_date_and_id_then_the_skipped_files(with_skipped, tmp_path, capsys, fake_model):
+def test_qa_list_prints_title_publisher_author_date_and_id_then_the_skipped_files(
+    with_skipped, tmp_path, capsys, fake_model
+):
     code = main(["list", str(with_skipped), "--index-dir", str(tmp_path / "index")])
 
     captured = capsys.readouterr()
@@ -49,7 +52,7 @@ def test_qa_list_prints_title_publisher_date_and_id_then_the_skipped_files(with_
         "Zed buys a bakery in Nantes",
         "    publisher unknown · date unknown · nantes",
         "Tram vote passes",
-        "    Brest Courier · 4 March 2025 · tram",
+        "    Brest Courier · by Claire Hollis · 4 March 2025 · tram",
         SKIP_LINE,
     ]
 

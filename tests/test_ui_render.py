@@ -225,7 +225,7 @@ def test_the_article_view_has_a_close_button(bot):
     assert html.count('class="qa-close"') == 1
 
 
-def test_article_list_shows_title_publisher_date_id_and_skipped_files_as_text(bot):
+def test_article_list_shows_title_publisher_author_date_id_and_skipped_files_as_text(bot):
     articles = [bot.get_article("evil"), bot.get_article("ferry")]
     skipped = [SkippedFile("<img src=x>.txt", "binary file (contains NUL bytes), not a text article")]
     html = render_article_list(articles, skipped)
@@ -238,6 +238,8 @@ def test_article_list_shows_title_publisher_date_id_and_skipped_files_as_text(bo
     assert html.count("<tr>") == 3  # the header and a row per article
     dated = dataclasses.replace(articles[1], date="2025-04-20")
     assert "<td>20 April 2025</td>" in render_article_list([dated], [])  # as the answers' sources show it
+    signed = dataclasses.replace(articles[1], author="Claire <b>Hollis</b>")
+    assert "<td>Claire &lt;b&gt;Hollis&lt;/b&gt;</td>" in render_article_list([signed], [])
 
 
 def test_the_conversation_as_markdown_keeps_quotes_and_citations_and_escapes_markup(bot):

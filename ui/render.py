@@ -196,15 +196,18 @@ def render_no_article() -> str:
 
 
 def render_article_list(articles: Sequence[Article], skipped: Sequence[SkippedFile]) -> str:
-    """The collection: a row per indexed article (title, publisher, date, id), then the skipped files and why."""
+    """The collection: a row per indexed article (title, publisher, author, date, id), then the skipped files
+    and why."""
     rows = "".join(
         f'<tr><td class="qa-list-title">{escape(a.title or a.id)}</td><td>{escape(a.source) or "unknown"}</td>'
-        f'<td>{escape(readable_date(a.date)) or "unknown"}</td><td class="qa-list-id">{escape(a.id)}</td></tr>'
+        f"<td>{escape(a.author) or 'unknown'}</td><td>{escape(readable_date(a.date)) or 'unknown'}</td>"
+        f'<td class="qa-list-id">{escape(a.id)}</td></tr>'
         for a in articles
     )
     parts = [
         f'<div class="qa-list"><p class="qa-list-count">{count(len(articles), "article")} indexed</p>'
-        '<table class="qa-list-articles"><thead><tr><th>Title</th><th>Publisher</th><th>Date</th><th>Id</th></tr>'
+        '<table class="qa-list-articles"><thead><tr>'
+        "<th>Title</th><th>Publisher</th><th>Author</th><th>Date</th><th>Id</th></tr>"
         f"</thead><tbody>{rows}</tbody></table>"
     ]
     if skipped:
