@@ -26,7 +26,7 @@ from index.articles import Extracted
 from index.metadata import iso_day, person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-HTML_EXTRACTION_VERSION = "3"
+HTML_EXTRACTION_VERSION = "4"
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\A<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
@@ -42,6 +42,8 @@ _DIALOGS = "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true' or s
 _SHARE_BUTTONS = (
     "//*[(contains(@class, 'share') or contains(@class, 'social')) and string-length(normalize-space()) < 80]"
 )
+# A pull quote repeats a line of the story in large type (WordPress: "wp-block-pullquote"): the story has it.
+_PULL_QUOTES = "//*[contains(@class, 'pullquote') or contains(@class, 'pull-quote') or contains(@class, 'pull_quote')]"
 # trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
 _BLOCKS = {"p", "head", "item", "quote", "row", "code", "list", "table", "div"}
 
@@ -136,7 +138,7 @@ def extract_html(markup: str) -> Extracted:
             # Only the dates the page's markup gives as its publication date: an extensive search takes
             # any date in the text ("Copyright 2021" becomes 2021-01-01).
             date_extraction_params={"extensive_search": False, "original_date": True},
-            prune_xpath=[_DIALOGS, _SHARE_BUTTONS],
+            prune_xpath=[_DIALOGS, _SHARE_BUTTONS, _PULL_QUOTES],
             **{favor: True},
         )
         if document is not None and document.body is not None and len(document.body):

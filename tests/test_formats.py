@@ -305,6 +305,20 @@ def test_html_short_posts_of_a_live_blog_are_kept_without_their_share_buttons():
     assert story in extract_html(f'<article class="shareholder-news"><p>{story}</p></article>').text
 
 
+def test_html_pull_quotes_are_left_out_and_the_story_keeps_the_quote():
+    said = "“Frozen food is our fastest-growing category today,” said Ingrid Halvorsen, the chief executive."
+    page = extract_html(
+        "<article><h1>Nordvik profits rise</h1><p>Nordvik Foods said on Tuesday that its profit rose by 12 percent "
+        "in the fourth quarter, helped by frozen meals.</p>"
+        '<blockquote class="pull-quote"><p>“Our fastest-growing category”</p><cite>Ingrid Halvorsen</cite></blockquote>'
+        f"<p>{said}</p>"
+        '<figure class="wp-block-pullquote"><blockquote><p>Frozen food grows</p></blockquote></figure>'
+        "<p>The company employs 4,100 people in Norway and Sweden, and plans to open a plant next year.</p></article>"
+    )
+    assert said in page.text
+    assert "Our fastest-growing category" not in page.text and "Frozen food grows" not in page.text
+
+
 def test_html_table_rows_become_paragraphs():
     page = extract_html(
         "<p>Intro.</p><table><tr><th>City</th><th>Staff</th></tr><tr><td>Lyon</td><td>40</td></tr></table>"
