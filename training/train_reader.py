@@ -16,7 +16,12 @@ Examples:
   (``build_follow_ups``), as the reader reads a follow-up in context;
 - with ``--look-alikes`` (not used by ``make train`` either), the passage of another article most
   like the question (of its own article, among those without the answer, with
-  ``--look-alikes-within``) as a further "no answer" example (``build_look_alikes``).
+  ``--look-alikes-within``) as a further "no answer" example (``build_look_alikes``);
+- with ``--shared-norm K`` (not used by ``make train``), each question read with K passages of its
+  article at once (``build_groups``: the one holding the answer and those most like the question), the
+  answer's start and end scored both within its passage and against every token of all K (shared
+  normalisation, Clark and Gardner 2018), so that span scores compare across the passages a question
+  retrieves.
 
 The articles listed in ``heldout_articles.json`` (chosen by seed, about 5% of them) are never
 trained on: they fit the answer model and its threshold (``training/fit_answer_model.py``) and give the
@@ -327,6 +332,45 @@ def build_follow_ups(articles: list[dict], share: float, seed: int) -> list[Exam
     return examples
 
 
+def build_groups(articles: list[dict], size: int, count: int, seed: int) -> list[list[Example]]:
+    """For ``count`` questions (seeded), a group of ``size`` passages of the question's article read together
+    (``--shared-norm``): the passage holding the answer first, then the passages without the answer text
+    that share the most content words with the question, as retrieval puts such passages before the reader."""
+    rng = random.Random(seed)
+    asked = []
+    for article in articles:
+        for number, paragraph in enumerate(article["paragraphs"]):
+            asked.extend((article, number, qa) for qa in paragraph["qas"])
+    rng.shuffle(asked)
+    cuts: dict[str, list[tuple[str, list[tuple[int, int]]]]] = {}
+    groups = []
+    for article, number, qa in asked:
+        if len(groups) == count:
+            break
+        cut = cuts.get(article["title"])
+        if cut is None:
+            cut = cuts[article["title"]] = cut_paragraphs(article)
+        text, windows = cut[number]
+        a_start, a_end = answer_span(qa)
+        held = holding(windows, a_start, a_end)
+        if not held:
+            continue
+        s, e = rng.choice(held)
+        needle = qa["answers"][0]["text"].lower()
+        words = {w for w in re.findall(r"\w+", qa["question"].lower()) if w not in _FUNCTION_WORDS}
+        others = [
+            other[ws:we]
+            for other, other_windows in cut
+            for ws, we in other_windows
+            if needle not in other[ws:we].lower()
+        ]
+        others.sort(key=lambda o: (-len(words & set(re.findall(r"\w+", o.lower()))), rng.random()))
+        group = [Example(qa["question"], text[s:e], (a_start - s, a_end - s))]
+        group += [Example(qa["question"], o, None) for o in others[: size - 1]]
+        groups.append(group)
+    return groups
+
+
 def encode(tokenizer: Tokenizer, examples: list[Example], max_tokens: int) -> list[tuple[list[int], int, int]]:
     """Token ids with the answer's start and end token (0, 0 for no answer); examples that do not fit are dropped."""
     encoded = []
@@ -479,6 +523,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="take --look-alikes from the question's own article (passages without the answer) instead",
     )
+    parser.add_argument(
+        "--shared-norm",
+        type=int,
+        default=0,
+        help="read each question with this many passages of its article at once, its answer's start and end "
+        "also scored against every token of all of them (shared normalisation); --batch-size counts passages",
+    )
     parser.add_argument("--max-tokens", type=int, default=192, help="question + passage, in tokens")
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--bf16", action="store_true", help="autocast matrix products to bfloat16")
@@ -510,10 +561,25 @@ def main(argv: list[str] | None = None) -> int:
         examples += build_look_alikes(trained_on, args.look_alikes, args.seed + 4, args.look_alikes_within)
     if args.follow_ups or args.look_alikes:
         random.Random(args.seed + 3).shuffle(examples)
-    train = encode(tokenizer, examples, args.max_tokens)
+    if args.shared_norm:
+        per_batch = args.batch_size // args.shared_norm
+        groups = build_groups(trained_on, args.shared_norm, args.steps * per_batch, args.seed + 5)
+        train, group_rows = [], []
+        for group in groups:
+            rows = encode(tokenizer, group, args.max_tokens)
+            if rows and rows[0][1]:  # the passage holding the answer fits
+                group_rows.append(list(range(len(train), len(train) + len(rows))))
+                train.extend(rows)
+        shared_order = [group_rows[i : i + per_batch] for i in range(0, len(group_rows), per_batch)]
+    else:
+        train = encode(tokenizer, examples, args.max_tokens)
     kept_out = [a for a in articles if a["title"] in held]
     heldout = encode(tokenizer, build_examples(kept_out, args.negatives, args.seed + 1), args.max_tokens)
-    order = batches(train, args.batch_size, args.seed)
+    order = (
+        [[r for g in b for r in g] for b in shared_order]
+        if args.shared_norm
+        else batches(train, args.batch_size, args.seed)
+    )
     if args.first_batch:
         first = args.first_batch % len(order)
         order = order[first:] + order[:first]
@@ -563,6 +629,17 @@ def main(argv: list[str] | None = None) -> int:
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
             s_logits, e_logits = model(ids, mask, types)
         loss = (loss_fn(s_logits.float(), starts) + loss_fn(e_logits.float(), ends)) / 2
+        if args.shared_norm:
+            # Each group's answer scored against every passage token of the group (not the [CLS] tokens):
+            # a span score then compares across the passages a question retrieves.
+            shared, at = 0.0, 0
+            for group in shared_order[step]:
+                k = len(group)
+                for logits, target in ((s_logits, starts), (e_logits, ends)):
+                    flat = logits[at : at + k, 1:].float().reshape(1, -1)
+                    shared = shared + loss_fn(flat, (target[at] - 1).reshape(1)) / 2
+                at += k
+            loss = loss + shared / len(shared_order[step])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
