@@ -71,6 +71,7 @@ _REPORTING_BY = re.compile(
 )
 _BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 # A legacy-encoded text is read only when charset-normalizer finds it free of unlikely characters
 # (chaos) and in a language it knows (coherence): measured on short French, German and English news
 # texts in cp1252, which come out at chaos <= 0.01 and coherence >= 0.5, where a few words give none.
@@ -420,9 +421,10 @@ def check_size(article: Article) -> None:
         )
     if len(article.text) <= MAX_ARTICLE_SENTENCES:
         return  # every sentence holds a character at least: no need to split an ordinary article on every load
-    import blingfire  # here, not at the top: the worker that extracts pages imports this module, and needs none
+    # Here, not at the top: index.passages imports this module, and the worker that extracts pages needs neither.
+    from index.passages import split_article
 
-    sentences = blingfire.text_to_sentences(article.text).count("\n") + 1
+    sentences = len(split_article(article)[0])  # as the index will cut it: a list's lines are sentences too
     if sentences > MAX_ARTICLE_SENTENCES:
         raise ArticleFileError(
             f"its text has about {sentences:,} sentences; articles with more than {MAX_ARTICLE_SENTENCES:,} "
@@ -481,11 +483,15 @@ def _decode_text(data: bytes) -> tuple[str, str]:
     it recognises: a short or unusual text is refused rather than guessed, because cp1252 or Latin-1
     decode any bytes at all and a wrong guess would be indexed and quoted as garbled text.
     """
+    if data.startswith(_UTF32_BOMS):  # before UTF-16: UTF-32's little-endian mark starts like UTF-16's
+        raise ArticleFileError("UTF-32 text, not UTF-8; save it as UTF-8")
     if data.startswith(_UTF16_BOMS):  # its byte-order mark says what it is: no guess
         try:
             text = data.decode("utf-16").removeprefix("\ufeff")
         except UnicodeDecodeError as error:
             raise ArticleFileError(f"not valid UTF-16 text (byte {error.start}); save it as UTF-8") from None
+        if "\0" in text:
+            raise ArticleFileError("binary file (contains NUL characters), not a text article")
         if not text.strip():
             raise ArticleFileError("empty file")
         return text, "utf-16"
@@ -538,7 +544,7 @@ def extract_document(suffix: str, data: bytes) -> tuple[str, dict[str, str], byt
 def _read_html(data: bytes) -> tuple[str, dict[str, str], bytes]:
     from index.html import HTML_EXTRACTION_VERSION, HTMLDecodeError, decode_html, extract_html
 
-    if b"\0" in data[:8192] and not data.startswith(_UTF16_BOMS):
+    if b"\0" in data[:8192] and (data.startswith(_UTF32_BOMS) or not data.startswith(_UTF16_BOMS)):
         raise ArticleFileError("binary file (contains NUL bytes), not an HTML page")
     try:
         markup = decode_html(data)
@@ -746,7 +752,7 @@ def _parse_sidecar(path: Path, data: bytes) -> dict[str, str]:
     for key, value in raw.items():
         if key in _META_KEYS and value is not None:
             values = value if isinstance(value, list) else [value]
-            if not all(isinstance(v, str | int | float) or v is None for v in values):
+            if not all(v is None or (isinstance(v, str | int | float) and not isinstance(v, bool)) for v in values):
                 raise ArticleFileError(f"its metadata file {path.name}: {key!r} must be text, or a list of texts")
             meta[key] = ", ".join(str(v) for v in values if v is not None)
     return meta

@@ -26,7 +26,7 @@ from index.articles import Extracted
 from index.metadata import iso_day, person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-HTML_EXTRACTION_VERSION = "4"
+HTML_EXTRACTION_VERSION = "5"
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\A<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
@@ -37,13 +37,18 @@ _ASCII_PROBE = b'<meta charset="x-Y_1.2"> +- \\u0041 \\n &#65; ~ {}[]|'
 # Dialogs (cookie and consent walls, sign-up pop-ups) are never the story; trafilatura keeps a long one.
 _DIALOGS = "//*[@role='dialog' or @role='alertdialog' or @aria-modal='true' or self::dialog]"
 # Share and social buttons ("Share", "Copy link", "Facebook") are never the story; beside a short post of a
-# live blog, their links make trafilatura drop the post as a link list. Only short ones: a class such as
-# "shareholder-letter" on the story itself is not pruned.
+# live blog, their links make trafilatura drop the post as a link list. Only a short element of links or
+# buttons and no paragraph: a "share-price" or "social-care" paragraph, or a "shareable" post, is story.
 _SHARE_BUTTONS = (
-    "//*[(contains(@class, 'share') or contains(@class, 'social')) and string-length(normalize-space()) < 80]"
+    "//*[(contains(@class, 'share') or contains(@class, 'social')) and (.//a or .//button) and not(.//p)"
+    " and string-length(normalize-space()) < 80]"
 )
 # A pull quote repeats a line of the story in large type (WordPress: "wp-block-pullquote"): the story has it.
-_PULL_QUOTES = "//*[contains(@class, 'pullquote') or contains(@class, 'pull-quote') or contains(@class, 'pull_quote')]"
+# Only a short element: a container whose class names pull quotes ("has-pullquote") holds the story.
+_PULL_QUOTES = (
+    "//*[(contains(@class, 'pullquote') or contains(@class, 'pull-quote') or contains(@class, 'pull_quote'))"
+    " and string-length(normalize-space()) < 300]"
+)
 # trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
 _BLOCKS = {"p", "head", "item", "quote", "row", "code", "list", "table", "div"}
 

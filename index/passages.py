@@ -149,9 +149,9 @@ def paragraphs(article: Article) -> list[list[tuple[int, int]]]:
     return segments
 
 
-# A "sentence" of one short capitalised word and a full stop: Bling Fire ends a sentence after a title that
-# follows another sentence ("It rained. Mr. Smith left." gives "Mr." alone), so it joins the next one.
-_TITLE_ALONE = re.compile(r"[A-Z][a-z]{0,3}\.")
+# A "sentence" that is a title before a name: Bling Fire ends a sentence after one that follows another
+# sentence ("It rained. Mr. Smith left." gives "Mr." alone), so it joins the next one.
+_TITLE_ALONE = re.compile(r"(Mr|Mrs|Ms|Mx|Dr|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Capt|Cmdr|Sgt|Rev|Hon|Pres|Fr|Mt|Ft)\.")
 _WORD = re.compile(r"\S+")
 
 
@@ -182,18 +182,19 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _shortened(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """A sentence as it is, or one too long to be one (a list, a transcript without full stops) in pieces:
-    its lines, and lines still too long in runs of ``MAX_SENTENCE_WORDS`` words, so that every fact in it can
-    be found and quoted alone."""
+    a list's lines, and what is still too long in even runs of at most ``MAX_SENTENCE_WORDS`` words, so that
+    every fact in it can be found and quoted alone."""
     words = [m.span() for m in _WORD.finditer(text, start, end)]
     if len(words) <= MAX_SENTENCE_WORDS:
         return [(start, end)]
-    lines = [(s, e) for s, e in _line_spans(text[:end], start) if text[s:e].strip()]
-    if len(lines) > 1:
-        return [piece for s, e in lines for piece in _shortened(text, *_stripped(text, s, e))]
-    return [
-        (words[i][0], words[min(i + MAX_SENTENCE_WORDS, len(words)) - 1][1])
-        for i in range(0, len(words), MAX_SENTENCE_WORDS)
-    ]
+    lines = [_stripped(text, s, e) for s, e in _line_spans(text[:end], start) if text[s:e].strip()]
+    # A list's lines begin as items do (a capital, a digit, a bullet); a long sentence wrapped at a width
+    # goes on in lower case, and is cut into runs of words instead.
+    if len(lines) > 1 and sum(not text[s].islower() for s, _ in lines) >= 0.8 * len(lines):
+        return [piece for s, e in lines for piece in _shortened(text, s, e)]
+    runs = -(-len(words) // MAX_SENTENCE_WORDS)
+    size = -(-len(words) // runs)
+    return [(words[i][0], words[min(i + size, len(words)) - 1][1]) for i in range(0, len(words), size)]
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int]:

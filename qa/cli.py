@@ -56,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("qa: interrupted", file=sys.stderr)
         return 130
-    except PermissionError as error:  # an index folder this user may not write to, most often
-        where = f" {printable(repr(str(error.filename)))}" if error.filename else ""
+    except PermissionError as error:  # most often an index folder this user may not write to
+        where = f": {printable(repr(str(error.filename)))}" if error.filename else ""
         print(
-            f"qa: error: no permission to write{where}; choose a folder you can write to for the index "
+            f"qa: error: permission denied{where}; if that is in the index folder, choose one you can write to "
             "(--index-dir DIR, or QA_INDEX_HOME)",
             file=sys.stderr,
         )

@@ -688,6 +688,28 @@ def test_a_text_of_too_many_sentences_is_skipped(folder):
     )
 
 
+def test_a_list_of_too_many_lines_is_skipped_as_too_many_sentences(folder):
+    _write(folder / "results.txt", "".join(f"Runner {i} club {i % 40}\n" for i in range(25_000)))  # no full stop
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped["results.txt"].startswith("its text has about 25,000 sentences; articles with more than 20,000")
+
+
+def test_utf32_text_is_refused_not_read_as_utf16(folder):
+    _write(folder / "wide.txt", "Lorient port expands\n\nThe port will grow.\n".encode("utf-32"))
+    _write(folder / "wide.html", "<p>Lorient port expands.</p>".encode("utf-32"))
+
+    ids, skipped = _outcome(folder)
+
+    assert ids == ["good"]
+    assert skipped == {
+        "wide.html": "binary file (contains NUL bytes), not an HTML page",
+        "wide.txt": "UTF-32 text, not UTF-8; save it as UTF-8",
+    }
+
+
 def test_many_unclosed_wire_bylines_are_read_in_linear_time(folder):
     text = "Wire story\n\n" + "(Reporting by Jane Doe in London and " * 25_000
     _write(folder / "wire.txt", text)  # about a megabyte; an unbounded pattern backtracked quadratically here
@@ -787,6 +809,8 @@ def test_metadata_values_that_are_not_text_skip_their_article_only(folder):
     _write(folder / "odd.meta.json", '{"author": {"a": 1}, "date": ["x"]}')
     _write(folder / "two.txt", "Two\n\nSome text.\n")
     _write(folder / "two.meta.json", '{"author": ["Ann Lee", "Bo Chan"], "date": 2024}')
+    _write(folder / "flag.txt", "Flag\n\nSome text.\n")
+    _write(folder / "flag.meta.json", '{"author": true}')
 
     corpus = load_corpus(folder)
 
@@ -794,5 +818,6 @@ def test_metadata_values_that_are_not_text_skip_their_article_only(folder):
         "two": ("Ann Lee, Bo Chan", "2024")
     }
     assert {s.path: s.reason for s in corpus.skipped} == {
-        "odd.txt": "its metadata file odd.meta.json: 'author' must be text, or a list of texts"
+        "flag.txt": "its metadata file flag.meta.json: 'author' must be text, or a list of texts",
+        "odd.txt": "its metadata file odd.meta.json: 'author' must be text, or a list of texts",
     }

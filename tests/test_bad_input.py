@@ -337,8 +337,8 @@ def test_cli_index_folder_it_may_not_write_to_is_one_line_saying_what_to_do(fold
     index_dir = tmp_path / "index"
     assert main(["index", str(folder), "--index-dir", str(index_dir)]) == 1
     assert capsys.readouterr().err == (
-        f"qa: error: no permission to write {str(index_dir / '.lock')!r}; choose a folder you can write to for "
-        "the index (--index-dir DIR, or QA_INDEX_HOME)\n"
+        f"qa: error: permission denied: {str(index_dir / '.lock')!r}; if that is in the index folder, choose one "
+        "you can write to (--index-dir DIR, or QA_INDEX_HOME)\n"
     )
 
 

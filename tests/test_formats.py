@@ -300,9 +300,10 @@ def test_html_short_posts_of_a_live_blog_are_kept_without_their_share_buttons():
     for _, text in posts:
         assert text in page.text
     assert "Copy link" not in page.text and "Facebook" not in page.text
-    # A story whose own element's class names shares is not pruned.
-    story = "Shareholders backed the merger on Monday by a wide margin, the company said in a statement."
-    assert story in extract_html(f'<article class="shareholder-news"><p>{story}</p></article>').text
+    # A short post whose class names sharing ("shareable") is story: only links and buttons are pruned.
+    post = '<div class="live-post shareable"><p>Half-time: Rovers 1-1 Castlegate.</p></div>'
+    filler = "<p>The council met on Monday to discuss the budget for the coming year, and voted on it late.</p>"
+    assert "Half-time: Rovers 1-1 Castlegate." in extract_html(f"<article>{filler}{post}{filler}</article>").text
 
 
 def test_html_pull_quotes_are_left_out_and_the_story_keeps_the_quote():
@@ -317,6 +318,10 @@ def test_html_pull_quotes_are_left_out_and_the_story_keeps_the_quote():
     )
     assert said in page.text
     assert "Our fastest-growing category" not in page.text and "Frozen food grows" not in page.text
+    # A container whose class names pull quotes is the story's.
+    story = f"<p>{said}</p>" + "<p>The plant will make frozen meals for shops in Norway, Sweden and Denmark.</p>" * 4
+    held = extract_html(f'<div class="entry has-pullquote"><article>{story}</article></div>')
+    assert said in held.text
 
 
 def test_html_table_rows_become_paragraphs():

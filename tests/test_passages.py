@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 import time
 from collections import Counter
 
@@ -232,13 +233,19 @@ percent in early trading on Tuesday after the results were published.
 
 
 def test_a_title_after_a_full_stop_stays_with_its_name():
-    text = "Other scientists welcomed the findings. Dr. Helen Marsh said so. It rained. Mr.\nSmith left."
+    text = (
+        "Other scientists welcomed the findings. Dr. Helen Marsh said so. It rained. Mr.\nSmith left. "
+        "Who won the final? Kent. The rest lost."
+    )
     sentences = [text[s:e] for s, e in split_sentences(text, 0, len(text))]
     assert sentences == [
         "Other scientists welcomed the findings.",
         "Dr. Helen Marsh said so.",
         "It rained.",
         "Mr.\nSmith left.",
+        "Who won the final?",
+        "Kent.",  # a short sentence of its own, not a title
+        "The rest lost.",
     ]
 
 
@@ -251,8 +258,14 @@ def test_text_without_full_stops_is_cut_into_its_lines_then_into_runs_of_words()
 
     line = " ".join(f"w{i}" for i in range(MAX_SENTENCE_WORDS * 2 + 7))  # one line, no full stop
     pieces = [line[s:e] for s, e in split_sentences(line, 0, len(line))]
-    assert [len(p.split()) for p in pieces] == [MAX_SENTENCE_WORDS, MAX_SENTENCE_WORDS, 7]
+    assert [len(p.split()) for p in pieces] == [103, 103, 101]  # even runs of at most MAX_SENTENCE_WORDS
     assert " ".join(pieces) == line
+
+    # A long sentence wrapped at a width is no list: it is cut into runs of words, not at every line.
+    words = " ".join(["the council said that"] * 40)
+    wrapped = "\n".join(textwrap.wrap(f"The mayor said {words} in the end.", 70))
+    pieces = [wrapped[s:e] for s, e in split_sentences(wrapped, 0, len(wrapped))]
+    assert [len(p.split()) for p in pieces] == [83, 83]
 
 
 def test_hard_wrapped_article_yields_sentences_spanning_line_breaks():

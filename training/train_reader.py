@@ -583,6 +583,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.first_batch:
         first = args.first_batch % len(order)
         order = order[first:] + order[:first]
+        if args.shared_norm:
+            shared_order = shared_order[first:] + shared_order[:first]
     steps = min(args.steps, len(order))
     print(
         f"{len(train)} training examples ({sum(1 for e in train if e[1])} with an answer), "
