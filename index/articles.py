@@ -69,7 +69,7 @@ _BY_LINE = re.compile(rf"^{_H}*(?:By|BY):?{_H}+{_NAMES}(?:{_H}*[,|–-]{_H}*[A-Z
 _REPORTING_BY = re.compile(
     rf"\((?:Reporting|Writing|Reported|Written) by {_NAMES}(?:\s{{1,5}}in\s{{1,5}}[^;,)\n]{{1,80}})?\s{{0,5}}[;,)]"
 )
-_BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
+BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 # A legacy-encoded text is read only when charset-normalizer finds it free of unlikely characters
@@ -697,16 +697,31 @@ def _printed_byline(body: str, title: str = "") -> str:
     """The author a news text prints when its metadata gives none: "By Jane Doe" on a line of its own
     near the top (not the headline), or a wire story's closing "(Reporting by Jane Doe; Editing by
     ...)"; "" if neither. Several authors come back as printed ("Jane Doe and John Smith")."""
-    # Imported here: the worker that extracts pages (index.isolation) imports this module, and needs no scipy.
-    from index.lexical import STOP_WORDS
-
     lines = [line for line in body[:5000].splitlines() if line.strip() and line.strip() != title.strip()]
-    found = _BY_LINE.search("\n".join(lines[:_BYLINE_LINES])) or _REPORTING_BY.search(body)
+    found = _BY_LINE.search("\n".join(lines[:BYLINE_LINES])) or _REPORTING_BY.search(body)
     if found is None:
         return ""
     name = " ".join(found.group(1).split())
+    return name if _names_people(name) else ""
+
+
+def is_printed_byline(line: str) -> bool:
+    """Whether ``line`` is a byline as a news text prints it on a line of its own ("By Jane Doe, Valley Post").
+
+    Example:
+        >>> is_printed_byline("By Megan O'Rourke, Valley Post"), is_printed_byline("By The Numbers")
+        (True, False)
+    """
+    found = _BY_LINE.fullmatch(line.strip())
+    return found is not None and _names_people(" ".join(found.group(1).split()))
+
+
+def _names_people(name: str) -> bool:
+    # Imported here: the worker that extracts pages (index.isolation) imports this module, and needs no scipy.
+    from index.lexical import STOP_WORDS
+
     words = [w.lower() for w in re.findall(r"[\w’'-]+", name)]
-    return "" if any(w in STOP_WORDS and w not in _PARTICLES and w != "and" for w in words) else name
+    return not any(w in STOP_WORDS and w not in _PARTICLES and w != "and" for w in words)
 
 
 def _parse_front_matter(block: str) -> dict[str, str]:

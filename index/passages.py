@@ -5,7 +5,8 @@ Steps, each keeping offsets into the untouched article text:
 1. Lines are classified as content, blank or page furniture ("Advertisement",
    "Reading Time: 2 minutes", "More on:" tag lists, licence footers, Markdown
    headings, a press release's "FOR IMMEDIATE RELEASE" and "ENDS", lines
-   repeated from earlier in the article). Furniture is never indexed.
+   repeated from earlier in the article). Furniture is never indexed. A byline printed on a line of its
+   own near the top ("By Jane Doe, Valley Post") is a segment of its own.
 2. Runs of content lines between furniture form segments; a passage never
    crosses a segment, so ``text[start:end]`` of a passage is clean article text.
 3. Within a segment, paragraphs (a line each, or blank-line separated blocks
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 import blingfire
 
-from index.articles import Article, front_matter_values
+from index.articles import BYLINE_LINES, Article, front_matter_values, is_printed_byline
 
 PASSAGE_TARGET_WORDS = 70
 # Longer than this is no sentence (3 of SQuAD dev's 10,251 are): it is cut at its lines, then at words.
@@ -34,7 +35,7 @@ MAX_SENTENCE_WORDS = 150
 PASSAGE_MAX_SENTENCES = 4
 # Bump whenever the output of this module, or what index.articles reads from a file, changes, so
 # saved indexes are rebuilt.
-SEGMENTATION_VERSION = "7"
+SEGMENTATION_VERSION = "8"
 
 _FURNITURE_LINES = [
     re.compile(p, re.IGNORECASE)
@@ -88,8 +89,9 @@ class Passage:
 def content_lines(article: Article) -> list[tuple[int, int] | None]:
     """Each line of the article body as ``(start, end)`` of its stripped content, or None.
 
-    None marks a line break between segments: page furniture. Blank lines are
-    returned as empty spans ``(start, start)`` so that paragraphs can be found.
+    None marks a break between segments: a line of page furniture, or either side of a printed byline
+    (a segment of its own). Blank lines are returned as empty spans ``(start, start)`` so that
+    paragraphs can be found.
     """
     text = article.text
     lines: list[tuple[int, int] | None] = []
@@ -100,11 +102,19 @@ def content_lines(article: Article) -> list[tuple[int, int] | None]:
     drop_repeats = not _is_hard_wrapped(
         text, [(s, e) for s, e in _line_spans(text, article.body_start) if text[s:e].strip()]
     )
+    near_top = 0  # content lines seen: a byline is printed among the first ones
     for line_start, line_end in _line_spans(text, article.body_start):
         raw = text[line_start:line_end]
         stripped = raw.strip()
         if not stripped:
             lines.append((line_start, line_start))
+            continue
+        near_top += 1
+        if near_top <= BYLINE_LINES + 1 and is_printed_byline(stripped):
+            # A segment of its own: a sentence and a passage that no other sentence shares, which only a
+            # question about the article's author reads (``qa.pick``, ``qa.byline``).
+            lead = len(raw) - len(raw.lstrip())
+            lines.extend([None, (line_start + lead, line_start + lead + len(stripped)), None])
             continue
         key = " ".join(stripped.lower().split())
         if in_tag_list and len(stripped.split()) <= _TAG_MAX_WORDS and not _SENTENCE_END.search(stripped):

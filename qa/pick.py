@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.articles import is_printed_byline
 from index.build import CorpusIndex
 from qa.config import Settings
 from qa.mentions import missing_share
@@ -75,9 +76,15 @@ def candidates(
     """The reader's span in each of the top ``settings.reader_passages`` passages, most probable first.
 
     A Markdown file's front matter values (publisher, author, date: passages before the article's body)
-    are not read: they answer only questions about the article itself (``qa.byline``).
+    and a byline the text prints ("By Jane Doe, Valley Post", a passage of its own) are not read: they
+    answer only questions about the article itself (``qa.byline``).
     """
-    in_body = [p for p in passages if index.passages[p.position].start >= index.articles[_article(index, p)].body_start]
+    in_body = [
+        p
+        for p in passages
+        if index.passages[p.position].start >= index.articles[_article(index, p)].body_start
+        and not is_printed_byline(index.passages[p.position].text)
+    ]
     top = in_body[: settings.reader_passages]
     if not top:
         return []

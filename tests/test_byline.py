@@ -188,3 +188,22 @@ def test_byline_match_starts_at_a_word():
     assert _find("Italian firms said so.", "Ian") is None
     assert _find("Anything at all.", "") is None
     assert _find("By Bo Chen and Jane Roe.", "Jane Roe, Bo Chen", several=True) == (3, 23)
+
+
+FLOODS = (
+    "Floods hit Aldwater\n\n"
+    "By Megan O'Rourke, Valley Post\n\n"
+    "Two people died when the river burst its banks in Aldwater on Sunday. The victims were named as Ann Bell "
+    "and Tom Reed, both from the village.\n\n"
+    "The council said 40 homes were flooded.\n"
+)
+
+
+def test_a_printed_byline_answers_only_a_question_about_the_author(qa_over):
+    bot = qa_over({"floods.txt": FLOODS, "port.txt": "Lorient port expands\n\nThe port will build a new quay.\n"})
+    byline = "By Megan O'Rourke, Valley Post"
+    for question in ("Who died in Aldwater?", "What were the names of the people who died?"):
+        answer = bot.ask(question)
+        assert all(c.quote != byline for c in answer.citations), question  # read by no other question
+    authored = bot.ask("Who wrote the article on the Aldwater floods?")
+    assert authored.text == byline and authored.short_answer.startswith("Megan O'Rourke")
