@@ -3,7 +3,8 @@
 Steps, each keeping offsets into the untouched article text:
 
 1. Lines are classified as content, blank or page furniture ("Advertisement",
-   "Reading Time: 2 minutes", "More on:" tag lists, licence footers, Markdown
+   "Reading Time: 2 minutes", "More on:" tag lists, licence and copyright footers, breadcrumbs
+   ("Science › Environment"), Markdown
    headings, a press release's "FOR IMMEDIATE RELEASE" and "ENDS", lines
    repeated from earlier in the article). Furniture is never indexed. A byline printed on a line of its
    own near the top ("By Jane Doe, Valley Post") is a segment of its own.
@@ -35,7 +36,7 @@ MAX_SENTENCE_WORDS = 150
 PASSAGE_MAX_SENTENCES = 4
 # Bump whenever the output of this module, or what index.articles reads from a file, changes, so
 # saved indexes are rebuilt.
-SEGMENTATION_VERSION = "8"
+SEGMENTATION_VERSION = "9"
 
 _FURNITURE_LINES = [
     re.compile(p, re.IGNORECASE)
@@ -44,6 +45,10 @@ _FURNITURE_LINES = [
         r"reading time:?\s*\d+\s*min(ute)?s?",
         r"why you can trust \S+",
         r"creative commons(:.*)?",
+        # A copyright footer ("© 2024 EarthLab News. All rights reserved.").
+        r"©.{0,100}|(\(c\)|copyright)\s*\d{4}\b.{0,80}|(.{0,80}\ball )?rights reserved\.?",
+        # A breadcrumb ("Science › Environment", "Home » Sport » Football").
+        r"[^\W\d][\w'’&-]*( [^\W\d][\w'’&-]*){0,3}( ?[›»] ?[^\W\d][\w'’&-]*( [^\W\d][\w'’&-]*){0,3}){1,5}",
         r"this work is licensed under .*",
         r"view licen[cs]e details?",
         r"(close|share|print|email|post|comments?)",

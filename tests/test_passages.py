@@ -150,6 +150,25 @@ def test_markdown_headings_and_press_release_markers_are_not_sentences():
     assert [p.text for p in passages] == [s.text for s in sentences]
 
 
+def test_breadcrumbs_and_copyright_footers_are_not_sentences():
+    text = (
+        "Science › Environment\n\n"
+        "Bacteria from an alpine lake eat plastic.\n\n"
+        "The copyright case was heard on Monday. Copyright law changed in 2019, the minister said.\n\n"
+        "© 2024 EarthLab News. All rights reserved.\n"
+        "Home » Science » Climate\n"
+    )
+    article = Article("lake", "Bacteria eat plastic", "", "", "", text, 0, "f")
+
+    sentences, _ = split_article(article)
+
+    assert [s.text for s in sentences] == [
+        "Bacteria from an alpine lake eat plastic.",
+        "The copyright case was heard on Monday.",
+        "Copyright law changed in 2019, the minister said.",
+    ]
+
+
 def test_no_sentence_mentions_furniture_words(builtin):
     _, sentences, _ = builtin
 
