@@ -105,8 +105,11 @@ def test_a_page_on_an_empty_folder_opens_its_index_with_the_first_upload_and_off
         page.goto(server.url)
         status = page.locator("#qa-status-line")
         expect(status).to_contain_text("Could not open the articles: no readable article in", timeout=ANSWER_WAIT)
+        expect(status).to_contain_text("Add articles under “The articles” below.")
         expect(page.locator(".qa-example")).to_have_count(0)
         page.locator("#qa-collection").get_by_text("The articles").first.click()  # open the accordion
+        nothing_yet = "No articles to list: add some with “Add articles” below."
+        expect(page.locator("#qa-article-list")).to_have_text(nothing_yet)
         photo = tmp_path / "upload" / "photo.txt"
         photo.write_bytes(b"\x89PNG\x00\x00")
         _upload(page, str(photo))  # refused: the index stays unopened, and the page says why

@@ -122,6 +122,17 @@ def test_quote_in_context_cuts_a_long_line_at_words():
     assert len(before) + len(after) <= 110
 
 
+def test_quote_in_context_of_the_body_shows_no_front_matter():
+    text = "---\ntitle: Tram vote\nauthor: Claire Hollis\n---\nThe council voted on Monday. The tram costs 40 million."
+    start = text.index("The tram")
+    body_start = text.index("The council")
+    before, quote, after = quote_in_context(text, start, start + 25, body_start=body_start)
+    assert (before, quote) == ("The council voted on Monday. ", "The tram costs 40 million")
+    # A front matter value quoted (a byline question) keeps its own paragraph.
+    author = text.index("Claire")
+    assert quote_in_context(text, author, author + 13, body_start=body_start)[1] == "Claire Hollis"
+
+
 def test_quote_in_context_rejects_offsets_outside_the_text():
     with pytest.raises(ValueError, match="outside the article"):
         quote_in_context("short", 2, 99)
@@ -167,7 +178,7 @@ def test_an_earlier_answer_whose_article_changed_since_shows_its_quote_as_given(
     page = _Page(html)
 
     assert page.marks == ["It was out of service for six weeks."]
-    assert "this article has changed since" in "".join(page.text)
+    assert "answer; this article has changed or been removed since" in "".join(page.text)
     assert 'class="qa-cite"' not in html  # nothing left that would open the article at the old offsets
 
 

@@ -217,6 +217,8 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
         return render_conversation(answers, bot.get_article, uncertain_below=uncertain_below, **pending)
 
     def article_list() -> str:
+        if loader.done and loader.error and can_upload:
+            return '<div class="qa-list">No articles to list: add some with “Add articles” below.</div>'
         if not loader.ready:
             return '<div class="qa-list">The list follows once the index is open.</div>'
         index = bot.latest_index()
@@ -224,7 +226,10 @@ def build_page(bot: QA, *, examples: Sequence[str] | None = None, loader: IndexL
 
     def status_line() -> str:
         kind = "qa-loading" if not loader.done else ("qa-failed" if loader.error else "qa-ready")
-        return _STATUS.format(kind=kind, text=escape(loader.status()))
+        text = loader.status()
+        if loader.done and loader.error and can_upload:  # a folder of one's own, empty say: it takes uploads
+            text += " Add articles under “The articles” below."
+        return _STATUS.format(kind=kind, text=escape(text))
 
     def status(shown_build: str, examples_shown: str) -> tuple:
         """The status line, the article list when the index in use changed (an outside ``qa index``), and

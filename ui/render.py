@@ -30,12 +30,15 @@ _WHITESPACE = re.compile(r"\s+")
 ArticleLookup = Callable[[str], Article]
 
 
-def quote_in_context(text: str, start: int, end: int, limit: int = CONTEXT_CHARS) -> tuple[str, str, str]:
+def quote_in_context(
+    text: str, start: int, end: int, limit: int = CONTEXT_CHARS, *, body_start: int = 0
+) -> tuple[str, str, str]:
     """The quote ``text[start:end]`` with the text around it in its paragraph.
 
     The paragraph is the block between blank lines; when that block is longer than
     ``limit`` (articles that put one paragraph per line without blank lines), it is the
-    line; a line still too long is cut at a word, the cut marked with "…".
+    line; a line still too long is cut at a word, the cut marked with "…". A quote of the body
+    (from ``body_start``, after a Markdown file's front matter) shows none of the front matter.
 
     Returns:
         ``(before, quote, after)``, with whitespace runs shown as one space.
@@ -50,6 +53,8 @@ def quote_in_context(text: str, start: int, end: int, limit: int = CONTEXT_CHARS
     para_start, para_end = _bounds(text, start, end, _BLANK_LINE)
     if para_end - para_start - (end - start) > limit:
         para_start, para_end = _bounds(text, start, end, re.compile(r"\n"))
+    if start >= body_start:
+        para_start = max(para_start, body_start)
     before = text[para_start:start]
     after = text[end:para_end]
     if len(before) + len(after) > limit:
@@ -229,14 +234,14 @@ def _article_as_cited(citation: Citation, article_for: ArticleLookup) -> Article
 
 
 def _card(citation: Citation, number: int, article: Article | None, turn: int, kind: str, label: str) -> str:
-    if article is None:  # an earlier answer whose article has changed since: show the quote as it was given
+    if article is None:  # an earlier answer whose article has changed or gone since: the quote as it was given
         return (
             f'<li class="qa-card qa-{kind}" id="qa-turn-{turn}-cite-{number}">'
             f'<div class="qa-card-head">[{number}] <span class="qa-title">{escape(citation.title)}</span> '
-            '<span class="qa-label">this article has changed since</span></div>'
+            f'<span class="qa-label">{label}; this article has changed or been removed since</span></div>'
             f'<p class="qa-context"><mark>{escape(citation.quote)}</mark></p></li>'
         )
-    before, quote, after = quote_in_context(article.text, citation.start, citation.end)
+    before, quote, after = quote_in_context(article.text, citation.start, citation.end, body_start=article.body_start)
     return (
         f'<li class="qa-card qa-{kind}" id="qa-turn-{turn}-cite-{number}">'
         f'<div class="qa-card-head">{_marker(citation, number)} '
