@@ -248,9 +248,10 @@ def test_article_list_shows_title_publisher_author_date_id_and_skipped_files_as_
     assert "<img src=x>.txt: binary file (contains NUL bytes), not a text article" in shown
     assert html.count("<tr>") == 3  # the header and a row per article
     dated = dataclasses.replace(articles[1], date="2025-04-20")
-    assert "<td>20 April 2025</td>" in render_article_list([dated], [])  # as the answers' sources show it
+    # Dates as the answers' sources show them.
+    assert '<td data-label="Date">20 April 2025</td>' in render_article_list([dated], [])
     signed = dataclasses.replace(articles[1], author="Claire <b>Hollis</b>")
-    assert "<td>Claire &lt;b&gt;Hollis&lt;/b&gt;</td>" in render_article_list([signed], [])
+    assert '<td data-label="Author">Claire &lt;b&gt;Hollis&lt;/b&gt;</td>' in render_article_list([signed], [])
 
 
 def test_the_conversation_as_markdown_keeps_quotes_and_citations_and_escapes_markup(bot):

@@ -183,6 +183,14 @@ _LIST_CSS = """
 .qa-list-id, .qa-list-file { font-family: var(--font-mono); font-size: 0.9em; word-break: break-all; }
 .qa-list-count { font-weight: 600; margin: 0.5em 0 0.2em 0; }
 .qa-list-skipped { margin: 0; color: var(--body-text-color-subdued); }
+@media (max-width: 720px) {  /* a phone: each article a block of labelled lines, not five narrow columns */
+  .qa-list-articles thead { display: none; }
+  .qa-list-articles tr { display: block; padding: 0.4em 0; border-bottom: 1px solid var(--border-color-primary); }
+  .qa-list-articles td { display: block; border: none; padding: 0 0.5em; }
+  .qa-list-articles td[data-label]::before { content: attr(data-label) ": "; color: var(--body-text-color-subdued); }
+  .qa-list-articles td.qa-list-title { font-weight: 600; }
+  .qa-list-id { word-break: normal; overflow-wrap: anywhere; }
+}
 .qa-collection-note { margin: 0.3em 0; }
 """
 # A re-scan or upload's outcome, one line per file.

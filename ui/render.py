@@ -204,9 +204,11 @@ def render_article_list(articles: Sequence[Article], skipped: Sequence[SkippedFi
     """The collection: a row per indexed article (title, publisher, author, date, id), then the skipped files
     and why."""
     rows = "".join(
-        f'<tr><td class="qa-list-title">{escape(a.title or a.id)}</td><td>{escape(a.source) or "unknown"}</td>'
-        f"<td>{escape(a.author) or 'unknown'}</td><td>{escape(readable_date(a.date)) or 'unknown'}</td>"
-        f'<td class="qa-list-id">{escape(a.id)}</td></tr>'
+        f'<tr><td class="qa-list-title">{escape(a.title or a.id)}</td>'
+        f'<td data-label="Publisher">{escape(a.source) or "unknown"}</td>'
+        f'<td data-label="Author">{escape(a.author) or "unknown"}</td>'
+        f'<td data-label="Date">{escape(readable_date(a.date)) or "unknown"}</td>'
+        f'<td class="qa-list-id" data-label="Id">{escape(a.id)}</td></tr>'
         for a in articles
     )
     parts = [
