@@ -421,10 +421,16 @@ def check_size(article: Article) -> None:
         )
     if len(article.text) <= MAX_ARTICLE_SENTENCES:
         return  # every sentence holds a character at least: no need to split an ordinary article on every load
-    # Here, not at the top: index.passages imports this module, and the worker that extracts pages needs neither.
-    from index.passages import split_article
+    import blingfire  # here, not at the top: the worker that extracts pages imports this module, and needs none
 
-    sentences = len(split_article(article)[0])  # as the index will cut it: a list's lines are sentences too
+    sentences = blingfire.text_to_sentences(article.text).count("\n") + 1
+    # The index also cuts at line breaks (paragraphs, a list's lines) and into runs of words: only a text
+    # where those could pass the limit is cut as the index will cut it, which costs several times more.
+    could_be = sentences + article.text.count("\n") + len(article.text) // 300
+    if sentences <= MAX_ARTICLE_SENTENCES < could_be:
+        from index.passages import split_article  # here: index.passages imports this module
+
+        sentences = len(split_article(article)[0])
     if sentences > MAX_ARTICLE_SENTENCES:
         raise ArticleFileError(
             f"its text has about {sentences:,} sentences; articles with more than {MAX_ARTICLE_SENTENCES:,} "
@@ -487,23 +493,21 @@ def _decode_text(data: bytes) -> tuple[str, str]:
         raise ArticleFileError("UTF-32 text, not UTF-8; save it as UTF-8")
     if data.startswith(_UTF16_BOMS):  # its byte-order mark says what it is: no guess
         try:
-            text = data.decode("utf-16").removeprefix("\ufeff")
+            text, encoding = data.decode("utf-16").removeprefix("\ufeff"), "utf-16"
         except UnicodeDecodeError as error:
             raise ArticleFileError(f"not valid UTF-16 text (byte {error.start}); save it as UTF-8") from None
         if "\0" in text:
             raise ArticleFileError("binary file (contains NUL characters), not a text article")
-        if not text.strip():
-            raise ArticleFileError("empty file")
-        return text, "utf-16"
-    if b"\0" in data[:8192]:
+    elif b"\0" in data[:8192]:
         raise ArticleFileError("binary file (contains NUL bytes), not a text article")
-    try:
-        text, encoding = data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as error:
-        legacy = _legacy_encoding(data)
-        if legacy is None:
-            raise ArticleFileError(f"not valid UTF-8 text (byte {error.start}); save it as UTF-8") from None
-        text, encoding = legacy
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as error:
+            legacy = _legacy_encoding(data)
+            if legacy is None:
+                raise ArticleFileError(f"not valid UTF-8 text (byte {error.start}); save it as UTF-8") from None
+            text, encoding = legacy
     if not text.strip():
         raise ArticleFileError("empty file")
     return text, encoding
