@@ -118,8 +118,7 @@ def content_lines(article: Article) -> list[tuple[int, int] | None]:
         if near_top <= BYLINE_LINES + 1 and is_printed_byline(stripped):
             # A segment of its own: a sentence and a passage that no other sentence shares, which only a
             # question about the article's author reads (``qa.pick``, ``qa.byline``).
-            lead = len(raw) - len(raw.lstrip())
-            lines.extend([None, (line_start + lead, line_start + lead + len(stripped)), None])
+            lines.extend([None, _stripped(text, line_start, line_end), None])
             continue
         key = " ".join(stripped.lower().split())
         if in_tag_list and len(stripped.split()) <= _TAG_MAX_WORDS and not _SENTENCE_END.search(stripped):
@@ -130,8 +129,7 @@ def content_lines(article: Article) -> list[tuple[int, int] | None]:
             lines.append(None)
             continue
         seen.add(key)
-        lead = len(raw) - len(raw.lstrip())
-        lines.append((line_start + lead, line_start + lead + len(stripped)))
+        lines.append(_stripped(text, line_start, line_end))
     return lines
 
 
@@ -184,11 +182,8 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     _, offsets = blingfire.text_to_sentences_and_offsets(chunk)
     spans = []
     for s, e in offsets:
-        piece = chunk[s:e]
-        lead = len(piece) - len(piece.lstrip())
-        trail = len(piece.rstrip())
-        if trail > lead:
-            span = (start + s + lead, start + s + trail)
+        span = _stripped(text, start + s, start + e)
+        if span[1] > span[0]:
             if spans and _TITLE_ALONE.fullmatch(text, *spans[-1]):
                 span = (spans.pop()[0], span[1])
             spans.append(span)
@@ -213,6 +208,7 @@ def _shortened(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _stripped(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without the white space at either end of ``text[start:end]``."""
     piece = text[start:end]
     return start + len(piece) - len(piece.lstrip()), start + len(piece.rstrip())
 

@@ -38,7 +38,8 @@ def quote_in_context(
     The paragraph is the block between blank lines; when that block is longer than
     ``limit`` (articles that put one paragraph per line without blank lines), it is the
     line; a line still too long is cut at a word, the cut marked with "…". A quote of the body
-    (from ``body_start``, after a Markdown file's front matter) shows none of the front matter.
+    (from ``body_start``, after a Markdown file's front matter) shows none of the front matter
+    (``_shown_from``).
 
     Returns:
         ``(before, quote, after)``, with whitespace runs shown as one space.
@@ -53,8 +54,7 @@ def quote_in_context(
     para_start, para_end = _bounds(text, start, end, _BLANK_LINE)
     if para_end - para_start - (end - start) > limit:
         para_start, para_end = _bounds(text, start, end, re.compile(r"\n"))
-    if start >= body_start:
-        para_start = max(para_start, body_start)
+    para_start = max(para_start, _shown_from(body_start, start))
     before = text[para_start:start]
     after = text[end:para_end]
     if len(before) + len(after) > limit:
@@ -65,6 +65,12 @@ def quote_in_context(
         if len(after) > room_after:
             after = after[:room_after].rsplit(" ", 1)[0] + "…"
     return _squeeze(before).lstrip(), _squeeze(text[start:end]), _squeeze(after).rstrip()
+
+
+def _shown_from(body_start: int, start: int) -> int:
+    """Where an article's text is shown from around a quote at ``start``: its body, after any front matter;
+    all of it when the quote is a value in the front matter (a byline question's answer)."""
+    return body_start if start >= body_start else 0
 
 
 def render_question(question: str) -> str:
@@ -182,8 +188,7 @@ def render_article(article: Article, start: int, end: int) -> str:
     text = article.text
     if not 0 <= start <= end <= len(text):
         raise ValueError(f"quote offsets {start}-{end} are outside the article {article.id!r} (0-{len(text)})")
-    # The body, after any front matter; all of it when the quote is a byline value in the front matter.
-    body = article.body_start if start >= article.body_start else 0
+    body = _shown_from(article.body_start, start)
     return (
         f'<article class="qa-article" data-article="{escape(article.id)}">'
         '<button type="button" class="qa-close" title="Close the article">Close ✕</button>'
