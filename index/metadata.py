@@ -45,6 +45,7 @@ _NOT_A_PERSON = {
     "wire",
     "writer",
 }
+_FUNCTION_WORDS = {"the", "and", "for", "of"}
 _BY = re.compile(r"^(?:written\s+|reported\s+)?by\b[:\s]*", re.IGNORECASE)
 # Between authors: "; " (trafilatura's own separator), ",", " and ", " & ", " | ".
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,|\||\s&\s|\sand\s)\s*", re.IGNORECASE)
@@ -88,9 +89,20 @@ def person_authors(value: str, *, publisher: str = "") -> str:
             continue
         if len(words) == 1 and publisher_key and publisher_key.startswith(_key(name)):
             continue
+        if _names_publisher(name, publisher):  # a desk: "VBN Wales" of Valley Broadcasting News
+            continue
         if name not in people:
             people.append(name)
     return ", ".join(people)
+
+
+def _names_publisher(name: str, publisher: str) -> bool:
+    """Whether ``name`` holds a word of the publisher's name or its initials ("Planet Wales" or "DP Wales" of
+    the Daily Planet): a desk or an edition, not a person."""
+    own = {w.lower() for w in re.findall(r"[\w’'-]{3,}", publisher)} - _FUNCTION_WORDS
+    capitals = [w for w in re.findall(r"[\w’'-]+", publisher) if w[0].isupper() and w.lower() not in _FUNCTION_WORDS]
+    initials = "".join(w[0] for w in capitals) if len(capitals) >= 2 else ""
+    return any(w.lower() in own or w == initials for w in re.findall(r"[\w’'-]+", name) if w[:1].isupper())
 
 
 def iso_day(value: str) -> str:

@@ -16,9 +16,10 @@ columns side by side, which mixes their lines, so it is not used). The lines are
 That text is what the article's ``text`` is, and every offset points into it.
 
 Metadata: the document's /Title and /Author, when set (an author only when it names a person; a
-title that is a browser's page title keeps its " | Site" part). The /CreationDate is not used as the
-article's date: it is when the file was made, not when the article was published. A PDF with no
-text layer (a scan) yields no text: recognising text in images is not done.
+title that is a browser's page title loses its " | Site" part when the page prints the headline
+alone). The /CreationDate is not used as the article's date: it is when the file was made, not when
+the article was published. A PDF with no text layer (a scan) yields no text: recognising text in
+images is not done.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from index.articles import Extracted
 from index.metadata import person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-PDF_EXTRACTION_VERSION = "2"
+PDF_EXTRACTION_VERSION = "3"
 PDF_MAGIC = b"%PDF-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -64,6 +65,7 @@ def extract_pdf(data: bytes) -> Extracted:
         raise PDFReadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
     meta["author"] = person_authors(meta["author"])
     paragraphs = _paragraphs(_without_furniture(pages))
+    meta["title"] = _printed_title(meta["title"], paragraphs)
     text = "\n\n".join(paragraphs)
     return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
 
@@ -76,6 +78,9 @@ _PRINT_HEADER = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(
 _PRINT_FOOTER = re.compile(r"^(https?://|file:///|about:blank|www\.)\S*(\s+\d+\s*/\s*\d+)?$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(/|of)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+# What a browser's page title puts between the headline and the site's name or section.
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—:·•-]\s+|\s*::\s*")
+_TITLE_LINES = 15  # how many paragraphs at the top are looked at for the printed headline
 # How many lines at each end of a page are looked at for a running header or footer.
 _EDGE_LINES = 3
 # A line at most this share of the page's full line width, ending a sentence, ends its paragraph...
@@ -159,6 +164,24 @@ def _ends_paragraph(line: str, following: str, full: int) -> bool:
         return True
     starts_anew = following[:1].isupper() or following[:1].isdigit() or following[:1] in "\"“‘'("
     return len(line) <= _OWN_LINE_SHARE * full and line[-1:].isalnum() and starts_anew
+
+
+def _printed_title(title: str, paragraphs: list[str]) -> str:
+    """A browser's page title ("Tram vote splits the council | Northern Courier") as the page prints its
+    headline: the longest run of the title's parts, split at " | ", " - " and the like, that is a paragraph
+    of its own near the top; the title as it is when none is.
+
+    Example:
+        >>> _printed_title("Tram vote splits the council | Northern Courier", ["Home", "Tram vote splits the council"])
+        'Tram vote splits the council'
+    """
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    near_top = {" ".join(p.split()).casefold() for p in paragraphs[:_TITLE_LINES]}
+    runs = [" ".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)]
+    printed = [run for run in runs if run.casefold() in near_top and run != title]
+    return max(printed, key=len) if printed else title
 
 
 def _clean(value) -> str:

@@ -93,6 +93,10 @@ def test_publisher_named_as_author_gives_the_reporter_without_job_title():
         ("Daily Planet", "Daily Planet", ""),
         ("Reuters Staff", "", ""),
         ("Ana de la Cruz", "", "Ana de la Cruz"),
+        ("Oliver Grant, VBN Wales", "Valley Broadcasting News", "Oliver Grant"),  # a desk, by the initials
+        ("Jane Doe, Planet Sport", "The Daily Planet", "Jane Doe"),  # a desk, by a word of the name
+        ("Jane Doe, Tom Daily", "", "Jane Doe, Tom Daily"),
+        ("Jane Doe, Tom Ford", "The Daily Planet", "Jane Doe, Tom Ford"),
     ],
 )
 def test_person_authors(raw, publisher, people):
@@ -134,7 +138,7 @@ def test_browser_printed_pdf_is_paragraphs_without_print_furniture():
     for furniture in ("file:", "ﬁle", ".html", " PM", "1/2", "2/2", "12/5/"):
         assert furniture not in article.text
     assert article.author == "Jane Doe"  # the byline the text prints: the PDF's properties name nobody
-    assert article.title == f"{lab.title} | {lab.site}"
+    assert article.title == lab.title  # the page title was f"{lab.title} | {lab.site}": the page prints the headline
     _assert_exact_offsets(article)
 
 
@@ -297,3 +301,27 @@ def test_every_format_answers_with_exact_citations(tmp_path, fake_embedder):
 
 
 BAKERY = "Zed bought a bakery in Nantes for 2 million euros, the company said on Friday."
+
+
+@pytest.mark.parametrize(
+    ("title", "printed", "expected"),
+    [
+        (
+            "Tram vote splits the council | Northern Courier",
+            ["Home", "Tram vote splits the council"],
+            "Tram vote splits the council",
+        ),
+        ("Tram vote: what next? - Politics - Courier", ["Tram vote: what next?", "By Jo Li"], "Tram vote: what next?"),
+        (
+            "Tram vote | Northern Courier",
+            ["Home", "A story that prints another headline"],
+            "Tram vote | Northern Courier",
+        ),
+        ("Open-air cinema - a summer guide", ["Open-air cinema - a summer guide"], "Open-air cinema - a summer guide"),
+        ("Tram vote", ["Tram vote"], "Tram vote"),
+    ],
+)
+def test_a_pdf_title_loses_the_site_name_a_browser_added_when_the_page_prints_the_headline(title, printed, expected):
+    from index.pdf import _printed_title
+
+    assert _printed_title(title, printed) == expected
