@@ -147,6 +147,7 @@ def test_answer_shows_quote_marker_and_source_card(bot):
     assert 'data-article="ferry"' in html and f'data-start="{citation.start}"' in html
     assert "[1]" in "".join(page.text)
     assert "Harbour ferry returns after repairs" in "".join(page.text)
+    assert '<span class="qa-card-id">ferry</span>' in html  # which file: two copies of one story differ here
     assert "confidence 0.91" in html
     # The card shows the quote highlighted inside its paragraph.
     assert page.marks == ["It was out of service for six weeks."]

@@ -253,7 +253,8 @@ def _card(citation: Citation, number: int, article: Article | None, turn: int, k
         f'<li class="qa-card qa-{kind}" id="qa-turn-{turn}-cite-{number}">'
         f'<div class="qa-card-head">{_marker(citation, number)} '
         f'<span class="qa-title">{escape(citation.title)}</span> <span class="qa-label">{label}</span></div>'
-        f'<p class="qa-meta">{_byline(article)}</p>'
+        # The id (the file's path in the folder) tells apart two copies of one article.
+        f'<p class="qa-meta">{_byline(article)} · <span class="qa-card-id">{escape(article.id)}</span></p>'
         f'<p class="qa-context">{escape(before)}<mark>{escape(quote)}</mark>{escape(after)}</p>'
         f'<button type="button" class="qa-open" {_target(citation)} aria-label="Show in the whole article: [{number}]">'
         "Show in the whole article</button></li>"
