@@ -32,9 +32,12 @@ import logging
 import os
 import re
 import stat
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from dateutil import parser as date_parser
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,18 @@ _REPORTING_BY = re.compile(
     rf"\((?:Reporting|Writing|Reported|Written) by {_NAMES}(?:\s{{1,5}}in\s{{1,5}}[^;,)\n]{{1,80}})?\s{{0,5}}[;,)]"
 )
 BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
+DATELINE_LINES = 10  # a line that prints the date alone is looked for among the first lines of the body
+# A dateline names a month or gives a numeric date ("16 May 2019", "2024-03-05", "12/03/2024"): a year
+# or a number alone ("2019 results", "Reading Time: 2 minutes") is none.
+_MONTH_OR_DAY = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b",
+    re.IGNORECASE,
+)
+_DOTTED_TIME = re.compile(r"(?<![\d./-])(\d{1,2})\.(\d{2})(?![\d./-])")  # "10.04 GMT", read as 10:04
+# Words a dateline prints around the date besides an outlet's capitalised name ("Updated on ... at ...").
+_DATELINE_WORDS = frozenset({"on", "at", "of", "the", "and", "last", "updated", "published", "posted", "first"})
+_DATELINE_MAX_WORDS = 12
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 # A legacy-encoded text is read only when charset-normalizer finds it free of unlikely characters
@@ -311,7 +326,7 @@ def _read_article(path: Path, article_id: str, *, root: Path | None, extract=Non
         title=title,
         source=meta.get("publisher") or meta.get("source") or "",
         author=meta.get("author") or _printed_byline(text[body_start:], title),
-        date=meta.get("date") or "",
+        date=meta.get("date") or printed_date(text[body_start:], title),
         text=text,
         body_start=body_start,
         fingerprint=hashlib.sha256(data + b"\0" + meta_bytes + (b"\0" + version if version else b"")).hexdigest(),
@@ -718,6 +733,47 @@ def is_printed_byline(line: str) -> bool:
     """
     found = _BY_LINE.fullmatch(line.strip())
     return found is not None and _names_people(" ".join(found.group(1).split()))
+
+
+def printed_date(body: str, title: str = "") -> str:
+    """The date a news text prints on a line of its own near the top ("16 May 2019", "The Lakeshore Herald,
+    January 22, 2025"), for a text whose metadata gives none: the line from its date on; "" if none."""
+    lines = [line.strip() for line in body[:5000].splitlines() if line.strip() and line.strip() != title.strip()]
+    for line in lines[:DATELINE_LINES]:
+        found = _dateline(line)
+        if found is not None:
+            return found
+    return ""
+
+
+def is_top_dateline(article: Article, start: int, end: int) -> bool:
+    """Whether ``article.text[start:end]`` is a dateline printed among the first lines of the body: a date
+    with at most an outlet's name, "Updated" or a time of day beside it ("The Lakeshore Herald, January 22,
+    2025"; not "He left in May 2018."). A date alone further on may head a part of a timeline, and answer
+    for it."""
+    if start < article.body_start or _dateline(article.text[start:end]) is None:
+        return False
+    lines_before = sum(1 for line in article.text[article.body_start : start].splitlines() if line.strip())
+    return lines_before <= DATELINE_LINES
+
+
+def _dateline(line: str) -> str | None:
+    """The date part of a dateline (from the date to the line's end), or None when ``line`` is not one."""
+    line = line.strip()
+    if len(line) > 100 or len(line.split()) > _DATELINE_MAX_WORDS or not _MONTH_OR_DAY.search(line):
+        return None
+    try:
+        with warnings.catch_warnings():  # a time zone it does not know ("EST") warns, and is still a date
+            warnings.simplefilter("ignore")
+            _, skipped = date_parser.parse(_DOTTED_TIME.sub(r"\1:\2", line), fuzzy_with_tokens=True)
+    except (ValueError, OverflowError):
+        return None
+    words = [w for token in skipped for w in re.findall(r"[^\W\d_][\w’'&-]*", token)]
+    other = [w for w in words if w.lower() not in _DATELINE_WORDS]
+    if len(other) > 6 or any(not w[0].isupper() and w not in ("m", "a.m", "p.m") for w in other):
+        return None
+    lead = skipped[0] if skipped and line.startswith(skipped[0]) and re.search(r"[^\W\d_]", skipped[0]) else ""
+    return line[len(lead) :].strip(" ,:;|–-") or None
 
 
 def _names_people(name: str) -> bool:

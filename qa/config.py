@@ -49,8 +49,8 @@ class Settings:
     retrieval_weights: tuple[float, float, float, float] = (2.0, 1.0, 1.0, 0.25)
     reader_passages: int = 5
     max_citations: int = 3
-    answer_model: tuple[float, ...] = (0.177, 0.088, 0.368, 0.93, 0.383, -0.563, -0.052, 0.0, 0.0, -3.246)
-    followup_answer_model: tuple[float, ...] = (0.212, 0.142, 4.195, -0.166, 4.43, -1.724, -1.648, 3.022, 0.046, -6.53)
+    answer_model: tuple[float, ...] = (0.176, 0.088, 0.369, 0.927, 0.387, -0.565, 0.0, 0.0, -3.244)
+    followup_answer_model: tuple[float, ...] = (0.211, 0.071, 3.095, -0.288, 4.3, -1.278, 3.051, 0.036, -5.323)
     context_weight: float = 0.3
     moved_on_share: float = 0.4
     answer_threshold: float = 0.3

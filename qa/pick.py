@@ -2,7 +2,9 @@
 
 The reader (``qa.reader``) gives each of the top passages its best span and how strongly the
 passage holds no answer; for a follow-up, the best span of every sentence of those passages. Each
-span is a candidate, described by ``FEATURES``:
+span is a candidate, described by ``FEATURES``. The headline and a dateline printed near the top
+("16 May 2019") are read with their passage but never hold a candidate (questions about the article's
+date are ``qa.byline``'s):
 
 - ``margin``: the span's score minus the passage's no-answer score (the reader's own verdict);
 - ``lead``: the span's score minus the best span score of all passages read (0 for the best);
@@ -11,8 +13,6 @@ span is a candidate, described by ``FEATURES``:
 - ``dense``: its passage's cosine to the question;
 - ``missing``: the share of the question's names and numbers that its article never mentions
   (``qa.mentions``): the reader sees one passage, not whether its article is about the question's subject;
-- ``headline``: 1 when its sentence is the article's title (a headline shares the question's words
-  but seldom holds an answer a reader would accept);
 - ``near_previous``: for a follow-up, 1 / (1 + distance in sentences, at least 1) to the last
   answer's sentence in the same article, 0 elsewhere.
 - ``context_margin``: for a follow-up, the ``margin`` of the best span in the same sentence when the
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.articles import is_printed_byline
+from index.articles import is_printed_byline, is_top_dateline
 from index.build import CorpusIndex
 from qa.config import Settings
 from qa.mentions import missing_share
@@ -44,7 +44,7 @@ from qa.query import Query
 from qa.reader import Reader, ReadSpan
 from qa.retrieve import RetrievedPassage
 
-FEATURES = ("margin", "lead", "fused", "rank", "dense", "missing", "headline", "near_previous", "context_margin")
+FEATURES = ("margin", "lead", "fused", "rank", "dense", "missing", "near_previous", "context_margin")
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,8 @@ def candidates(
 
     A Markdown file's front matter values (publisher, author, date: passages before the article's body)
     and a byline the text prints ("By Jane Doe, Valley Post", a passage of its own) are not read: they
-    answer only questions about the article itself (``qa.byline``).
+    answer only questions about the article itself (``qa.byline``). The headline and a dateline are read
+    as part of their passage but never hold the span.
     """
     in_body = [
         p
@@ -88,27 +89,41 @@ def candidates(
     top = in_body[: settings.reader_passages]
     if not top:
         return []
-    texts, sentences = [], []
+    texts, sentences, barred = [], [], []
     for retrieved in top:
         passage = index.passages[retrieved.position]
+        article = index.articles[passage.article_id]
         texts.append(passage.text)
+        positions = range(passage.first_sentence, passage.last_sentence)
         sentences.append(
-            [
-                (index.sentences[n].start - passage.start, index.sentences[n].end - passage.start)
-                for n in range(passage.first_sentence, passage.last_sentence)
-            ]
+            [(index.sentences[n].start - passage.start, index.sentences[n].end - passage.start) for n in positions]
+        )
+        # The headline and a dateline are read with the sentences beside them but are never the answer: a
+        # headline shares the question's words and seldom holds an answer a person would accept (the story
+        # says it again), and "16 May 2019" is when the article appeared, not when anything in it happened
+        # (``qa.byline`` answers for the article's date).
+        barred.append(
+            {
+                k
+                for k, n in enumerate(positions)
+                if is_top_dateline(article, index.sentences[n].start, index.sentences[n].end)
+                or index.sentences[n].text.strip() == article.title.strip()
+            }
         )
     follow_up = bool(query.previous_question)
     if follow_up:
         # A follow-up's answer is often not its passage's best span but the sentence beside the last
         # answer: every sentence of the passages read is a candidate. The reader reads the question
         # alone and after the last question; the follow-up model weighs the two readings.
-        readings = reader.read_sentences(query.question, texts, sentences)
-        in_context = reader.read_sentences(f"{query.previous_question} {query.question}", texts, sentences)
+        readings = reader.read_sentences(query.question, texts, sentences, barred)
+        in_context = reader.read_sentences(f"{query.previous_question} {query.question}", texts, sentences, barred)
         context_margins = [{span.sentence: span.margin for span in spans} for spans in in_context]
     else:
-        readings = [[span] for span in reader.read(query.question, texts, sentences)]
-    best_score = max(span.score for spans in readings for span in spans)
+        readings = [
+            [span] if math.isfinite(span.score) else []
+            for span in reader.read(query.question, texts, sentences, barred)
+        ]
+    best_score = max((span.score for spans in readings for span in spans), default=0.0)
     best_fused = max(p.fused for p in top) or 1.0
     answered_at = index.sentence_at(*query.previous_answer) if query.previous_answer else None
     missing: dict[str, float] = {}
@@ -134,7 +149,6 @@ def candidates(
                 1.0 / (1 + rank),
                 retrieved.dense,
                 missing[article_id],
-                1.0 if index.sentences[first].text.strip() == index.articles[article_id].title.strip() else 0.0,
                 _nearness(index, first, answered_at),
                 _context_margin(context_margins[rank], span) if follow_up else 0.0,
             )

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.resources import files
@@ -89,7 +89,11 @@ class Reader:
         self.max_answer_tokens = max_answer_tokens
 
     def read(
-        self, question: str, passages: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]] | None = None
+        self,
+        question: str,
+        passages: Sequence[str],
+        sentences: Sequence[Sequence[tuple[int, int]]] | None = None,
+        barred: Sequence[Collection[int]] | None = None,
     ) -> list[ReadSpan]:
         """The best span of each passage, in the order given (an empty passage gives an empty span).
 
@@ -98,18 +102,26 @@ class Reader:
             passages: The passages' texts.
             sentences: For each passage, its sentences' ``(start, end)`` in the passage text: a span
                 then never crosses from one sentence into the next. None: spans may cross.
+            barred: For each passage, which of its ``sentences`` may not hold the span (a dateline: read
+                as part of the passage, never the answer). A passage whose every sentence is barred gives a
+                span scored ``-inf``.
         """
-        return [best for (best,) in self._spans(question, passages, sentences, each_sentence=False)]
+        return [best for (best,) in self._spans(question, passages, sentences, each_sentence=False, barred=barred)]
 
     def read_sentences(
-        self, question: str, passages: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]]
+        self,
+        question: str,
+        passages: Sequence[str],
+        sentences: Sequence[Sequence[tuple[int, int]]],
+        barred: Sequence[Collection[int]] | None = None,
     ) -> list[list[ReadSpan]]:
-        """For each passage, the best span inside each of its sentences that the reader sees, in text order.
+        """For each passage, the best span inside each of its sentences that the reader sees, in text order
+        (none for a ``barred`` sentence, see :meth:`read`).
 
         One reading gives every sentence its score: a follow-up's answer is often the second best
         sentence of a passage, next to the last answer (``qa.pick``).
         """
-        return self._spans(question, passages, sentences, each_sentence=True)
+        return self._spans(question, passages, sentences, each_sentence=True, barred=barred)
 
     def _spans(
         self,
@@ -118,6 +130,7 @@ class Reader:
         sentences: Sequence[Sequence[tuple[int, int]]] | None,
         *,
         each_sentence: bool,
+        barred: Sequence[Collection[int]] | None = None,
     ) -> list[list[ReadSpan]]:
         if not passages:
             return []
@@ -141,8 +154,13 @@ class Reader:
             else:
                 bounds = np.array([end for _, end in sentences[row]])
                 sentence_of = np.searchsorted(bounds, token_starts, side="right")
+            open_tokens = None
+            if barred and barred[row]:
+                open_tokens = ~np.isin(sentence_of, np.fromiter(barred[row], dtype=np.int64))
             found.append(
-                self._best_spans(row, passages[row], offsets, positions, sentence_of, starts, ends, null, each_sentence)
+                self._best_spans(
+                    row, passages[row], offsets, positions, sentence_of, starts, ends, null, each_sentence, open_tokens
+                )
             )
         return found
 
@@ -157,10 +175,11 @@ class Reader:
         ends,
         null: float,
         each_sentence: bool,
+        open_tokens: np.ndarray | None = None,
     ) -> list[ReadSpan]:
         """The best span of the passage ``text`` (spans never cross sentences), or with ``each_sentence`` the best
         inside each sentence; tokens of emphasis marks trimmed off its ends ("**120 million euros**" answers
-        "120 million euros")."""
+        "120 million euros"). ``open_tokens``, when given, says which tokens a span may start at."""
 
         def markup(k: int) -> bool:
             start, end = offsets[positions[k]]
@@ -172,10 +191,14 @@ class Reader:
         n = positions.size
         i, j = np.indices((n, n))
         allowed = (j >= i) & (j - i < self.max_answer_tokens) & (sentence_of[:, None] == sentence_of[None, :])
+        if open_tokens is not None:
+            allowed &= open_tokens[:, None]
         pair = np.where(allowed, pair, -np.inf)
         scopes = (np.where(sentence_of[:, None] == x, pair, -np.inf) for x in np.unique(sentence_of))
         spans = []
         for scores in scopes if each_sentence else (pair,):
+            if each_sentence and not np.isfinite(scores).any():
+                continue  # a barred sentence
             best = int(np.argmax(scores))
             i, j = best // n, best % n
             while i < j and markup(i):

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from index.articles import is_top_dateline, printed_date, read_article
 from qa.api import QA
 from qa.byline import _find, byline_field
 
@@ -207,3 +208,57 @@ def test_a_printed_byline_answers_only_a_question_about_the_author(qa_over):
         assert all(c.quote != byline for c in answer.citations), question  # read by no other question
     authored = bot.ask("Who wrote the article on the Aldwater floods?")
     assert authored.text == byline and authored.short_answer.startswith("Megan O'Rourke")
+
+
+OBITUARY = (
+    "Former Lakeshore mayor dies at 81\n\n"
+    "The Lakeshore Herald, January 22, 2025\n\n"
+    "Tom Reed, who led Lakeshore for twelve years, has died at his home. He was 81.\n\n"
+    "Reed opened the town library and the new harbour. His family said he died peacefully.\n"
+)
+
+
+def test_a_printed_dateline_and_the_headline_are_never_answers_but_the_date_answers_for_the_article(qa_over):
+    bot = qa_over({"mayor.txt": OBITUARY, "port.txt": "Lorient port expands\n\nThe port will build a new quay.\n"})
+    dateline, headline = "The Lakeshore Herald, January 22, 2025", "Former Lakeshore mayor dies at 81"
+    for question in ("When did Tom Reed die?", "How old was the former mayor when he died?", "Who died?"):
+        answer = bot.ask(question)
+        assert answer.citations, question  # the story is found ...
+        assert all(c.quote not in (dateline, headline) for c in answer.citations), question  # ... not these lines
+    [article] = [a for a in bot.index.articles.values() if a.title == headline]
+    assert article.date == "January 22, 2025"  # no metadata: the date the text prints
+    published = bot.ask("When was the article on Tom Reed published?")
+    assert published.text == dateline and published.short_answer == "January 22, 2025"
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("16 May 2019", "16 May 2019"),
+        ("October 28, 2020 11:19 am (EST)", "October 28, 2020 11:19 am (EST)"),
+        ("The Lakeshore Herald, January 22, 2025", "January 22, 2025"),
+        ("Published: 22 Jan 2025, 10:04 GMT", "22 Jan 2025, 10:04 GMT"),
+        ("Mon 22 Jan 2024 10.04 GMT", "Mon 22 Jan 2024 10.04 GMT"),
+        ("Last updated on 5 March 2024", "5 March 2024"),
+        ("He left the town in May 2018.", None),  # a sentence that holds a date
+        ("Mayor John Smith", None),
+        ("Reading Time: 2 minutes", None),
+        ("Huawei 2019 results", None),  # a year alone names no day
+    ],
+)
+def test_a_dateline_is_a_date_with_at_most_an_outlets_name_or_a_label_around_it(line, date):
+    assert printed_date(f"Headline\n\n{line}\n\nThe story.\n", "Headline") == (date or "")
+
+
+def test_only_a_date_printed_near_the_top_is_a_dateline(tmp_path):
+    story = "\n\n".join(f"Paragraph {n} of the story." for n in range(12))
+    for text, dateline in (
+        ("Lab opens\n\nMarch 2024\n\nThe lab opened.\n", True),
+        (f"Lab opens\n\n{story}\n\nMarch 2024\n\nThe lab opened.\n", False),  # a timeline's heading, say
+    ):
+        path = tmp_path / "lab.txt"
+        path.write_text(text, "utf-8")
+        article = read_article(path, "lab")
+        start = text.index("March 2024")
+        assert is_top_dateline(article, start, start + len("March 2024")) is dateline
+        assert article.date == ("March 2024" if dateline else "")

@@ -165,3 +165,19 @@ def test_a_forked_process_reads_with_threads_of_its_own(reader):
     os.kill(child, signal.SIGKILL)
     os.waitpid(child, 0)
     pytest.fail("the forked child did not finish reading within 60 s")
+
+
+def test_a_barred_sentence_never_holds_the_span_but_is_still_read(reader):
+    passage = "Acme was founded by Jane Roe. Jane Roe was born in Lyon in 1961."
+    first_end = passage.index(" Jane Roe was")
+    sentences = [(0, first_end), (first_end + 1, len(passage))]
+    question = "Who founded Acme?"
+    [free] = reader.read(question, [passage], [sentences])
+    assert passage[free.start : free.end] == "Jane Roe" and free.sentence == 0
+    [barred] = reader.read(question, [passage], [sentences], [{0}])
+    assert barred.sentence == 1 and sentences[1][0] <= barred.start < barred.end <= sentences[1][1]
+    assert barred.no_answer == free.no_answer  # the same reading: the barred sentence is still read
+    [alone] = reader.read(question, [passage], [sentences], [{0, 1}])
+    assert alone.score == float("-inf")  # nothing left to hold a span
+    [spans] = reader.read_sentences(question, [passage], [sentences], [{0}])
+    assert [span.sentence for span in spans] == [1]
