@@ -107,7 +107,7 @@ def candidates(
                 k
                 for k, n in enumerate(positions)
                 if is_top_dateline(article, index.sentences[n].start, index.sentences[n].end)
-                or index.sentences[n].text.strip() == article.title.strip()
+                or _is_headline(index.sentences[n].text, article.title)
             }
         )
     follow_up = bool(query.previous_question)
@@ -161,6 +161,13 @@ def candidates(
             )
     found.sort(key=lambda c: (-c.probability, c.passage.position))
     return found
+
+
+def _is_headline(sentence: str, title: str) -> bool:
+    """Whether the sentence is the article's title as a headline prints it: not a text's first sentence that
+    stands for a title it lacks ("The council voted on Monday to build a tram." ends as a sentence does)."""
+    sentence = sentence.strip()
+    return sentence == title.strip() and not sentence.rstrip("\"'”’)").endswith(".")
 
 
 def _context_margin(margins: dict[int, float], span: ReadSpan) -> float:

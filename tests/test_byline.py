@@ -231,6 +231,15 @@ def test_a_printed_dateline_and_the_headline_are_never_answers_but_the_date_answ
     assert published.text == dateline and published.short_answer == "January 22, 2025"
 
 
+def test_a_first_line_that_is_a_sentence_stands_for_a_missing_title_and_can_still_answer(qa_over):
+    lede = "The city council voted on Monday to build a tram line to the university."
+    bot = qa_over({"tram.txt": f"{lede}\n\nWork is due to start in the spring.\n"})
+    [article] = bot.index.articles.values()
+    assert article.title == lede  # the text has no headline: its first line is the title
+    answer = bot.ask("What did the city council vote to build?")
+    assert answer.text == lede and "tram line" in answer.short_answer
+
+
 @pytest.mark.parametrize(
     ("line", "date"),
     [
