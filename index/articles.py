@@ -74,17 +74,24 @@ _REPORTING_BY = re.compile(
 )
 BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 DATELINE_LINES = 10  # a line that prints the date alone is looked for among the first lines of the body
-# A dateline names a month or gives a numeric date ("16 May 2019", "2024-03-05", "12/03/2024"): a year
-# or a number alone ("2019 results", "Reading Time: 2 minutes") is none.
+# A dateline names a month or gives a numeric date ("16 May 2019", "2024-03-05", "12/03/2024"), and has
+# a digit: a year or a number alone ("2019 results", "Reading Time: 2 minutes") is none, nor a name
+# ("Theresa May", "By April Jones", "March Madness").
 _MONTH_OR_DAY = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}\b",
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|\b\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}(?=\b|T\d)",
     re.IGNORECASE,
 )
 _DOTTED_TIME = re.compile(r"(?<![\d./-])(\d{1,2})\.(\d{2})(?![\d./-])")  # "10.04 GMT", read as 10:04
-# Words a dateline prints around the date besides an outlet's capitalised name ("Updated on ... at ...").
-_DATELINE_WORDS = frozenset({"on", "at", "of", "the", "and", "last", "updated", "published", "posted", "first"})
-_DATELINE_MAX_WORDS = 12
+# Besides capitalised words (an outlet's name, a weekday, a time zone), the words a dateline prints
+# before its date ("Last modified on") and after it ("at 5:00 p.m.").
+_DATELINE_LEAD = frozenset({"on", "of", "the", "and", "last", "updated", "published", "posted", "first", "modified"})
+_DATELINE_TAIL = frozenset({"on", "at", "m", "a.m", "p.m"})
+# What a dateline may print beside the date, after a " | " or " · ": a section's or an outlet's name, a
+# reading time ("3 min read").
+_DATELINE_PART = re.compile(r"(?:[A-Z][\w&.'’-]*\s*){1,4}|\d{1,3}\s+min(?:ute)?s?\s+read", re.IGNORECASE)
+_DATELINE_SEPARATOR = re.compile(r"\s+[|·•]\s+")
+_DATELINE_MAX_WORDS = 14
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 # A legacy-encoded text is read only when charset-normalizer finds it free of unlikely characters
@@ -758,22 +765,38 @@ def is_top_dateline(article: Article, start: int, end: int) -> bool:
 
 
 def _dateline(line: str) -> str | None:
-    """The date part of a dateline (from the date to the line's end), or None when ``line`` is not one."""
+    """The date part of a dateline (from the date to its part's end), or None when ``line`` is not one."""
     line = line.strip()
-    if len(line) > 100 or len(line.split()) > _DATELINE_MAX_WORDS or not _MONTH_OR_DAY.search(line):
+    if len(line) > 120 or len(line.split()) > _DATELINE_MAX_WORDS or not re.search(r"\d", line):
+        return None
+    parts = _DATELINE_SEPARATOR.split(line)
+    dates = [date for date in map(_date_part, parts) if date is not None]
+    if len(dates) != 1 or not all(_date_part(p) is not None or _DATELINE_PART.fullmatch(p) for p in parts):
+        return None
+    return dates[0]
+
+
+def _date_part(text: str) -> str | None:
+    """The date in ``text`` from where it starts, when the rest is only an outlet's name, a label or a time."""
+    if not _MONTH_OR_DAY.search(text) or not re.search(r"\d", text):
         return None
     try:
         with warnings.catch_warnings():  # a time zone it does not know ("EST") warns, and is still a date
             warnings.simplefilter("ignore")
-            _, skipped = date_parser.parse(_DOTTED_TIME.sub(r"\1:\2", line), fuzzy_with_tokens=True)
-    except (ValueError, OverflowError):
+            _, skipped = date_parser.parse(_DOTTED_TIME.sub(r"\1:\2", text), fuzzy_with_tokens=True)
+    except (ValueError, OverflowError, TypeError):
         return None
-    words = [w for token in skipped for w in re.findall(r"[^\W\d_][\w’'&-]*", token)]
-    other = [w for w in words if w.lower() not in _DATELINE_WORDS]
-    if len(other) > 6 or any(not w[0].isupper() and w not in ("m", "a.m", "p.m") for w in other):
-        return None
-    lead = skipped[0] if skipped and line.startswith(skipped[0]) and re.search(r"[^\W\d_]", skipped[0]) else ""
-    return line[len(lead) :].strip(" ,:;|–-") or None
+    lead = skipped[0] if skipped and text.startswith(skipped[0]) and re.search(r"[^\W\d_]", skipped[0]) else ""
+    rest = skipped[1:] if lead else skipped
+    for words, allowed in ((_words(lead), _DATELINE_LEAD), ([w for t in rest for w in _words(t)], _DATELINE_TAIL)):
+        other = [w for w in words if w.lower() not in allowed]
+        if len(other) > 6 or any(not w[0].isupper() for w in other):
+            return None
+    return text[len(lead) :].strip(" ,:;|–-") or None
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_][\w’'&-]*", text)
 
 
 def _names_people(name: str) -> bool:

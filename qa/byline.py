@@ -13,10 +13,11 @@ from index.build import CorpusIndex
 from qa.questions import names_in
 
 # The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei".
-_THE_ARTICLE = r"(it|this|th(e|is|at) (\w+\W+){0,4}?(article|story|piece|post|column|op-ed|essay|blog))\b"
+_KINDS = r"(article|story|piece|post|column|op-ed|essay|blog|obituary|editorial)"
+_THE_ARTICLE = rf"(it|this|th(e|is|at) (\w+\W+){{0,4}}?{_KINDS})\b"
 # After a verb with other uses ("Who filed the lawsuit in the story?", "Who ran it?"), only the article
 # itself, named right after it: "the wire story", "this piece".
-_THE_STORY = r"(the|this|that) (\w+\W+)?(article|story|piece|post|column|op-ed|essay|blog)\b"
+_THE_STORY = rf"(the|this|that) (\w+\W+)?{_KINDS}\b"
 _ASKS_AUTHOR = re.compile(
     rf"\bwho (wrote|authored|penned) {_THE_ARTICLE}|\bwho (reported|filed) {_THE_STORY}"
     rf"|\b(which|what) (reporter|journalist|correspondent|writer) (wrote|filed|reported|penned) {_THE_ARTICLE}"
@@ -38,7 +39,7 @@ _ASKS_PUBLISHER = re.compile(
     rf"|\b(in|on) (which|what) {_OUTLET} (was|is|did) {_THE_ARTICLE}",
     re.I,
 )
-_ARTICLE_ABOUT = re.compile(r"\b(article|story|piece|post|column|op-ed|essay|blog)\s+(on|about)\b", re.I)
+_ARTICLE_ABOUT = re.compile(rf"\b{_KINDS}\s+(on|about|of)\b", re.I)
 
 
 def byline_field(question: str, *, in_conversation: bool = False) -> str | None:

@@ -48,6 +48,8 @@ def bylined(tmp_path, fake_embedder) -> QA:
         ("Who is the article's author?", "author"),
         ("Who is the reporter?", "author"),
         ("When was the article on the bakery published?", "date"),
+        ("When was the obituary of Harold Pike published?", "date"),
+        ("Who wrote the editorial on the tram?", "author"),
         ("When was it published?", "date"),
         ("What is the publication date of the Lyon piece?", "date"),
         ("Who reported the wire story on the rate rise?", "author"),
@@ -249,6 +251,17 @@ def test_a_first_line_that_is_a_sentence_stands_for_a_missing_title_and_can_stil
         ("Published: 22 Jan 2025, 10:04 GMT", "22 Jan 2025, 10:04 GMT"),
         ("Mon 22 Jan 2024 10.04 GMT", "Mon 22 Jan 2024 10.04 GMT"),
         ("Last updated on 5 March 2024", "5 March 2024"),
+        ("Last modified on Wed 22 Jan 2025 10.04 GMT", "Wed 22 Jan 2025 10.04 GMT"),
+        ("Riverside Gazette | Thursday, November 7, 2024, 6:15 p.m. EST", "Thursday, November 7, 2024, 6:15 p.m. EST"),
+        ("22 January 2025 · 4 min read", "22 January 2025"),
+        ("2024-05-14T10:04:00Z", "2024-05-14T10:04:00Z"),
+        ("By April Jones", None),  # names with a month's name in them
+        ("Jonathan May, Political Editor", None),
+        ("March Madness", None),
+        ("Ama Boateng at Harbourfest, June 2011", None),  # a caption
+        ("March 2024: the turning point", None),  # a subheading
+        ("Programme highlights for 29 June", None),
+        ("May 32, 2024", None),
         ("He left the town in May 2018.", None),  # a sentence that holds a date
         ("Mayor John Smith", None),
         ("Reading Time: 2 minutes", None),
