@@ -74,6 +74,7 @@ _REPORTING_BY = re.compile(
 )
 BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 DATELINE_LINES = 10  # a line that prints the date alone is looked for among the first lines of the body
+_DATELINE_CHARS = 5000  # ... within its first characters
 # A dateline names a month or gives a numeric date ("16 May 2019", "2024-03-05", "12/03/2024"), and has
 # a digit: a year or a number alone ("2019 results", "Reading Time: 2 minutes") is none, nor a name
 # ("Theresa May", "By April Jones", "March Madness").
@@ -86,7 +87,7 @@ _DOTTED_TIME = re.compile(r"(?<![\d./-])(\d{1,2})\.(\d{2})(?![\d./-])")  # "10.0
 # Besides capitalised words (an outlet's name, a weekday, a time zone), the words a dateline prints
 # before its date ("Last modified on") and after it ("at 5:00 p.m.").
 _DATELINE_LEAD = frozenset({"on", "of", "the", "and", "last", "updated", "published", "posted", "first", "modified"})
-_DATELINE_TAIL = frozenset({"on", "at", "m", "a.m", "p.m"})
+_DATELINE_TAIL = frozenset({"on", "at", "by", "m", "a.m", "p.m"})
 # What a dateline may print beside the date, after a " | " or " · ": a section's or an outlet's name, a
 # reading time ("3 min read").
 _DATELINE_PART = re.compile(r"(?:[A-Z][\w&.'’-]*\s*){1,4}|\d{1,3}\s+min(?:ute)?s?\s+read", re.IGNORECASE)
@@ -745,7 +746,9 @@ def is_printed_byline(line: str) -> bool:
 def printed_date(body: str, title: str = "") -> str:
     """The date a news text prints on a line of its own near the top ("16 May 2019", "The Lakeshore Herald,
     January 22, 2025"), for a text whose metadata gives none: the line from its date on; "" if none."""
-    lines = [line.strip() for line in body[:5000].splitlines() if line.strip() and line.strip() != title.strip()]
+    lines = [
+        line.strip() for line in body[:_DATELINE_CHARS].splitlines() if line.strip() and line.strip() != title.strip()
+    ]
     for line in lines[:DATELINE_LINES]:
         found = _dateline(line)
         if found is not None:
@@ -758,10 +761,13 @@ def is_top_dateline(article: Article, start: int, end: int) -> bool:
     with at most an outlet's name, "Updated" or a time of day beside it ("The Lakeshore Herald, January 22,
     2025"; not "He left in May 2018."). A date alone further on may head a part of a timeline, and answer
     for it."""
-    if start < article.body_start or _dateline(article.text[start:end]) is None:
+    if not article.body_start <= start < article.body_start + _DATELINE_CHARS:
         return False
-    lines_before = sum(1 for line in article.text[article.body_start : start].splitlines() if line.strip())
-    return lines_before <= DATELINE_LINES
+    before = article.text[article.body_start : start].splitlines()
+    title = article.title.strip()
+    if sum(1 for line in before if line.strip() and line.strip() != title) >= DATELINE_LINES:
+        return False
+    return _dateline(article.text[start:end]) is not None
 
 
 def _dateline(line: str) -> str | None:
@@ -787,6 +793,9 @@ def _date_part(text: str) -> str | None:
     except (ValueError, OverflowError, TypeError):
         return None
     lead = skipped[0] if skipped and text.startswith(skipped[0]) and re.search(r"[^\W\d_]", skipped[0]) else ""
+    label, colon, _ = lead.partition(":")
+    if colon and any(w.lower() not in _DATELINE_LEAD for w in _words(label)):
+        return None  # "Date: Saturday 5 June", "Deadline: May 5", "Photo: ...": another day than the article's
     rest = skipped[1:] if lead else skipped
     for words, allowed in ((_words(lead), _DATELINE_LEAD), ([w for t in rest for w in _words(t)], _DATELINE_TAIL)):
         other = [w for w in words if w.lower() not in allowed]

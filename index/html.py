@@ -26,7 +26,7 @@ from index.articles import Extracted
 from index.metadata import iso_day, person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-HTML_EXTRACTION_VERSION = "6"
+HTML_EXTRACTION_VERSION = "7"
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\A<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")

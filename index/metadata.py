@@ -80,7 +80,7 @@ def person_authors(value: str, *, publisher: str = "") -> str:
     """
     publisher_key = _key(publisher)
     people: list[str] = []
-    for part in _AUTHOR_SEPARATORS.split(value or ""):
+    for number, part in enumerate(_AUTHOR_SEPARATORS.split(value or "")):
         name = " ".join(_BY.sub("", part.strip()).split()).strip(" .-–—:")
         words = re.findall(r"[\w’'-]+", name.lower())
         if not words or len(words) > 5 or any(ch.isdigit() for ch in name) or "@" in name or "/" in name:
@@ -89,20 +89,25 @@ def person_authors(value: str, *, publisher: str = "") -> str:
             continue
         if len(words) == 1 and publisher_key and publisher_key.startswith(_key(name)):
             continue
-        if _names_publisher(name, publisher):  # a desk: "VBN Wales" of Valley Broadcasting News
+        if _names_desk(name, publisher, after_an_author=number > 0):  # "VBN Wales" of Valley Broadcasting News
             continue
         if name not in people:
             people.append(name)
     return ", ".join(people)
 
 
-def _names_publisher(name: str, publisher: str) -> bool:
-    """Whether ``name`` holds a word of the publisher's name or its initials ("Planet Wales" or "DP Wales" of
-    the Daily Planet): a desk or an edition, not a person."""
+def _names_desk(name: str, publisher: str, *, after_an_author: bool) -> bool:
+    """Whether ``name`` is a desk or an edition of the publisher, not a person: it holds the publisher's
+    initials ("VBN Wales" of Valley Broadcasting News), or, after an author, begins with a word of the
+    publisher's name ("Jane Doe, Planet Sport" of the Daily Planet; but "Steve Forbes" of Forbes, or
+    "Anna Smith" of the Smith Gazette, is a person)."""
     own = {w.lower() for w in re.findall(r"[\w’'-]{3,}", publisher)} - _FUNCTION_WORDS
     capitals = [w for w in re.findall(r"[\w’'-]+", publisher) if w[0].isupper() and w.lower() not in _FUNCTION_WORDS]
     initials = "".join(w[0] for w in capitals) if len(capitals) >= 2 else ""
-    return any(w.lower() in own or w == initials for w in re.findall(r"[\w’'-]+", name) if w[:1].isupper())
+    words = re.findall(r"[\w’'-]+", name)
+    if initials and initials in words:
+        return True
+    return after_an_author and bool(words) and words[0].lower() in own
 
 
 def iso_day(value: str) -> str:

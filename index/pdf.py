@@ -33,7 +33,7 @@ from index.articles import Extracted
 from index.metadata import person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-PDF_EXTRACTION_VERSION = "3"
+PDF_EXTRACTION_VERSION = "4"
 PDF_MAGIC = b"%PDF-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -79,7 +79,8 @@ _PRINT_FOOTER = re.compile(r"^(https?://|file:///|about:blank|www\.)\S*(\s+\d+\s
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(/|of)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # What a browser's page title puts between the headline and the site's name or section.
-_TITLE_SEPARATOR = re.compile(r"\s+[|–—:·•-]\s+|\s*::\s*")
+_TITLE_SEPARATOR = re.compile(r"(\s+[|–—:·•-]\s+|\s*::\s*)")
+_TITLE_MAX_PARTS = 8
 _TITLE_LINES = 15  # how many paragraphs at the top are looked at for the printed headline
 # How many lines at each end of a page are looked at for a running header or footer.
 _EDGE_LINES = 3
@@ -169,18 +170,21 @@ def _ends_paragraph(line: str, following: str, full: int) -> bool:
 def _printed_title(title: str, paragraphs: list[str]) -> str:
     """A browser's page title ("Tram vote splits the council | Northern Courier") as the page prints its
     headline: the longest run of the title's parts, split at " | ", " - " and the like, that is a paragraph
-    of its own near the top; the title as it is when none is.
+    of its own near the top and holds the title's longest part (a site's or section's name is shorter than
+    its headline); the title as it is when none is.
 
     Example:
         >>> _printed_title("Tram vote splits the council | Northern Courier", ["Home", "Tram vote splits the council"])
         'Tram vote splits the council'
     """
-    parts = _TITLE_SEPARATOR.split(title)
-    if len(parts) < 2:
+    pieces = _TITLE_SEPARATOR.split(title)  # part, separator, part, ...
+    parts = pieces[::2]
+    if not 2 <= len(parts) <= _TITLE_MAX_PARTS:
         return title
+    longest = max(parts, key=len)
     near_top = {" ".join(p.split()).casefold() for p in paragraphs[:_TITLE_LINES]}
-    runs = [" ".join(parts[i:j]) for i in range(len(parts)) for j in range(i + 1, len(parts) + 1)]
-    printed = [run for run in runs if run.casefold() in near_top and run != title]
+    runs = ["".join(pieces[2 * i : 2 * j + 1]) for i in range(len(parts)) for j in range(i, len(parts))]
+    printed = [run for run in runs if run != title and longest in run and run.casefold() in near_top]
     return max(printed, key=len) if printed else title
 
 

@@ -262,6 +262,9 @@ def test_a_first_line_that_is_a_sentence_stands_for_a_missing_title_and_can_stil
         ("March 2024: the turning point", None),  # a subheading
         ("Programme highlights for 29 June", None),
         ("May 32, 2024", None),
+        ("Date: Saturday 5 June 2027", None),  # a label for another day than the article's
+        ("Photo: John Smith, 12 May 2023", None),
+        ("Last modified: 2024-05-05", "2024-05-05"),
         ("He left the town in May 2018.", None),  # a sentence that holds a date
         ("Mayor John Smith", None),
         ("Reading Time: 2 minutes", None),
