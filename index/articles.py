@@ -72,6 +72,9 @@ _BY_LINE = re.compile(rf"^{_H}*(?:By|BY):?{_H}+{_NAMES}(?:{_H}*[,|–-]{_H}*[A-Z
 _REPORTING_BY = re.compile(
     rf"\((?:Reporting|Writing|Reported|Written) by {_NAMES}(?:\s{{1,5}}in\s{{1,5}}[^;,)\n]{{1,80}})?\s{{0,5}}[;,)]"
 )
+# A byline without "By": one name and a newsroom role ("Jonathan May, Political Editor").
+_ROLE_LINE = re.compile(rf"{_H}*({_NAME}){_H}*[,|–-]{_H}*([A-Z][\w&.'’ -]{{2,60}}?){_H}*")
+_NEWSROOM_ROLES = frozenset({"editor", "correspondent", "reporter", "writer", "columnist", "journalist", "critic"})
 BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 DATELINE_LINES = 10  # a line that prints the date alone is looked for among the first lines of the body
 _DATELINE_CHARS = 5000  # ... within its first characters
@@ -721,26 +724,41 @@ def _unquoted_span(start: int, end: int, text: str) -> tuple[int, int]:
 
 
 def _printed_byline(body: str, title: str = "") -> str:
-    """The author a news text prints when its metadata gives none: "By Jane Doe" on a line of its own
-    near the top (not the headline), or a wire story's closing "(Reporting by Jane Doe; Editing by
-    ...)"; "" if neither. Several authors come back as printed ("Jane Doe and John Smith")."""
+    """The author a news text prints when its metadata gives none: a byline on a line of its own near the
+    top (not the headline), or a wire story's closing "(Reporting by Jane Doe; Editing by ...)"; "" if
+    neither. Several authors come back as printed ("Jane Doe and John Smith")."""
     lines = [line for line in body[:5000].splitlines() if line.strip() and line.strip() != title.strip()]
-    found = _BY_LINE.search("\n".join(lines[:BYLINE_LINES])) or _REPORTING_BY.search(body)
-    if found is None:
-        return ""
-    name = " ".join(found.group(1).split())
-    return name if _names_people(name) else ""
+    for line in lines[:BYLINE_LINES]:
+        name = _byline_name(line)
+        if name:
+            return name
+    found = _REPORTING_BY.search(body)
+    name = " ".join(found.group(1).split()) if found else ""
+    return name if name and _names_people(name) else ""
 
 
 def is_printed_byline(line: str) -> bool:
-    """Whether ``line`` is a byline as a news text prints it on a line of its own ("By Jane Doe, Valley Post").
+    """Whether ``line`` is a byline as a news text prints it on a line of its own ("By Jane Doe, Valley Post",
+    "Jonathan May, Political Editor").
 
     Example:
         >>> is_printed_byline("By Megan O'Rourke, Valley Post"), is_printed_byline("By The Numbers")
         (True, False)
     """
+    return bool(_byline_name(line))
+
+
+def _byline_name(line: str) -> str:
+    """The author a byline line names: "By NAME[, OUTLET]", or one name and a newsroom role; "" if it is neither."""
     found = _BY_LINE.fullmatch(line.strip())
-    return found is not None and _names_people(" ".join(found.group(1).split()))
+    if found is not None:
+        name = " ".join(found.group(1).split())
+        return name if _names_people(name) else ""
+    found = _ROLE_LINE.fullmatch(line.strip())
+    if found is None or not _NEWSROOM_ROLES.intersection(w.lower() for w in _words(found.group(2))):
+        return ""
+    name = " ".join(found.group(1).split())
+    return name if _names_people(name) else ""
 
 
 def printed_date(body: str, title: str = "") -> str:

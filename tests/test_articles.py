@@ -110,7 +110,10 @@ def test_md_front_matter_gives_metadata_and_body_start(tmp_path):
             "Rates rise\n\nIt rose.\n\n(Reporting by Lena Sorvik and Dan Marsh; Editing by Al Hale)\n",
             "Lena Sorvik and Dan Marsh",
         ),
-        # Not bylines: a sentence that starts with "By", a "By" line far into the text, a heading.
+        ("Rates rise\n\nLena Sorvik, Economics Correspondent\nThe bank raised rates.\n", "Lena Sorvik"),
+        # Not bylines: a sentence that starts with "By", a "By" line far into the text, a heading, a name
+        # with a role outside the newsroom.
+        ("Rates rise\n\nKen Hu, Deputy Chairman\nThe bank raised rates.\n", ""),
         ("Rates rise\n\nBy the end of the year the bank had raised rates.\n", ""),
         ("Rates rise\n\n" + "A line.\n" * 8 + "By Lena Sorvik\n", ""),
         ("Rates rise\n\nBy The Numbers\nThe bank raised rates.\n", ""),
