@@ -25,6 +25,7 @@ than ``MAX_ARTICLE_CHARS`` or ``MAX_ARTICLE_SENTENCES`` are refused.
 from __future__ import annotations
 
 import codecs
+import datetime
 import errno
 import hashlib
 import json
@@ -38,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dateutil import parser as date_parser
+
+from index.metadata import NOT_A_PERSON
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +69,10 @@ _H = r"[^\S\n]"  # horizontal space, a no-break space included
 _PARTICLES = ("de", "van", "von", "der", "den", "da", "del", "la", "le", "bin", "al")
 _NAME = rf"[A-Z][\w.’'-]*(?:{_H}+(?:[A-Z][\w.’'-]*|{'|'.join(_PARTICLES)})){{1,3}}"
 _NAMES = rf"({_NAME}(?:{_H}*,{_H}*{_NAME}|{_H}+and{_H}+{_NAME})*)"
-_BY_LINE = re.compile(rf"^{_H}*(?:By|BY):?{_H}+{_NAMES}(?:{_H}*[,|–-]{_H}*[A-Z][\w&.'’ -]*)?{_H}*$", re.MULTILINE)
+_BY_LINE = re.compile(
+    rf"^{_H}*(?:By|BY|(?:Reported|Written|Words) by):?{_H}+{_NAMES}(?:{_H}*[,|–-]{_H}*[A-Z][\w&.'’ -]*)?{_H}*$",
+    re.MULTILINE,
+)
 # Bounded repeats only: these run on whole article texts, and an unbounded ``[^;,)]+`` backtracked
 # quadratically on a text of many unclosed "(Reporting by ... in ...".
 _REPORTING_BY = re.compile(
@@ -96,6 +102,7 @@ _DATELINE_TAIL = frozenset({"on", "at", "by", "m", "a.m", "p.m"})
 _DATELINE_PART = re.compile(r"(?:[A-Z][\w&.'’-]*\s*){1,4}|\d{1,3}\s+min(?:ute)?s?\s+read", re.IGNORECASE)
 _DATELINE_SEPARATOR = re.compile(r"\s+[|·•]\s+")
 _DATELINE_MAX_WORDS = 14
+_DEFAULT_DAYS = (datetime.datetime(1, 1, 1), datetime.datetime(2, 2, 2))
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 # A legacy-encoded text is read only when charset-normalizer finds it free of unlikely characters
@@ -752,8 +759,10 @@ def _byline_name(line: str) -> str:
     """The author a byline line names: "By NAME[, OUTLET]", or one name and a newsroom role; "" if it is neither."""
     found = _BY_LINE.fullmatch(line.strip())
     if found is not None:
-        name = " ".join(found.group(1).split())
-        return name if _names_people(name) else ""
+        # Without a job title or a desk after the name ("By Daniel Okafor, Science Correspondent").
+        names = [n for n in found.group(1).split(",") if not NOT_A_PERSON.intersection(w.lower() for w in _words(n))]
+        name = ", ".join(" ".join(n.split()) for n in names)
+        return name if name and _names_people(name) else ""
     found = _ROLE_LINE.fullmatch(line.strip())
     if found is None or not _NEWSROOM_ROLES.intersection(w.lower() for w in _words(found.group(2))):
         return ""
@@ -786,6 +795,25 @@ def is_top_dateline(article: Article, start: int, end: int) -> bool:
     if sum(1 for line in before if line.strip() and line.strip() != title) >= DATELINE_LINES:
         return False
     return _dateline(article.text[start:end]) is not None
+
+
+def dateline_day(line: str) -> tuple[str, str]:
+    """The date a dateline prints, as it prints it and as an ISO day ("16 May 2019", "2019-05-16"); ("", "")
+    when ``line`` is no dateline or its date names no day and year ("March 2024")."""
+    date = _dateline(line)
+    if date is None:
+        return "", ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # Parsed twice with different defaults: a day or year the line does not give comes out different.
+            days = {
+                date_parser.parse(_DOTTED_TIME.sub(r"\1:\2", date), fuzzy=True, default=default).date()
+                for default in _DEFAULT_DAYS
+            }
+    except (ValueError, OverflowError, TypeError):
+        return "", ""
+    return (date, days.pop().isoformat()) if len(days) == 1 else ("", "")
 
 
 def _dateline(line: str) -> str | None:

@@ -13,7 +13,7 @@ import datetime
 import re
 
 # Words that make a name an organisation's or a job's, not a person's ("BBC News", "Staff Writer").
-_NOT_A_PERSON = {
+NOT_A_PERSON = {
     "agency",
     "associated",
     "bureau",
@@ -85,7 +85,7 @@ def person_authors(value: str, *, publisher: str = "") -> str:
         words = re.findall(r"[\w’'-]+", name.lower())
         if not words or len(words) > 5 or any(ch.isdigit() for ch in name) or "@" in name or "/" in name:
             continue
-        if _NOT_A_PERSON.intersection(words) or (publisher_key and _key(name) == publisher_key):
+        if NOT_A_PERSON.intersection(words) or (publisher_key and _key(name) == publisher_key):
             continue
         if len(words) == 1 and publisher_key and publisher_key.startswith(_key(name)):
             continue

@@ -33,7 +33,7 @@ from index.articles import Extracted
 from index.metadata import person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-PDF_EXTRACTION_VERSION = "4"
+PDF_EXTRACTION_VERSION = "5"
 PDF_MAGIC = b"%PDF-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -64,7 +64,7 @@ def extract_pdf(data: bytes) -> Extracted:
     except Exception as error:  # pypdf raises many kinds of error on damaged files
         raise PDFReadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
     meta["author"] = person_authors(meta["author"])
-    paragraphs = _paragraphs(_without_furniture(pages))
+    paragraphs = _headline_joined(meta["title"], _paragraphs(_without_furniture(pages)))
     meta["title"] = _printed_title(meta["title"], paragraphs)
     text = "\n\n".join(paragraphs)
     return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
@@ -167,6 +167,26 @@ def _ends_paragraph(line: str, following: str, full: int) -> bool:
     return len(line) <= _OWN_LINE_SHARE * full and line[-1:].isalnum() and starts_anew
 
 
+def _headline_joined(title: str, paragraphs: list[str]) -> list[str]:
+    """The paragraphs with a headline that wrapped onto two lines near the top made one again: two
+    paragraphs that read, joined, as the title or a run of its parts ("... extension to Harbour" and
+    "Valley" of "... extension to Harbour Valley | Riverside Gazette")."""
+    wanted = {run.casefold() for run in _title_runs(title)} | {title.casefold()}
+    for n in range(min(_TITLE_LINES, len(paragraphs) - 1)):
+        if f"{paragraphs[n]} {paragraphs[n + 1]}".casefold() in wanted:
+            return [*paragraphs[:n], f"{paragraphs[n]} {paragraphs[n + 1]}", *paragraphs[n + 2 :]]
+    return paragraphs
+
+
+def _title_runs(title: str) -> list[str]:
+    """Every run of consecutive parts of a page title split at its separators, each with its own separators."""
+    pieces = _TITLE_SEPARATOR.split(title)  # part, separator, part, ...
+    parts = pieces[::2]
+    if not 2 <= len(parts) <= _TITLE_MAX_PARTS:
+        return []
+    return ["".join(pieces[2 * i : 2 * j + 1]) for i in range(len(parts)) for j in range(i, len(parts))]
+
+
 def _printed_title(title: str, paragraphs: list[str]) -> str:
     """A browser's page title ("Tram vote splits the council | Northern Courier") as the page prints its
     headline: the longest run of the title's parts, split at " | ", " - " and the like, that is a paragraph
@@ -177,13 +197,11 @@ def _printed_title(title: str, paragraphs: list[str]) -> str:
         >>> _printed_title("Tram vote splits the council | Northern Courier", ["Home", "Tram vote splits the council"])
         'Tram vote splits the council'
     """
-    pieces = _TITLE_SEPARATOR.split(title)  # part, separator, part, ...
-    parts = pieces[::2]
-    if not 2 <= len(parts) <= _TITLE_MAX_PARTS:
+    runs = _title_runs(title)
+    if not runs:
         return title
-    longest = max(parts, key=len)
+    longest = max(_TITLE_SEPARATOR.split(title)[::2], key=len)
     near_top = {" ".join(p.split()).casefold() for p in paragraphs[:_TITLE_LINES]}
-    runs = ["".join(pieces[2 * i : 2 * j + 1]) for i in range(len(parts)) for j in range(i, len(parts))]
     printed = [run for run in runs if run != title and longest in run and run.casefold() in near_top]
     return max(printed, key=len) if printed else title
 

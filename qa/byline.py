@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from index.articles import dateline_day, is_top_dateline
 from index.build import CorpusIndex
+from index.metadata import iso_day
 from qa.questions import names_in
 
 # The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei".
@@ -64,7 +66,8 @@ def byline_field(question: str, *, in_conversation: bool = False) -> str | None:
 def byline_sentence(index: CorpusIndex, article_id: str, field: str) -> tuple[int, int, int] | None:
     """The first sentence of the article (in reading order) that prints its ``field`` value, with where the
     value stands in the article: ``(sentence position, start, end)``; None when its metadata has no such value
-    or no sentence prints it.
+    or no sentence prints it. A date the metadata gives as an ISO day is also found in a dateline that prints
+    the same day otherwise ("2025-05-14" in "Updated: 14 May 2025").
     """
     article = index.articles[article_id]
     value = getattr(article, field, "")
@@ -75,6 +78,14 @@ def byline_sentence(index: CorpusIndex, article_id: str, field: str) -> tuple[in
         if found is not None:
             sentence = index.sentences[position]
             return position, sentence.start + found[0], sentence.start + found[1]
+    if field == "date" and iso_day(value):
+        # A page's metadata gives "2025-05-14" where its text prints "Updated: 14 May 2025".
+        for position in index.article_sentences(article_id):
+            sentence = index.sentences[position]
+            printed, day = dateline_day(sentence.text)
+            if day == iso_day(value) and is_top_dateline(article, sentence.start, sentence.end):
+                start = sentence.start + sentence.text.index(printed)
+                return position, start, start + len(printed)
     return None
 
 

@@ -111,6 +111,8 @@ def test_md_front_matter_gives_metadata_and_body_start(tmp_path):
             "Lena Sorvik and Dan Marsh",
         ),
         ("Rates rise\n\nLena Sorvik, Economics Correspondent\nThe bank raised rates.\n", "Lena Sorvik"),
+        ("Rates rise\n\nBy Lena Sorvik, Economics Correspondent\nThe bank raised rates.\n", "Lena Sorvik"),
+        ("Rates rise\n\nReported by Lena Sorvik and Dan Marsh\nThe bank raised rates.\n", "Lena Sorvik and Dan Marsh"),
         # Not bylines: a sentence that starts with "By", a "By" line far into the text, a heading, a name
         # with a role outside the newsroom.
         ("Rates rise\n\nKen Hu, Deputy Chairman\nThe bank raised rates.\n", ""),

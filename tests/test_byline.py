@@ -275,6 +275,25 @@ def test_a_dateline_is_a_date_with_at_most_an_outlets_name_or_a_label_around_it(
     assert printed_date(f"Headline\n\n{line}\n\nThe story.\n", "Headline") == (date or "")
 
 
+def test_a_date_the_metadata_gives_as_an_iso_day_is_quoted_from_the_dateline_that_prints_it(qa_over):
+    story = (
+        "School meals for every pupil\n\nUpdated: 14 May 2025\n\n"
+        "Every primary pupil in Whitley will get a free lunch from September, the council said.\n"
+    )
+    bot = qa_over(
+        {
+            "meals.txt": story,
+            "meals.meta.json": '{"date": "2025-05-14"}',  # as a web page's metadata gives it
+            "port.txt": "Lorient port expands\n\nThe port will build a new quay.\n",
+        }
+    )
+    answer = bot.ask("When was the article about the Whitley school meals published?")
+    assert answer.text == "Updated: 14 May 2025" and answer.short_answer == "14 May 2025"
+    [citation] = answer.citations
+    article = bot.get_article(citation.article_id)
+    assert article.text[citation.answer_start : citation.answer_end] == "14 May 2025"
+
+
 def test_only_a_date_printed_near_the_top_is_a_dateline(tmp_path):
     story = "\n\n".join(f"Paragraph {n} of the story." for n in range(12))
     for text, dateline in (

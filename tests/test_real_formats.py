@@ -331,3 +331,16 @@ def test_a_pdf_title_loses_the_site_name_a_browser_added_when_the_page_prints_th
     from index.pdf import _printed_title
 
     assert _printed_title(title, printed) == (expected or title)
+
+
+def test_a_pdf_headline_wrapped_onto_two_lines_is_one_paragraph_again():
+    from index.pdf import _headline_joined
+
+    title = "Council approves tram extension to Harbour Valley | Riverside Gazette"
+    printed = ["Riverside Gazette", "Council approves tram extension to Harbour", "Valley", "Councillors voted 7 to 4."]
+    assert _headline_joined(title, printed) == [
+        "Riverside Gazette",
+        "Council approves tram extension to Harbour Valley",
+        "Councillors voted 7 to 4.",
+    ]
+    assert _headline_joined(title, ["Councillors voted 7 to 4.", "Valley"]) == ["Councillors voted 7 to 4.", "Valley"]
