@@ -11,7 +11,7 @@ columns side by side, which mixes their lines, so it is not used). The lines are
   hyphenated across lines is joined. A line ends its paragraph when it ends a sentence short of the
   page's full line width, or is a short line of its own (a title, a byline, a date) before a capital;
 - written one paragraph a line, paragraphs separated by a blank line. A paragraph that runs on
-  over a page break is joined too.
+  over a page break is joined too, and so is a headline wrapped onto two lines near the top.
 
 That text is what the article's ``text`` is, and every offset points into it.
 

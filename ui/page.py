@@ -152,6 +152,7 @@ _CSS = """
 .qa-label { margin-left: 0.4em; font-style: italic; }
 .qa-card p, .qa-card .qa-open { display: block; }
 .qa-meta { margin: 0.1em 0; }
+.qa-card-id { font-family: var(--font-mono); overflow-wrap: anywhere; }
 .qa-context { margin: 0.3em 0; line-height: 1.5; }
 .qa-open { font-size: 0.85em; cursor: pointer; text-decoration: underline; background: none; border: none;
   padding: 0; color: var(--color-accent); }
@@ -180,7 +181,7 @@ _LIST_CSS = """
 .qa-list-articles { width: 100%; border-collapse: collapse; font-size: 0.9em; }
 .qa-list-articles th, .qa-list-articles td { text-align: left; padding: 0.25em 0.5em;
   border-bottom: 1px solid var(--border-color-primary); vertical-align: top; }
-.qa-list-id, .qa-list-file, .qa-card-id { font-family: var(--font-mono); font-size: 0.9em; word-break: break-all; }
+.qa-list-id, .qa-list-file { font-family: var(--font-mono); font-size: 0.9em; word-break: break-all; }
 .qa-list-count { font-weight: 600; margin: 0.5em 0 0.2em 0; }
 .qa-list-skipped { margin: 0; color: var(--body-text-color-subdued); }
 @media (max-width: 720px) {  /* a phone: each article a block of labelled lines, not five narrow columns */
