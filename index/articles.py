@@ -83,7 +83,7 @@ _ROLE_LINE = re.compile(rf"{_H}*({_NAME}){_H}*[,|–-]{_H}*([A-Z][\w&.'’ -]{{2
 _NEWSROOM_ROLES = frozenset({"editor", "correspondent", "reporter", "writer", "columnist", "journalist", "critic"})
 BYLINE_LINES = 6  # a "By ..." line is looked for among the first lines of the body, the headline apart
 DATELINE_LINES = 10  # a line that prints the date alone is looked for among the first lines of the body
-_DATELINE_CHARS = 5000  # ... within its first characters
+_TOP_CHARS = 5000  # ... within its first characters (so is a byline)
 # A dateline names a month or gives a numeric date ("16 May 2019", "2024-03-05", "12/03/2024"), and has
 # a digit: a year or a number alone ("2019 results", "Reading Time: 2 minutes") is none, nor a name
 # ("Theresa May", "By April Jones", "March Madness").
@@ -734,8 +734,7 @@ def _printed_byline(body: str, title: str = "") -> str:
     """The author a news text prints when its metadata gives none: a byline on a line of its own near the
     top (not the headline), or a wire story's closing "(Reporting by Jane Doe; Editing by ...)"; "" if
     neither. Several authors come back as printed ("Jane Doe and John Smith")."""
-    lines = [line for line in body[:5000].splitlines() if line.strip() and line.strip() != title.strip()]
-    for line in lines[:BYLINE_LINES]:
+    for line in _top_lines(body, title)[:BYLINE_LINES]:
         name = _byline_name(line)
         if name:
             return name
@@ -773,10 +772,7 @@ def _byline_name(line: str) -> str:
 def printed_date(body: str, title: str = "") -> str:
     """The date a news text prints on a line of its own near the top ("16 May 2019", "The Lakeshore Herald,
     January 22, 2025"), for a text whose metadata gives none: the line from its date on; "" if none."""
-    lines = [
-        line.strip() for line in body[:_DATELINE_CHARS].splitlines() if line.strip() and line.strip() != title.strip()
-    ]
-    for line in lines[:DATELINE_LINES]:
+    for line in _top_lines(body, title)[:DATELINE_LINES]:
         found = _dateline(line)
         if found is not None:
             return found
@@ -788,13 +784,17 @@ def is_top_dateline(article: Article, start: int, end: int) -> bool:
     with at most an outlet's name, "Updated" or a time of day beside it ("The Lakeshore Herald, January 22,
     2025"; not "He left in May 2018."). A date alone further on may head a part of a timeline, and answer
     for it."""
-    if not article.body_start <= start < article.body_start + _DATELINE_CHARS:
+    if not article.body_start <= start < article.body_start + _TOP_CHARS:
         return False
-    before = article.text[article.body_start : start].splitlines()
-    title = article.title.strip()
-    if sum(1 for line in before if line.strip() and line.strip() != title) >= DATELINE_LINES:
+    if len(_top_lines(article.text[article.body_start : start], article.title)) >= DATELINE_LINES:
         return False
     return _dateline(article.text[start:end]) is not None
+
+
+def _top_lines(body: str, title: str) -> list[str]:
+    """The non-empty lines of the start of a body, stripped, the headline apart: where a byline or a dateline
+    is printed."""
+    return [line.strip() for line in body[:_TOP_CHARS].splitlines() if line.strip() and line.strip() != title.strip()]
 
 
 def dateline_day(line: str) -> tuple[str, str]:
@@ -803,17 +803,11 @@ def dateline_day(line: str) -> tuple[str, str]:
     date = _dateline(line)
     if date is None:
         return "", ""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # Parsed twice with different defaults: a day or year the line does not give comes out different.
-            days = {
-                date_parser.parse(_DOTTED_TIME.sub(r"\1:\2", date), fuzzy=True, default=default).date()
-                for default in _DEFAULT_DAYS
-            }
-    except (ValueError, OverflowError, TypeError):
+    # Parsed twice with different defaults: a day or year the line does not give comes out different.
+    days = {_parsed_date(date, fuzzy=True, default=default) for default in _DEFAULT_DAYS}
+    if None in days or len(days) != 1:
         return "", ""
-    return (date, days.pop().isoformat()) if len(days) == 1 else ("", "")
+    return date, days.pop().date().isoformat()
 
 
 def _dateline(line: str) -> str | None:
@@ -822,8 +816,9 @@ def _dateline(line: str) -> str | None:
     if len(line) > 120 or len(line.split()) > _DATELINE_MAX_WORDS or not re.search(r"\d", line):
         return None
     parts = _DATELINE_SEPARATOR.split(line)
-    dates = [date for date in map(_date_part, parts) if date is not None]
-    if len(dates) != 1 or not all(_date_part(p) is not None or _DATELINE_PART.fullmatch(p) for p in parts):
+    found = [_date_part(part) for part in parts]
+    dates = [date for date in found if date is not None]
+    if len(dates) != 1 or not all(date is not None or _DATELINE_PART.fullmatch(p) for p, date in zip(parts, found)):
         return None
     return dates[0]
 
@@ -832,12 +827,10 @@ def _date_part(text: str) -> str | None:
     """The date in ``text`` from where it starts, when the rest is only an outlet's name, a label or a time."""
     if not _MONTH_OR_DAY.search(text) or not re.search(r"\d", text):
         return None
-    try:
-        with warnings.catch_warnings():  # a time zone it does not know ("EST") warns, and is still a date
-            warnings.simplefilter("ignore")
-            _, skipped = date_parser.parse(_DOTTED_TIME.sub(r"\1:\2", text), fuzzy_with_tokens=True)
-    except (ValueError, OverflowError, TypeError):
+    parsed = _parsed_date(text, fuzzy_with_tokens=True)
+    if parsed is None:
         return None
+    _, skipped = parsed
     lead = skipped[0] if skipped and text.startswith(skipped[0]) and re.search(r"[^\W\d_]", skipped[0]) else ""
     label, colon, _ = lead.partition(":")
     if colon and any(w.lower() not in _DATELINE_LEAD for w in _words(label)):
@@ -848,6 +841,16 @@ def _date_part(text: str) -> str | None:
         if len(other) > 6 or any(not w[0].isupper() for w in other):
             return None
     return text[len(lead) :].strip(" ,:;|–-") or None
+
+
+def _parsed_date(text: str, **options):
+    """dateutil's reading of ``text`` ("10.04 GMT" read as 10:04), or None when it finds no date in it."""
+    try:
+        with warnings.catch_warnings():  # a time zone it does not know ("EST") warns, and is still a date
+            warnings.simplefilter("ignore")
+            return date_parser.parse(_DOTTED_TIME.sub(r"\1:\2", text), **options)
+    except (ValueError, OverflowError, TypeError):
+        return None
 
 
 def _words(text: str) -> list[str]:

@@ -82,8 +82,10 @@ def byline_sentence(index: CorpusIndex, article_id: str, field: str) -> tuple[in
         # A page's metadata gives "2025-05-14" where its text prints "Updated: 14 May 2025".
         for position in index.article_sentences(article_id):
             sentence = index.sentences[position]
+            if not is_top_dateline(article, sentence.start, sentence.end):
+                continue
             printed, day = dateline_day(sentence.text)
-            if day == iso_day(value) and is_top_dateline(article, sentence.start, sentence.end):
+            if day == iso_day(value):
                 start = sentence.start + sentence.text.index(printed)
                 return position, start, start + len(printed)
     return None
