@@ -7,6 +7,10 @@ columns side by side, which mixes their lines, so it is not used). The lines are
 - cleared of page furniture: a browser's print header and footer (``12/5/26, 2:29 PM  Title``,
   ``https://...`` or ``file:///...`` with ``1/3``), page numbers (``3``, ``1/3``, ``Page 2 of 5``), and
   lines that repeat at the top or bottom of most pages (a running header or footer);
+- cleared of a saved web page's links that stand alone: a PDF printed from a browser keeps the page's
+  links as link annotations, and a paragraph that is nothing but their text is the site's name, a menu,
+  a breadcrumb, share buttons, tags, related stories or footer links (the story's own words are not
+  links, and a byline "By NAME" has a word besides its link);
 - joined back into paragraphs: a line break inside a sentence is no paragraph break, and a word
   hyphenated across lines is joined. A line ends its paragraph when it ends a sentence short of the
   page's full line width, or is a short line of its own (a title, a byline, a date) before a capital;
@@ -33,7 +37,7 @@ from index.articles import Extracted
 from index.metadata import person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-PDF_EXTRACTION_VERSION = "5"
+PDF_EXTRACTION_VERSION = "6"
 PDF_MAGIC = b"%PDF-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -56,9 +60,12 @@ def extract_pdf(data: bytes) -> Extracted:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise PDFReadError("the PDF is encrypted with a password")
-        pages = [_page_lines(page.extract_text() or "") for page in reader.pages]
         info = reader.metadata or {}
         meta = {key: _clean(info.get(name)) for key, name in (("title", "/Title"), ("author", "/Author"))}
+        pages = []
+        for page in reader.pages:
+            text, links = _text_and_links(page)
+            pages.append(_without_links(_page_lines(text), links, meta["title"]))
     except PDFReadError:
         raise
     except Exception as error:  # pypdf raises many kinds of error on damaged files
@@ -77,6 +84,9 @@ _PRINT_HEADER = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(
 # A browser's print footer: the page's address, then the page number and count.
 _PRINT_FOOTER = re.compile(r"^(https?://|file:///|about:blank|www\.)\S*(\s+\d+\s*/\s*\d+)?$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(/|of)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE)
+# The narrowest a letter of a link's text is, on average, as a share of its font size (about half is usual).
+_NARROWEST_LETTER = 0.25
+_HAS_LETTER = re.compile(r"[^\W\d_]")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # What a browser's page title puts between the headline and the site's name or section.
 _TITLE_SEPARATOR = re.compile(r"(\s+[|–—:·•-]\s+|\s*::\s*)")
@@ -91,6 +101,56 @@ _PARAGRAPH_END_SHARE = 0.85
 _NARROWEST_FULL_LINE = 40
 # ...and one at most this share is a line of its own (title, byline, date) when a capital follows.
 _OWN_LINE_SHARE = 0.7
+
+
+def _text_and_links(page) -> tuple[str, set[str]]:
+    """The page's text, and the texts of its links: what its link annotations' rectangles hold (a saved web
+    page keeps its links), each with its spaces made single."""
+    rectangles = []
+    for annotation in page.get("/Annots") or []:
+        annotation = annotation.get_object()
+        if annotation.get("/Subtype") == "/Link" and "/Rect" in annotation:
+            x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
+            rectangles.append((min(x0, x1) - 1, min(y0, y1) - 1, max(x0, x1) + 1, max(y0, y1) + 1))
+    if not rectangles:
+        return page.extract_text() or "", set()
+    pieces: list[tuple[float, float, float, str]] = []
+
+    def visit(text, cm, tm, font, size) -> None:  # where each run of text starts, in page coordinates, its size
+        if text.strip():
+            x, y = tm[4], tm[5]
+            at = (x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5])
+            pieces.append((*at, size * abs(tm[3] * cm[3]), text))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    linked = set()
+    for x0, y0, x1, y1 in rectangles:
+        inside = [(size, t) for x, y, size, t in pieces if x0 <= x <= x1 and y0 <= y <= y1]
+        words = " ".join("".join(t for _, t in inside).split())
+        # A run of text that starts in a link can go on past its end ("4,000 cars" of "... take 4,000 cars off
+        # the road"): too many letters for the link's width, it is not the link's text.
+        size = max((size for size, _ in inside), default=0.0)
+        if words and x1 - x0 >= _NARROWEST_LETTER * size * len(words):
+            linked.add(words)
+    return text, linked
+
+
+def _without_links(lines: list[str], links: set[str], title: str) -> list[str]:
+    """The page's lines without those that are links and nothing else (numbers and separators aside): the
+    site's name, a menu ("Home World Sport"), a breadcrumb ("News > Local News"), share buttons, tags,
+    related stories ("1. Celebrity chef opens ..."), footer links. A line with a word of its own stays
+    ("By Jane Doe", the link the name), and so does the headline (some sites link it to the page)."""
+    if not links:
+        return lines
+    pattern = re.compile("|".join(rf"(?<!\S){re.escape(link)}(?!\S)" for link in sorted(links, key=len, reverse=True)))
+    longest = max(_TITLE_SEPARATOR.split(title)[::2], key=len)
+    kept = []
+    for line in lines:
+        unlinked = pattern.sub(" ", line)
+        in_headline = 2 * len(line) >= len(longest) and line.casefold() in title.casefold()
+        if unlinked == line or _HAS_LETTER.search(unlinked) or in_headline:
+            kept.append(line)
+    return kept
 
 
 def _page_lines(text: str) -> list[str]:
@@ -197,13 +257,19 @@ def _printed_title(title: str, paragraphs: list[str]) -> str:
         >>> _printed_title("Tram vote splits the council | Northern Courier", ["Home", "Tram vote splits the council"])
         'Tram vote splits the council'
     """
+    near_top = {" ".join(p.split()).casefold() for p in paragraphs[:_TITLE_LINES]}
+    printed = [run for run in _headline_runs(title) if run != title and run.casefold() in near_top]
+    return max(printed, key=len) if printed else title
+
+
+def _headline_runs(title: str) -> list[str]:
+    """The runs of a page title's parts (``_title_runs``) that can be its headline: those holding its longest
+    part (a site's or section's name is shorter than its headline)."""
     runs = _title_runs(title)
     if not runs:
-        return title
+        return []
     longest = max(_TITLE_SEPARATOR.split(title)[::2], key=len)
-    near_top = {" ".join(p.split()).casefold() for p in paragraphs[:_TITLE_LINES]}
-    printed = [run for run in runs if run != title and longest in run and run.casefold() in near_top]
-    return max(printed, key=len) if printed else title
+    return [run for run in runs if longest in run]
 
 
 def _clean(value) -> str:

@@ -1,6 +1,7 @@
 """Makes the browser-printed PDFs of tests/data/formats with Chromium (Playwright), as a person saving a news
 page with the browser's "Print > Save as PDF" gets them: the print header (date and time, page title) and
-footer (the page's address, "1/3") on every page. Run from the repository root to remake them:
+footer (the page's address, "1/3") on every page, and the page's links as link annotations. Run from the
+repository root to remake them:
 
     PYTHONPATH=. python tests/data/formats/make_pdfs.py
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.news_pages import STORIES
+from tests.news_pages import STORIES, ordinary
 
 HERE = Path(__file__).parent
 _HEADER = (
@@ -55,6 +56,19 @@ def main() -> None:
         page.goto(saved.as_uri())  # the footer prints the page's file:/// address
         page.pdf(
             path=HERE / "printed-from-browser.pdf",
+            format="A5",
+            display_header_footer=True,
+            header_template=_HEADER,
+            footer_template=_FOOTER,
+            margin={"top": "1.2cm", "bottom": "1.2cm", "left": "1cm", "right": "1cm"},
+        )
+        # A news site's page as saved: its name, menu, byline, tags, "most read" and footer are links.
+        site = ordinary(tram).html.replace("4,000 cars", '<a href="/traffic-study">4,000 cars</a>')
+        saved = Path(folder) / "tram-line-vote.html"
+        saved.write_text(site, "utf-8")
+        page.goto(saved.as_uri())  # relative links need the file's address to become link annotations
+        page.pdf(
+            path=HERE / "saved-page-with-links.pdf",
             format="A5",
             display_header_footer=True,
             header_template=_HEADER,
