@@ -354,10 +354,8 @@ def _byline_answer(index: CorpusIndex, question: str, passages: list[RetrievedPa
     """The answer to a question about an article itself (who wrote it, when, which outlet), from its metadata.
 
     The article meant is the first of the retrieved passages' articles that mentions every name the
-    question gives ("the CFR piece on Huawei in Russia"); None when none does. When it does not print the
-    asked-for value (an article with no date, an author only in a web page's metadata), the answer is "no
-    answer": another article's byline is not its answer, and the story's text is not about who wrote it
-    or when (read, it gives a date or a name of the story at a guess).
+    question gives ("the CFR piece on Huawei in Russia"); None when none does, or when it does not print the
+    asked-for value (an author only in a web page's metadata): another article's byline is not its answer.
     """
     for retrieved in passages:
         article_id = index.passages[retrieved.position].article_id
@@ -365,7 +363,7 @@ def _byline_answer(index: CorpusIndex, question: str, passages: list[RetrievedPa
             continue
         found = byline_sentence(index, article_id, field)
         if found is None:
-            return Answer(question, "", True, 0.0, [])
+            return None
         position, start, end = found
         sentence = index.sentences[position]
         article = index.articles[article_id]

@@ -14,9 +14,16 @@ from index.build import CorpusIndex
 from index.metadata import iso_day
 from qa.questions import names_in
 
-# The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei".
+# The article itself, as a question names it: "it", "this", "the CFR blog post", "the piece on Huawei". "It" and
+# "this" only at the question's end or before the verb ("Who wrote it?", "When was it published?"), not in
+# "When was it that the Gazette published the letter?"; the words before the kind name it ("the SCMP piece"),
+# so "the Harland report in the article" is the report, not the article.
 _KINDS = r"(article|story|piece|post|column|op-ed|essay|blog|obituary|editorial)"
-_THE_ARTICLE = rf"(it|this|th(e|is|at) (\w+\W+){{0,4}}?{_KINDS})\b"
+_NAMING_WORD = r"(?!(a|an|the|in|of|on|about|for|from|with|by|to|at|that|which)\b)\w+\W+"
+_THE_ARTICLE = (
+    rf"((it|this)(?=\W*$|\W+(first |originally )?(published|posted|written|dated)\b)"
+    rf"|th(e|is|at) ({_NAMING_WORD}){{0,4}}?{_KINDS}\b)"
+)
 # After a verb with other uses ("Who filed the lawsuit in the story?", "Who ran it?"), only the article
 # itself, named right after it: "the wire story", "this piece".
 _THE_STORY = rf"(the|this|that) (\w+\W+)?{_KINDS}\b"
@@ -30,7 +37,7 @@ _ASKS_AUTHOR = re.compile(
 _ASKS_PUBLISHED = re.compile(
     rf"\b(when|what (date|day)|which (date|day)) (was|is) {_THE_ARTICLE}"
     r"(\W+\w+){0,6}?\W+(published|posted|written|dated)\b"
-    r"|\b(publication|publishing) date\b",
+    rf"|\b(publication|publishing) date(\s+of {_THE_ARTICLE}|\W*$)|{_KINDS}['’]s (publication|publishing) date\b",
     re.I,
 )
 _OUTLET = r"(news )?(outlet|publication|newspaper|paper|magazine|website|site|publisher|agency|wire|blog)"

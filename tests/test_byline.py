@@ -72,6 +72,15 @@ def bylined(tmp_path, fake_embedder) -> QA:
         ("What did the author say about Lyon's mayor?", None),
         ("Which company released the sales figures?", None),
         ("Which newspaper did the mayor write for?", None),
+        # What a story reports, with the article named only as where it is told.
+        ("What is the publication date of the Harland report?", None),
+        ("When was it that the Millbrook Gazette published the Reed letter?", None),
+        ("When was this Harland report written?", None),
+        ("Who wrote the Harland report in the article?", None),
+        ("Which newspaper published the Reed letter in the story?", None),
+        ("Who wrote the letter mentioned in the story about the Millbrook bridge?", None),
+        ("When was it first published?", "date"),
+        ("What is the publication date?", "date"),
     ],
 )
 def test_byline_questions_are_told_apart(question, field):
@@ -156,28 +165,9 @@ def test_a_byline_question_about_an_article_that_prints_no_byline_is_not_answere
     bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
     assert bot.index.articles["bridge"].author == "Maya Okafor"  # in the metadata, printed nowhere
     answer, trace = bot.ask_traced("Who wrote the piece on the harbour bridge?")
-    # Neither another article's byline nor a name of the story: the text does not say who wrote it.
-    assert answer.no_answer and not answer.citations
-    assert not trace.candidates  # the reader did not guess from the story
+    assert trace.candidates, "answered from a byline"  # the reader read the passages: no byline answered it
+    assert "Tom Feld" not in answer.text
     assert bot.ask("Who wrote the piece on the Millbrook library?").short_answer == "Tom Feld"
-
-
-def test_a_date_question_about_an_article_that_prints_no_date_is_declined(tmp_path, fake_embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "library.txt").write_text(
-        "Millbrook library to close on Sundays\n\n"
-        "The Millbrook library will close on Sundays from 4 April 2027 to save money, the council said.\n",
-        "utf-8",
-    )
-    (corpus / "pool.txt").write_text(
-        "Millbrook pool reopens\n\n9 March 2027\n\nThe Millbrook pool reopened after a year of repairs.\n", "utf-8"
-    )
-    bot = QA(corpus, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
-    assert bot.index.articles["library"].date == ""
-    answer, trace = bot.ask_traced("When was the article on the Millbrook library published?")
-    assert answer.no_answer and not trace.candidates  # not the closing day the story gives, nor the pool's date
-    assert bot.ask("When was the article on the Millbrook pool published?").short_answer == "9 March 2027"
 
 
 def test_who_wrote_and_who_published_an_article_are_quoted_from_its_front_matter(tmp_path, fake_embedder):
