@@ -43,7 +43,10 @@ def extract_docx(data: bytes) -> Extracted:
         document = Document(io.BytesIO(data))
         return _extract(document)
     except Exception as error:  # a damaged file fails in zipfile, lxml or python-docx, each its own way
-        raise DocxReadError(f"not a readable Word document ({type(error).__name__}: {error})") from None
+        raise DocxReadError(
+            f"not a readable Word document ({type(error).__name__}: {error}); "
+            "open it in a word processor and save it again as .docx"
+        ) from None
 
 
 def _extract(document) -> Extracted:

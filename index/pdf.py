@@ -59,7 +59,7 @@ def extract_pdf(data: bytes) -> Extracted:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise PDFReadError("the PDF is encrypted with a password")
+            raise PDFReadError("the PDF is encrypted with a password; save a copy without one")
         info = reader.metadata or {}
         meta = {key: _clean(info.get(name)) for key, name in (("title", "/Title"), ("author", "/Author"))}
         pages = []
@@ -69,7 +69,10 @@ def extract_pdf(data: bytes) -> Extracted:
     except PDFReadError:
         raise
     except Exception as error:  # pypdf raises many kinds of error on damaged files
-        raise PDFReadError(f"not a readable PDF ({type(error).__name__}: {error})") from None
+        raise PDFReadError(
+            f"not a readable PDF ({type(error).__name__}: {error}); open it in a PDF viewer and save or print it "
+            "again as PDF"
+        ) from None
     meta["author"] = person_authors(meta["author"])
     paragraphs = _headline_joined(meta["title"], _paragraphs(_without_furniture(pages)))
     meta["title"] = _printed_title(meta["title"], paragraphs)

@@ -36,7 +36,7 @@ _ASKS_AUTHOR = re.compile(
 )
 _ASKS_PUBLISHED = re.compile(
     rf"\b(when|what (date|day)|which (date|day)) (was|is) {_THE_ARTICLE}"
-    r"(\W+\w+){0,6}?\W+(published|posted|written|dated)\b"
+    r"(\W+\w+){0,10}?\W+(published|posted|written|dated)\b"
     rf"|\b(publication|publishing) date(\s+of {_THE_ARTICLE}|\W*$)|{_KINDS}['’]s (publication|publishing) date\b",
     re.I,
 )

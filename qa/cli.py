@@ -129,7 +129,8 @@ def _add_collection_options(
 ) -> None:
     """--corpus (unless ``corpus`` is False), --index-dir and --store, which every command that opens an index takes."""
     if corpus:
-        command.add_argument("--corpus", metavar="DIR", help=corpus_help)
+        # --folder too: what a newcomer who has read "your own folder of articles" tries first.
+        command.add_argument("--corpus", "--folder", dest="corpus", metavar="DIR", help=corpus_help)
     command.add_argument("--index-dir", metavar="DIR", help="where the index is kept (default: the user cache)")
     command.add_argument(
         "--store",

@@ -96,6 +96,7 @@ def test_damaged_pdf_is_skipped_with_pypdf_reason(folder):
 
     assert ids == ["good"]
     assert skipped["broken.pdf"].startswith("not a readable PDF (")
+    assert skipped["broken.pdf"].endswith("save or print it again as PDF")  # what to do
 
 
 def test_non_utf8_text_is_skipped_not_guessed(folder):

@@ -80,6 +80,7 @@ def bylined(tmp_path, fake_embedder) -> QA:
         ("Which newspaper published the Reed letter in the story?", None),
         ("Who wrote the letter mentioned in the story about the Millbrook bridge?", None),
         ("When was it first published?", "date"),
+        ("When was the article about the Harbour City v Riverside match published?", "date"),
         ("What is the publication date?", "date"),
     ],
 )

@@ -80,8 +80,8 @@ def test_qa_list_reads_markdown_shows_dates_as_written_out_and_names_files_of_ot
 
 def test_qa_ask_notes_the_skipped_files_in_one_line(with_skipped, tmp_path, capsys, fake_model, caplog):
     index_dir = str(tmp_path / "index")
-    for _ in range(2):  # the first ask syncs, the second finds the index up to date
-        code = main(["ask", "--corpus", str(with_skipped), "--index-dir", index_dir, "Who opens a lab in Lyon?"])
+    for flag in ("--corpus", "--folder"):  # the first ask syncs, the second finds the index up to date
+        code = main(["ask", flag, str(with_skipped), "--index-dir", index_dir, "Who opens a lab in Lyon?"])
         captured = capsys.readouterr()
         assert code == 0
         note = f"note: 1 file of the folder skipped; `qa list {with_skipped}` says why"

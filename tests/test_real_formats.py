@@ -245,6 +245,7 @@ def test_damaged_docx_is_skipped_with_a_reason(tmp_path):
 
     assert [a.id for a in corpus.articles] == ["good"]
     assert corpus.skipped[0].reason.startswith("not a readable Word document (")
+    assert corpus.skipped[0].reason.endswith("; open it in a word processor and save it again as .docx")  # what to do
 
 
 # --- legacy encodings ---------------------------------------------------------------------------
