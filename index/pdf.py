@@ -8,9 +8,12 @@ columns side by side, which mixes their lines, so it is not used). The lines are
   ``https://...`` or ``file:///...`` with ``1/3``), page numbers (``3``, ``1/3``, ``Page 2 of 5``), and
   lines that repeat at the top or bottom of most pages (a running header or footer);
 - cleared of a saved web page's links that stand alone: a PDF printed from a browser keeps the page's
-  links as link annotations, and a paragraph that is nothing but their text is the site's name, a menu,
-  a breadcrumb, share buttons, tags, related stories or footer links (the story's own words are not
-  links, and a byline "By NAME" has a word besides its link);
+  links as link annotations, and a paragraph whose every line is links and nothing else (each run of
+  its text with a letter starts inside a link's rectangle; numbers and separators aside) is the site's
+  name, a menu, a breadcrumb, share buttons, tags, related stories or footer links. A paragraph with a
+  word of its own stays ("By NAME", the name a link; a story's paragraph with links in it), and so do a
+  link with a digit (a date), one that ends as a sentence does and the headline. Links and the page's
+  own text do not share a paragraph unless a sentence runs on from one to the other;
 - joined back into paragraphs: a line break inside a sentence is no paragraph break, and a word
   hyphenated across lines is joined. A line ends its paragraph when it ends a sentence short of the
   page's full line width, or is a short line of its own (a title, a byline, a date) before a capital;
@@ -62,10 +65,7 @@ def extract_pdf(data: bytes) -> Extracted:
             raise PDFReadError("the PDF is encrypted with a password; save a copy without one")
         info = reader.metadata or {}
         meta = {key: _clean(info.get(name)) for key, name in (("title", "/Title"), ("author", "/Author"))}
-        pages = []
-        for page in reader.pages:
-            text, links = _text_and_links(page)
-            pages.append(_without_links(_page_lines(text), links, meta["title"]))
+        pages = [_page_lines(page) for page in reader.pages]
     except PDFReadError:
         raise
     except Exception as error:  # pypdf raises many kinds of error on damaged files
@@ -74,7 +74,8 @@ def extract_pdf(data: bytes) -> Extracted:
             "again as PDF"
         ) from None
     meta["author"] = person_authors(meta["author"])
-    paragraphs = _headline_joined(meta["title"], _paragraphs(_without_furniture(pages)))
+    paragraphs = _without_links(_paragraphs(_without_furniture(pages)), meta["title"])
+    paragraphs = _headline_joined(meta["title"], paragraphs)
     meta["title"] = _printed_title(meta["title"], paragraphs)
     text = "\n\n".join(paragraphs)
     return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
@@ -87,9 +88,12 @@ _PRINT_HEADER = re.compile(r"^\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4},?\s+\d{1,2}:\d{2}(
 # A browser's print footer: the page's address, then the page number and count.
 _PRINT_FOOTER = re.compile(r"^(https?://|file:///|about:blank|www\.)\S*(\s+\d+\s*/\s*\d+)?$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s*(/|of)\s*\d{1,4})?$|^[-–—]\s*\d{1,4}\s*[-–—]$", re.IGNORECASE)
-# The narrowest a letter of a link's text is, on average, as a share of its font size (about half is usual).
+# The narrowest a letter of a link's text is, on average, as a share of its font size (about half is usual)...
 _NARROWEST_LETTER = 0.25
+# ...and how far before a link's right edge, as a share of the font size, a run must start to be inside it.
+_LETTER_START = 0.1
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_FULL_STOP = re.compile(r"[.…][\"'”’)\]]*$")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # What a browser's page title puts between the headline and the site's name or section.
 _TITLE_SEPARATOR = re.compile(r"(\s+[|–—:·•-]\s+|\s*::\s*)")
@@ -106,71 +110,94 @@ _NARROWEST_FULL_LINE = 40
 _OWN_LINE_SHARE = 0.7
 
 
-def _text_and_links(page) -> tuple[str, set[str]]:
-    """The page's text, and the texts of its links: what its link annotations' rectangles hold (a saved web
-    page keeps its links), each with its spaces made single."""
+def _page_lines(page) -> list[tuple[str, bool]]:
+    """The page's lines of text, each with whether it is a link and nothing else (``_only_links``)."""
+    rectangles = _link_rectangles(page)
+    pieces: list[tuple[str, tuple[float, float, float] | None]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        # Where each run of text starts, in page coordinates, and its size; the runs make up the text.
+        x, y = tm[4], tm[5]
+        pieces.append((text, (x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5], size * abs(tm[3] * cm[3]))))
+
+    text = (page.extract_text(visitor_text=visit) if rectangles else page.extract_text()) or ""
+    if "".join(piece for piece, _ in pieces) != text:
+        pieces = [(text, None)]  # not runs of this text: no line is known to be a link
+    lines: list[list[tuple[str, tuple[float, float, float] | None]]] = [[]]
+    for piece, at in pieces:
+        for n, part in enumerate(piece.split("\n")):
+            if n:
+                lines.append([])
+            lines[-1].append((part, at if n == 0 else None))  # after a line break, where the run is is unknown
+    found = []
+    for runs in lines:
+        line = "".join(part for part, _ in runs)
+        # pypdf can decode a broken ToUnicode map to lone surrogates, which no UTF-8 store accepts.
+        line = _SURROGATE.sub("\ufffd", line)
+        # Typeset ligatures ("ﬁ" in "ﬁle", "ﬀ" in "oﬀers") as their letters, so words are found as typed.
+        line = _LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), line)
+        line = " ".join(_CONTROL.sub("", line).split())
+        if line:
+            found.append((line, _only_links(runs, rectangles)))
+    return found
+
+
+def _link_rectangles(page) -> list[tuple[float, float, float, float]]:
+    """Where the page's links are (a PDF printed from a browser keeps a web page's links): x0, y0, x1, y1."""
     rectangles = []
     for annotation in page.get("/Annots") or []:
         annotation = annotation.get_object()
         if annotation.get("/Subtype") == "/Link" and "/Rect" in annotation:
             x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
-            rectangles.append((min(x0, x1) - 1, min(y0, y1) - 1, max(x0, x1) + 1, max(y0, y1) + 1))
-    if not rectangles:
-        return page.extract_text() or "", set()
-    pieces: list[tuple[float, float, float, str]] = []
-
-    def visit(text, cm, tm, font, size) -> None:  # where each run of text starts, in page coordinates, its size
-        if text.strip():
-            x, y = tm[4], tm[5]
-            at = (x * cm[0] + y * cm[2] + cm[4], x * cm[1] + y * cm[3] + cm[5])
-            pieces.append((*at, size * abs(tm[3] * cm[3]), text))
-
-    text = page.extract_text(visitor_text=visit) or ""
-    linked = set()
-    for x0, y0, x1, y1 in rectangles:
-        inside = [(size, t) for x, y, size, t in pieces if x0 <= x <= x1 and y0 <= y <= y1]
-        words = " ".join("".join(t for _, t in inside).split())
-        # A run of text that starts in a link can go on past its end ("4,000 cars" of "... take 4,000 cars off
-        # the road"): too many letters for the link's width, it is not the link's text.
-        size = max((size for size, _ in inside), default=0.0)
-        if words and x1 - x0 >= _NARROWEST_LETTER * size * len(words):
-            linked.add(words)
-    return text, linked
+            rectangles.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+    return rectangles
 
 
-def _without_links(lines: list[str], links: set[str], title: str) -> list[str]:
-    """The page's lines without those that are links and nothing else (numbers and separators aside): the
-    site's name, a menu ("Home World Sport"), a breadcrumb ("News > Local News"), share buttons, tags,
-    related stories ("1. Celebrity chef opens ..."), footer links. A line with a word of its own stays
-    ("By Jane Doe", the link the name), and so does the headline (some sites link it to the page)."""
-    if not links:
-        return lines
-    pattern = re.compile("|".join(rf"(?<!\S){re.escape(link)}(?!\S)" for link in sorted(links, key=len, reverse=True)))
-    longest = max(_TITLE_SEPARATOR.split(title)[::2], key=len)
-    kept = []
-    for line in lines:
-        unlinked = pattern.sub(" ", line)
-        in_headline = 2 * len(line) >= len(longest) and line.casefold() in title.casefold()
-        if unlinked == line or _HAS_LETTER.search(unlinked) or in_headline:
-            kept.append(line)
-    return kept
+def _only_links(
+    runs: list[tuple[str, tuple[float, float, float] | None]], rectangles: list[tuple[float, float, float, float]]
+) -> bool:
+    """Whether every run of a line that has a letter starts inside a link and fits in it (numbers and separators
+    between links aside: "1. Celebrity chef ...", "Home | World"). A run that starts in a link can go on past its
+    end ("Commerce." of "... <a>Chamber of Commerce</a>."): one with more letters than the link's width holds is not
+    the link's. A link with a digit is kept as a line of the story (a date, a score)."""
+    worded = [(part.strip(), at) for part, at in runs if _HAS_LETTER.search(part)]
+    if not worded or not rectangles:
+        return False
+    for part, at in worded:
+        if at is None or any(ch.isdigit() for ch in part):
+            return False
+        x, y, size = at
+        if not any(
+            x0 - 1 <= x <= x1 - _LETTER_START * size
+            and y0 - 1 <= y <= y1 + 1
+            and x1 - x >= _NARROWEST_LETTER * size * len(part)
+            for x0, y0, x1, y1 in rectangles
+        ):
+            return False
+    return True
 
 
-def _page_lines(text: str) -> list[str]:
-    # pypdf can decode a broken ToUnicode map to lone surrogates, which no UTF-8 store accepts.
-    text = _SURROGATE.sub("\ufffd", text)
-    # Typeset ligatures ("ﬁ" in "ﬁle", "ﬀ" in "oﬀers") as their letters, so words are found as typed.
-    text = _LIGATURE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-    lines = (_CONTROL.sub("", line) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    return [" ".join(line.split()) for line in lines if line.strip()]
+def _without_links(paragraphs: list[tuple[str, bool]], title: str) -> list[str]:
+    """The paragraphs without those made of links alone: the site's name, a menu ("Home World Sport"), a
+    breadcrumb, share buttons, tags, related stories ("1. Celebrity chef opens ..."), footer links. A paragraph
+    with a word of its own stays ("By Jane Doe", the name a link; a story's paragraph with links in it), and so do
+    one that ends as a sentence does (a link that ends a story's sentence, "Commerce." of "... by the Millbrook
+    Chamber of Commerce.", can be cut off as a line of its own) and the headline or a part of it (some sites link
+    it to the page itself)."""
+    headline = [run.casefold() for run in _headline_runs(title) if run != title] or [title.casefold()]
+    return [
+        text
+        for text, only_links in paragraphs
+        if not only_links or _FULL_STOP.search(text) or any(text.casefold() in h for h in headline)
+    ]
 
 
-def _without_furniture(pages: list[list[str]]) -> list[list[str]]:
+def _without_furniture(pages: list[list[tuple[str, bool]]]) -> list[list[tuple[str, bool]]]:
     """The pages' lines without print headers and footers, page numbers and running headers and footers."""
     # A running header or footer repeats at the edges of most pages, its page number aside.
     counts: dict[str, int] = {}
     for lines in pages:
-        for key in {_running_key(line) for line in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]}:
+        for key in {_running_key(line) for line, _ in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]}:
             counts[key] = counts.get(key, 0) + 1
     running = {key for key, n in counts.items() if len(pages) >= 2 and n >= max(2, (len(pages) + 1) // 2)}
     kept = []
@@ -178,8 +205,8 @@ def _without_furniture(pages: list[list[str]]) -> list[list[str]]:
         edges = set(range(min(_EDGE_LINES, len(lines)))) | set(range(max(0, len(lines) - _EDGE_LINES), len(lines)))
         kept.append(
             [
-                line
-                for n, line in enumerate(lines)
+                (line, only_links)
+                for n, (line, only_links) in enumerate(lines)
                 if not (
                     _PRINT_HEADER.match(line)
                     or _PRINT_FOOTER.match(line)
@@ -195,22 +222,29 @@ def _running_key(line: str) -> str:
     return re.sub(r"\d+", "#", line.casefold())
 
 
-def _paragraphs(pages: list[list[str]]) -> list[str]:
-    """The pages' lines joined into paragraphs (see the module's docstring)."""
-    paragraphs: list[str] = []
-    current = ""
+def _paragraphs(pages: list[list[tuple[str, bool]]]) -> list[tuple[str, bool]]:
+    """The pages' lines joined into paragraphs (see the module's docstring), each with whether all its lines
+    are links and nothing else."""
+    paragraphs: list[tuple[str, bool]] = []
+    current, only_links = "", True
     for lines in pages:
         # The page's full line width, in characters: its second-longest line (the longest may be a URL or a table).
-        lengths = sorted(len(line) for line in lines)
+        lengths = sorted(len(line) for line, _ in lines)
         full = max(_NARROWEST_FULL_LINE, lengths[-2] if len(lengths) >= 5 else lengths[-1] if lengths else 0)
-        for n, line in enumerate(lines):
+        for n, (line, linked) in enumerate(lines):
             current = _joined(current, line) if current else line
-            following = lines[n + 1] if n + 1 < len(lines) else ""
-            if _ends_paragraph(line, following, full):
-                paragraphs.append(current)
-                current = ""
+            only_links = only_links and linked
+            following, next_linked = lines[n + 1] if n + 1 < len(lines) else ("", False)
+            # Links after a sentence's end, and text of the page's own after links ("3. Football club ..." then
+            # "© 2024 ..."), begin a paragraph, unless the text goes on a sentence ("... the <a>regional transport
+            # commission</a> published ...").
+            enters_links = not linked and next_linked and _SENTENCE_END.search(line)
+            leaves_links = linked and not next_linked and not following[:1].islower()
+            if _ends_paragraph(line, following, full) or enters_links or leaves_links:
+                paragraphs.append((current, only_links))
+                current, only_links = "", True
     if current:
-        paragraphs.append(current)
+        paragraphs.append((current, only_links))
     return paragraphs
 
 

@@ -161,6 +161,22 @@ def test_a_saved_pages_links_that_stand_alone_are_dropped_from_its_pdf():
     _assert_exact_offsets(article)
 
 
+def test_links_inside_a_saved_pages_story_keep_their_words_in_its_pdf():
+    article = read_article(DATA / "links-in-a-story.pdf", "story")
+    paragraphs = article.text.split("\n\n")
+
+    assert "Home World Transport Sport" not in paragraphs and "Privacy policy" not in article.text  # the page's links
+    # A link that fills a line of a paragraph, a linked date, a subheading that is also a menu word stay...
+    assert (
+        "The council said the plan followed the independent regional transport commission's final report on river "
+        "crossings and urban rail published last spring."
+    ) in paragraphs
+    assert "14 November 2023" in paragraphs and "Sport" in paragraphs
+    # ...and so does a link that ends a sentence on a line of its own.
+    assert "by the Millbrook Chamber of Commerce." in " ".join(article.text.split())
+    _assert_exact_offsets(article)
+
+
 def test_two_column_pdf_reads_column_after_column_without_its_running_header():
     article = read_article(DATA / "two-columns.pdf", "columns")
     heat = STORIES[2]

@@ -75,6 +75,24 @@ def main() -> None:
             footer_template=_FOOTER,
             margin={"top": "1.2cm", "bottom": "1.2cm", "left": "1cm", "right": "1cm"},
         )
+        # Links inside the story: one that fills a whole line, one that ends a paragraph, a linked date, and a
+        # subheading that is also a menu link's word.
+        menu = "".join(f'<a href="/{w.lower()}">{w}</a> ' for w in ("Home", "World", "Transport", "Sport"))
+        story = (
+            f"<html><head><title>{escape(tram.title)} | {tram.site}</title><style>body{{font:11pt serif}}"
+            "p{margin:0 0 .8em}</style></head><body><nav>" + menu + f"</nav><h1>{escape(tram.title)}</h1>"
+            "<p>By Claire Hollis</p><p><a href='/archive/2023/11/14'>14 November 2023</a></p>"
+            "<p style='width:20em'>The council said the plan followed the <a href='/report'>independent regional "
+            "transport commission's final report on river crossings and urban rail</a> published last spring.</p>"
+            "<h2>Sport</h2><p style='width:20em'>The vote was welcomed by the town's cycling club and by the "
+            "<a href='/chamber'>Millbrook Chamber of Commerce</a>.</p>"
+            + "".join(f"<p>{escape(p)}</p>" for p in tram.paragraphs)
+            + "<footer><a href='/privacy'>Privacy policy</a> <a href='/contact'>Contact us</a></footer></body></html>"
+        )
+        saved = Path(folder) / "links-in-a-story.html"
+        saved.write_text(story, "utf-8")
+        page.goto(saved.as_uri())
+        page.pdf(path=HERE / "links-in-a-story.pdf", format="A5", margin={"top": "1.2cm", "bottom": "1.2cm"})
         page.set_content(columns)
         page.pdf(
             path=HERE / "two-columns.pdf",
