@@ -40,7 +40,7 @@ from index.articles import Extracted
 from index.metadata import person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-PDF_EXTRACTION_VERSION = "6"
+PDF_EXTRACTION_VERSION = "7"
 PDF_MAGIC = b"%PDF-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
