@@ -7,16 +7,14 @@ columns side by side, which mixes their lines, so it is not used). The lines are
 - cleared of page furniture: a browser's print header and footer (``12/5/26, 2:29 PM  Title``,
   ``https://...`` or ``file:///...`` with ``1/3``), page numbers (``3``, ``1/3``, ``Page 2 of 5``), and
   lines that repeat at the top or bottom of most pages (a running header or footer);
-- cleared of a saved web page's links that stand alone: a PDF printed from a browser keeps the page's
-  links as link annotations, and a paragraph whose every line is links and nothing else (each run of
-  its text with a letter starts inside a link's rectangle; numbers and separators aside) is the site's
-  name, a menu, a breadcrumb, share buttons, tags, related stories or footer links. A paragraph with a
-  word of its own stays ("By NAME", the name a link; a story's paragraph with links in it), and so do a
-  link with a digit (a date), one that ends as a sentence does and the headline. Links and the page's
-  own text do not share a paragraph unless a sentence runs on from one to the other;
 - joined back into paragraphs: a line break inside a sentence is no paragraph break, and a word
   hyphenated across lines is joined. A line ends its paragraph when it ends a sentence short of the
   page's full line width, or is a short line of its own (a title, a byline, a date) before a capital;
+- cleared of a saved web page's links around its story: a PDF printed from a browser keeps the page's
+  links as link annotations, and the paragraphs of links and nothing else (each run of their text with
+  a letter starts inside a link's rectangle) before the printed headline are the site's name, its menu
+  and breadcrumbs, those at the end its footer links. Links among the story's paragraphs stay: there a
+  paragraph of links cannot be told from a line of the story that is all link;
 - written one paragraph a line, paragraphs separated by a blank line. A paragraph that runs on
   over a page break is joined too, and so is a headline wrapped onto two lines near the top.
 
@@ -40,7 +38,7 @@ from index.articles import Extracted
 from index.metadata import person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-PDF_EXTRACTION_VERSION = "7"
+PDF_EXTRACTION_VERSION = "8"
 PDF_MAGIC = b"%PDF-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -93,7 +91,7 @@ _NARROWEST_LETTER = 0.25
 # ...and how far before a link's right edge, as a share of the font size, a run must start to be inside it.
 _LETTER_START = 0.1
 _HAS_LETTER = re.compile(r"[^\W\d_]")
-_FULL_STOP = re.compile(r"[.…][\"'”’)\]]*$")
+_LIST_NUMBER = re.compile(r"^\s*\d{1,3}[.)]?\s")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 # What a browser's page title puts between the headline and the site's name or section.
 _TITLE_SEPARATOR = re.compile(r"(\s+[|–—:·•-]\s+|\s*::\s*)")
@@ -145,11 +143,18 @@ def _page_lines(page) -> list[tuple[str, bool]]:
 def _link_rectangles(page) -> list[tuple[float, float, float, float]]:
     """Where the page's links are (a PDF printed from a browser keeps a web page's links): x0, y0, x1, y1."""
     rectangles = []
-    for annotation in page.get("/Annots") or []:
-        annotation = annotation.get_object()
-        if annotation.get("/Subtype") == "/Link" and "/Rect" in annotation:
+    annotations = page.get("/Annots")
+    annotations = annotations.get_object() if annotations is not None else None
+    for annotation in annotations if isinstance(annotations, list) else []:
+        # A damaged annotation (a dangling reference, a null, a rectangle of three values) is no link.
+        try:
+            annotation = annotation.get_object()
+            if not isinstance(annotation, dict) or annotation.get("/Subtype") != "/Link":
+                continue
             x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
-            rectangles.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        rectangles.append((min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)))
     return rectangles
 
 
@@ -159,9 +164,13 @@ def _only_links(
     """Whether every run of a line that has a letter starts inside a link and fits in it (numbers and separators
     between links aside: "1. Celebrity chef ...", "Home | World"). A run that starts in a link can go on past its
     end ("Commerce." of "... <a>Chamber of Commerce</a>."): one with more letters than the link's width holds is not
-    the link's. A link with a digit is kept as a line of the story (a date, a score)."""
+    the link's. A link with a digit is the page's own text (a date, a score)."""
     worded = [(part.strip(), at) for part, at in runs if _HAS_LETTER.search(part)]
     if not worded or not rectangles:
+        return False
+    # Numbers between links are the line's own ("1 Millbrook Rovers 12 29", a table row), but for a list's number.
+    unlinked = "".join(part for part, _ in runs if not _HAS_LETTER.search(part))
+    if any(ch.isdigit() for ch in _LIST_NUMBER.sub("", unlinked, count=1)):
         return False
     for part, at in worded:
         if at is None or any(ch.isdigit() for ch in part):
@@ -178,18 +187,24 @@ def _only_links(
 
 
 def _without_links(paragraphs: list[tuple[str, bool]], title: str) -> list[str]:
-    """The paragraphs without those made of links alone: the site's name, a menu ("Home World Sport"), a
-    breadcrumb, share buttons, tags, related stories ("1. Celebrity chef opens ..."), footer links. A paragraph
-    with a word of its own stays ("By Jane Doe", the name a link; a story's paragraph with links in it), and so do
-    one that ends as a sentence does (a link that ends a story's sentence, "Commerce." of "... by the Millbrook
-    Chamber of Commerce.", can be cut off as a line of its own) and the headline or a part of it (some sites link
-    it to the page itself)."""
-    headline = [run.casefold() for run in _headline_runs(title) if run != title] or [title.casefold()]
-    return [
-        text
-        for text, only_links in paragraphs
-        if not only_links or _FULL_STOP.search(text) or any(text.casefold() in h for h in headline)
-    ]
+    """The paragraphs without the page's links around the story: those made of links alone before the printed
+    headline (the site's name, a menu, a breadcrumb) and at the end (footer links). Links among the story's
+    paragraphs stay, whatever they are (a related headline, a list of links, a byline of linked names): inside
+    the story a line of links cannot be told from a line of a story that happens to be all link."""
+    wanted = {title.casefold(), *(run.casefold() for run in _headline_runs(title))}  # not the site's name alone
+    texts = [text.casefold() for text, _ in paragraphs]
+    top = next(
+        (
+            n
+            for n in range(min(_TITLE_LINES, len(texts)))
+            if texts[n] in wanted or (n + 1 < len(texts) and f"{texts[n]} {texts[n + 1]}" in wanted)
+        ),
+        0,
+    )
+    end = len(paragraphs)
+    while end > top + 1 and paragraphs[end - 1][1]:
+        end -= 1
+    return [text for n, (text, only_links) in enumerate(paragraphs[:end]) if n >= top or not only_links]
 
 
 def _without_furniture(pages: list[list[tuple[str, bool]]]) -> list[list[tuple[str, bool]]]:
@@ -234,13 +249,8 @@ def _paragraphs(pages: list[list[tuple[str, bool]]]) -> list[tuple[str, bool]]:
         for n, (line, linked) in enumerate(lines):
             current = _joined(current, line) if current else line
             only_links = only_links and linked
-            following, next_linked = lines[n + 1] if n + 1 < len(lines) else ("", False)
-            # Links after a sentence's end, and text of the page's own after links ("3. Football club ..." then
-            # "© 2024 ..."), begin a paragraph, unless the text goes on a sentence ("... the <a>regional transport
-            # commission</a> published ...").
-            enters_links = not linked and next_linked and _SENTENCE_END.search(line)
-            leaves_links = linked and not next_linked and not following[:1].islower()
-            if _ends_paragraph(line, following, full) or enters_links or leaves_links:
+            following = lines[n + 1][0] if n + 1 < len(lines) else ""
+            if _ends_paragraph(line, following, full):
                 paragraphs.append((current, only_links))
                 current, only_links = "", True
     if current:
