@@ -160,6 +160,28 @@ def test_a_saved_pages_links_around_its_story_are_dropped_from_its_pdf():
     _assert_exact_offsets(article)
 
 
+def test_a_pdf_with_damaged_link_annotations_is_read():
+    import io
+
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, NullObject
+
+    from index.pdf import extract_pdf
+
+    writer = PdfWriter(clone_from=DATA / "saved-page-with-links.pdf")
+    for page in writer.pages:
+        # A null, and a link whose rectangle has three numbers.
+        broken = DictionaryObject({NameObject("/Subtype"): NameObject("/Link")})
+        broken[NameObject("/Rect")] = ArrayObject([FloatObject(1), FloatObject(2), FloatObject(3)])
+        page[NameObject("/Annots")].extend([NullObject(), broken])
+    damaged = io.BytesIO()
+    writer.write(damaged)
+
+    text = extract_pdf(damaged.getvalue()).text
+    assert all(paragraph in text for paragraph in STORIES[1].paragraphs)
+    assert "Privacy policy" not in text  # the links that are whole are still found
+
+
 def test_links_inside_a_saved_pages_story_keep_their_words_in_its_pdf():
     article = read_article(DATA / "links-in-a-story.pdf", "story")
     paragraphs = article.text.split("\n\n")
