@@ -123,7 +123,7 @@ def _page_lines(page) -> list[tuple[str, bool]]:
         pieces = [(text, None)]  # not runs of this text: no line is known to be a link
     lines: list[list[tuple[str, tuple[float, float, float] | None]]] = [[]]
     for piece, at in pieces:
-        for n, part in enumerate(piece.split("\n")):
+        for n, part in enumerate(piece.replace("\r\n", "\n").replace("\r", "\n").split("\n")):
             if n:
                 lines.append([])
             lines[-1].append((part, at if n == 0 else None))  # after a line break, where the run is is unknown
