@@ -40,7 +40,7 @@ from pathlib import Path
 
 from dateutil import parser as date_parser
 
-from index.metadata import NOT_A_PERSON
+from index.metadata import NOT_A_PERSON, names_outlet
 
 logger = logging.getLogger(__name__)
 
@@ -339,11 +339,12 @@ def _read_article(path: Path, article_id: str, *, root: Path | None, extract=Non
     meta_bytes = meta_bytes or b""
 
     title = meta.get("title") or _first_line(text[body_start:])
+    source = meta.get("publisher") or meta.get("source") or ""
     article = Article(
         id=article_id,
         title=title,
-        source=meta.get("publisher") or meta.get("source") or "",
-        author=meta.get("author") or _printed_byline(text[body_start:], title),
+        source=source,
+        author=meta.get("author") or _printed_byline(text[body_start:], title, source),
         date=meta.get("date") or printed_date(text[body_start:], title),
         text=text,
         body_start=body_start,
@@ -730,12 +731,13 @@ def _unquoted_span(start: int, end: int, text: str) -> tuple[int, int]:
     return start, end
 
 
-def _printed_byline(body: str, title: str = "") -> str:
+def _printed_byline(body: str, title: str = "", publisher: str = "") -> str:
     """The author a news text prints when its metadata gives none: a byline on a line of its own near the
     top (not the headline), or a wire story's closing "(Reporting by Jane Doe; Editing by ...)"; "" if
-    neither. Several authors come back as printed ("Jane Doe and John Smith")."""
+    neither. Several authors come back as printed ("Jane Doe and John Smith"), without the publisher when it
+    is known ("By Megan O'Rourke, Valley Post" of the Valley Post)."""
     for line in _top_lines(body, title)[:BYLINE_LINES]:
-        name = _byline_name(line)
+        name = _byline_name(line, publisher)
         if name:
             return name
     found = _REPORTING_BY.search(body)
@@ -754,12 +756,17 @@ def is_printed_byline(line: str) -> bool:
     return bool(_byline_name(line))
 
 
-def _byline_name(line: str) -> str:
+def _byline_name(line: str, publisher: str = "") -> str:
     """The author a byline line names: "By NAME[, OUTLET]", or one name and a newsroom role; "" if it is neither."""
     found = _BY_LINE.fullmatch(line.strip())
     if found is not None:
-        # Without a job title or a desk after the name ("By Daniel Okafor, Science Correspondent").
-        names = [n for n in found.group(1).split(",") if not NOT_A_PERSON.intersection(w.lower() for w in _words(n))]
+        # Without a job title, a desk or the publisher after the name ("By Daniel Okafor, Science Correspondent").
+        names = [
+            n
+            for number, n in enumerate(found.group(1).split(","))
+            if not NOT_A_PERSON.intersection(w.lower() for w in _words(n))
+            and not names_outlet(n.strip(), publisher, after_an_author=number > 0)
+        ]
         name = ", ".join(" ".join(n.split()) for n in names)
         return name if name and _names_people(name) else ""
     found = _ROLE_LINE.fullmatch(line.strip())

@@ -78,22 +78,34 @@ def person_authors(value: str, *, publisher: str = "") -> str:
         >>> person_authors("BBC News", publisher="BBC")
         ''
     """
-    publisher_key = _key(publisher)
     people: list[str] = []
     for number, part in enumerate(_AUTHOR_SEPARATORS.split(value or "")):
         name = " ".join(_BY.sub("", part.strip()).split()).strip(" .-–—:")
         words = re.findall(r"[\w’'-]+", name.lower())
         if not words or len(words) > 5 or any(ch.isdigit() for ch in name) or "@" in name or "/" in name:
             continue
-        if NOT_A_PERSON.intersection(words) or (publisher_key and _key(name) == publisher_key):
-            continue
-        if len(words) == 1 and publisher_key and publisher_key.startswith(_key(name)):
-            continue
-        if _names_desk(name, publisher, after_an_author=number > 0):  # "VBN Wales" of Valley Broadcasting News
+        if NOT_A_PERSON.intersection(words) or names_outlet(name, publisher, after_an_author=number > 0):
             continue
         if name not in people:
             people.append(name)
     return ", ".join(people)
+
+
+def names_outlet(name: str, publisher: str, *, after_an_author: bool) -> bool:
+    """Whether an author's ``name`` names the publisher ("BBC News" of BBC News, "Reuters" of Reuters Media) or
+    one of its desks or editions ("VBN Wales" of Valley Broadcasting News), not a person; False when the
+    publisher is not known.
+
+    Example:
+        >>> names_outlet("Valley Post", "The Valley Post", after_an_author=True)
+        True
+    """
+    publisher_key, key = _key(publisher), _key(name)
+    if not publisher_key or not key:
+        return False
+    if key == publisher_key or (len(name.split()) == 1 and publisher_key.startswith(key)):
+        return True
+    return _names_desk(name, publisher, after_an_author=after_an_author)
 
 
 def _names_desk(name: str, publisher: str, *, after_an_author: bool) -> bool:

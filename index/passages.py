@@ -36,7 +36,7 @@ MAX_SENTENCE_WORDS = 150
 PASSAGE_MAX_SENTENCES = 4
 # Bump whenever the output of this module, or what index.articles reads from a file, changes, so
 # saved indexes are rebuilt.
-SEGMENTATION_VERSION = "14"
+SEGMENTATION_VERSION = "15"
 
 _FURNITURE_LINES = [
     re.compile(p, re.IGNORECASE)

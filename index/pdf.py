@@ -22,9 +22,9 @@ That text is what the article's ``text`` is, and every offset points into it.
 
 Metadata: the document's /Title and /Author, when set (an author only when it names a person; a
 title that is a browser's page title loses its " | Site" part when the page prints the headline
-alone). The /CreationDate is not used as the article's date: it is when the file was made, not when
-the article was published. A PDF with no text layer (a scan) yields no text: recognising text in
-images is not done.
+alone, and that part is the publisher). The /CreationDate is not used as the article's date: it is
+when the file was made, not when the article was published. A PDF with no text layer (a scan) yields
+no text: recognising text in images is not done.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from index.articles import Extracted
 from index.metadata import person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-PDF_EXTRACTION_VERSION = "8"
+PDF_EXTRACTION_VERSION = "9"
 PDF_MAGIC = b"%PDF-"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -71,10 +71,12 @@ def extract_pdf(data: bytes) -> Extracted:
             f"not a readable PDF ({type(error).__name__}: {error}); open it in a PDF viewer and save or print it "
             "again as PDF"
         ) from None
-    meta["author"] = person_authors(meta["author"])
     paragraphs = _without_links(_paragraphs(_without_furniture(pages)), meta["title"])
     paragraphs = _headline_joined(meta["title"], paragraphs)
-    meta["title"] = _printed_title(meta["title"], paragraphs)
+    printed = _printed_title(meta["title"], paragraphs)
+    meta["publisher"] = _site_name(meta["title"], printed)
+    meta["title"] = printed
+    meta["author"] = person_authors(meta["author"], publisher=meta["publisher"])
     text = "\n\n".join(paragraphs)
     return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
 
@@ -307,6 +309,26 @@ def _printed_title(title: str, paragraphs: list[str]) -> str:
     near_top = {" ".join(p.split()).casefold() for p in paragraphs[:_TITLE_LINES]}
     printed = [run for run in _headline_runs(title) if run != title and run.casefold() in near_top]
     return max(printed, key=len) if printed else title
+
+
+def _site_name(title: str, printed: str) -> str:
+    """The site's name in a browser's page title whose headline the page prints ("Northern Courier" of "Tram
+    vote splits the council | Northern Courier"): the part farthest from the headline ("The Guardian" of
+    "Headline | World news | The Guardian", "BBC News" of "BBC News - Headline"); "" when the page prints no
+    headline of the title, or the headline stands between other parts.
+
+    Example:
+        >>> _site_name("Tram vote splits the council | Northern Courier", "Tram vote splits the council")
+        'Northern Courier'
+    """
+    if printed == title or not printed:
+        return ""
+    parts = [part.strip() for part in _TITLE_SEPARATOR.split(title)[::2]]
+    if title.startswith(printed):
+        return parts[-1]
+    if title.endswith(printed):
+        return parts[0]
+    return ""
 
 
 def _headline_runs(title: str) -> list[str]:

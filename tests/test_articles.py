@@ -130,6 +130,17 @@ def test_a_byline_the_text_prints_is_the_author_when_no_metadata_gives_one(tmp_p
     assert read_article(tmp_path / "rates.txt", "rates").author == "Desk"
 
 
+def test_a_printed_byline_loses_the_publisher_when_the_metadata_names_it(tmp_path):
+    body = "Floods hit Aldwater\n\nBy Megan O'Rourke, Valley Post\n\nTwo people died.\n"
+    (tmp_path / "floods.txt").write_text(body, "utf-8")
+    assert read_article(tmp_path / "floods.txt", "floods").author == "Megan O'Rourke, Valley Post"  # who can tell?
+
+    (tmp_path / "floods.meta.json").write_text('{"publisher": "The Valley Post"}', "utf-8")
+    assert read_article(tmp_path / "floods.txt", "floods").author == "Megan O'Rourke"
+    (tmp_path / "floods.meta.json").write_text('{"publisher": "Aldwater Echo"}', "utf-8")
+    assert read_article(tmp_path / "floods.txt", "floods").author == "Megan O'Rourke, Valley Post"
+
+
 def test_md_front_matter_with_crlf_line_endings(tmp_path):
     front = "---\r\ntitle: CRLF title\r\nsource: Wire\r\n---\r\n"
     body = "Body line.\r\n"

@@ -141,6 +141,7 @@ def test_browser_printed_pdf_is_paragraphs_without_print_furniture():
         assert furniture not in article.text
     assert article.author == "Jane Doe"  # the byline the text prints: the PDF's properties name nobody
     assert article.title == lab.title  # the page title was f"{lab.title} | {lab.site}": the page prints the headline
+    assert article.source == lab.site  # and the rest of the page title is the site's name
     _assert_exact_offsets(article)
 
 
