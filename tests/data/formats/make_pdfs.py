@@ -48,51 +48,48 @@ def main() -> None:
         f"</head><body lang='en'><h1>{escape(heat.title)}</h1><p>By {heat.authors[0]}</p>"
         f"<div class='cols'>" + "".join(f"<p>{escape(p)}</p>" for p in heat.paragraphs * 3) + "</div></body></html>"
     )
+    # Links inside the story: one that fills a whole line, one that ends a paragraph, a linked date, and a
+    # subheading that is also a menu link's word.
+    menu = "".join(f'<a href="/{w.lower()}">{w}</a> ' for w in ("Home", "World", "Transport", "Sport"))
+    story = (
+        f"<html><head><title>{escape(tram.title)} | {tram.site}</title><style>body{{font:11pt serif}}"
+        "p{margin:0 0 .8em}</style></head><body><nav>" + menu + f"</nav><h1>{escape(tram.title)}</h1>"
+        "<p>By Claire Hollis</p><p><a href='/archive/2023/11/14'>14 November 2023</a></p>"
+        "<p style='width:20em'>The council said the plan followed the <a href='/report'>independent regional "
+        "transport commission's final report on river crossings and urban rail</a> published last spring.</p>"
+        "<h2>Sport</h2><p style='width:20em'>The vote was welcomed by the town's cycling club and by the "
+        "<a href='/chamber'>Millbrook Chamber of Commerce</a>.</p>"
+        + "".join(f"<p>{escape(p)}</p>" for p in tram.paragraphs)
+        + "<footer><a href='/privacy'>Privacy policy</a> <a href='/contact'>Contact us</a></footer></body></html>"
+    )
     with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
         page = browser.new_page()
-        saved = Path(folder) / "acme-opens-a-research-lab-in-lyon.html"
-        saved.write_text(printed, "utf-8")
-        page.goto(saved.as_uri())  # the footer prints the page's file:/// address
-        page.pdf(
-            path=HERE / "printed-from-browser.pdf",
-            format="A5",
-            display_header_footer=True,
-            header_template=_HEADER,
-            footer_template=_FOOTER,
-            margin={"top": "1.2cm", "bottom": "1.2cm", "left": "1cm", "right": "1cm"},
+        with_print_header = {
+            "display_header_footer": True,
+            "header_template": _HEADER,
+            "footer_template": _FOOTER,
+            "margin": {"top": "1.2cm", "bottom": "1.2cm", "left": "1cm", "right": "1cm"},
+        }
+        _print_saved(
+            page,
+            Path(folder),
+            "acme-opens-a-research-lab-in-lyon",
+            printed,
+            "printed-from-browser.pdf",
+            **with_print_header,
         )
         # A news site's page as saved: its name, menu, byline, tags, "most read" and footer are links.
         site = ordinary(tram).html.replace("4,000 cars", '<a href="/traffic-study">4,000 cars</a>')
-        saved = Path(folder) / "tram-line-vote.html"
-        saved.write_text(site, "utf-8")
-        page.goto(saved.as_uri())  # relative links need the file's address to become link annotations
-        page.pdf(
-            path=HERE / "saved-page-with-links.pdf",
-            format="A5",
-            display_header_footer=True,
-            header_template=_HEADER,
-            footer_template=_FOOTER,
-            margin={"top": "1.2cm", "bottom": "1.2cm", "left": "1cm", "right": "1cm"},
+        _print_saved(page, Path(folder), "tram-line-vote", site, "saved-page-with-links.pdf", **with_print_header)
+        _print_saved(
+            page,
+            Path(folder),
+            "links-in-a-story",
+            story,
+            "links-in-a-story.pdf",
+            margin={"top": "1.2cm", "bottom": "1.2cm"},
         )
-        # Links inside the story: one that fills a whole line, one that ends a paragraph, a linked date, and a
-        # subheading that is also a menu link's word.
-        menu = "".join(f'<a href="/{w.lower()}">{w}</a> ' for w in ("Home", "World", "Transport", "Sport"))
-        story = (
-            f"<html><head><title>{escape(tram.title)} | {tram.site}</title><style>body{{font:11pt serif}}"
-            "p{margin:0 0 .8em}</style></head><body><nav>" + menu + f"</nav><h1>{escape(tram.title)}</h1>"
-            "<p>By Claire Hollis</p><p><a href='/archive/2023/11/14'>14 November 2023</a></p>"
-            "<p style='width:20em'>The council said the plan followed the <a href='/report'>independent regional "
-            "transport commission's final report on river crossings and urban rail</a> published last spring.</p>"
-            "<h2>Sport</h2><p style='width:20em'>The vote was welcomed by the town's cycling club and by the "
-            "<a href='/chamber'>Millbrook Chamber of Commerce</a>.</p>"
-            + "".join(f"<p>{escape(p)}</p>" for p in tram.paragraphs)
-            + "<footer><a href='/privacy'>Privacy policy</a> <a href='/contact'>Contact us</a></footer></body></html>"
-        )
-        saved = Path(folder) / "links-in-a-story.html"
-        saved.write_text(story, "utf-8")
-        page.goto(saved.as_uri())
-        page.pdf(path=HERE / "links-in-a-story.pdf", format="A5", margin={"top": "1.2cm", "bottom": "1.2cm"})
         page.set_content(columns)
         page.pdf(
             path=HERE / "two-columns.pdf",
@@ -103,6 +100,15 @@ def main() -> None:
             margin={"top": "1.4cm", "bottom": "1cm", "left": "1.2cm", "right": "1.2cm"},
         )
         browser.close()
+
+
+def _print_saved(page, folder: Path, name: str, html: str, pdf_name: str, **options) -> None:
+    """Save ``html`` as ``name``.html in ``folder``, open it and print it to ``pdf_name`` here, A5: opened from a
+    file, the footer prints its file:/// address and relative links become link annotations."""
+    saved = folder / f"{name}.html"
+    saved.write_text(html, "utf-8")
+    page.goto(saved.as_uri())
+    page.pdf(path=HERE / pdf_name, format="A5", **options)
 
 
 if __name__ == "__main__":
