@@ -1,11 +1,15 @@
-"""Read a folder of articles: .txt, .md/.markdown, .html/.htm, .pdf and .docx files, with optional metadata.
+"""Read a folder of articles: .txt, .md/.markdown, .html/.htm, saved web pages, .pdf and .docx files, with optional
+metadata.
 
 An article's ``text`` is what every offset the system reports points into:
 
 - .txt and .md/.markdown: the file decoded and nothing else (no newline translation, no
   stripping), so offsets can be checked against the file on disk; UTF-8, or a legacy
   encoding (cp1252, Shift JIS, ...) when charset-normalizer tells it with confidence;
-- .html/.htm: the page's readable article text (see :mod:`index.html`);
+- .html/.htm: the page's readable article text (see :mod:`index.html`); the folder a page saved "complete"
+  keeps its files in ("story_files" of "story.html") is the page's, not read;
+- .mhtml/.mht and .webarchive (a web page saved as one file): the same of the page they hold (see
+  :mod:`index.saved_page`);
 - .pdf: the text of its pages, lines joined into paragraphs (see :mod:`index.pdf`);
 - .docx: its paragraphs (see :mod:`index.docx`).
 
@@ -41,6 +45,7 @@ from pathlib import Path
 from dateutil import parser as date_parser
 
 from index.metadata import NOT_A_PERSON, names_outlet
+from index.saved_page import SAVED_PAGE_SUFFIXES, SAVED_PAGE_VERSION, SavedPageError, page_html
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +54,12 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
-ARTICLE_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
+# Files whose text is extracted (``extract_document``), not decoded.
+DOCUMENT_SUFFIXES = HTML_SUFFIXES + SAVED_PAGE_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES
+ARTICLE_SUFFIXES = TEXT_SUFFIXES + DOCUMENT_SUFFIXES
+# A page saved "complete" keeps its images, styles, scripts and frames in a folder beside it, named after
+# it: "story_files" of "story.html" (Chrome, Edge, Firefox). They are the page's, never articles.
+_PAGE_FILES_FOLDER = "_files"
 META_SUFFIX = ".meta.json"
 MAX_ARTICLE_BYTES = 20 * 1024 * 1024
 # Longer texts are refused after reading, whatever their format: indexing time grows with them (a
@@ -190,7 +200,7 @@ class Corpus:
 
 
 def load_corpus(folder: str | Path, *, exclude: Iterable[str | Path] = (), warn: bool = True) -> Corpus:
-    """Read every article under ``folder`` (recursively): .txt, .md, .markdown, .html, .htm, .pdf and .docx files.
+    """Read every article under ``folder`` (recursively): files of the types in ``ARTICLE_SUFFIXES``.
 
     Files that cannot be articles (binary, in an encoding that cannot be told, empty, too large, no text,
     duplicates of another article, links leading out of the folder) are skipped
@@ -320,7 +330,7 @@ def _read_article(path: Path, article_id: str, *, root: Path | None, extract=Non
     meta: dict[str, str] = {}
     body_start = 0
     encoding = ""
-    if suffix in HTML_SUFFIXES or suffix in PDF_SUFFIXES or suffix in DOCX_SUFFIXES:
+    if suffix in DOCUMENT_SUFFIXES:
         text, meta, version = (extract or extract_document)(suffix, data)
     else:
         text, encoding = _decode_text(data)
@@ -367,10 +377,11 @@ def _article_files(
 
     for directory, folders, files in os.walk(root, onerror=unreadable):
         here = Path(directory)
+        names = {name.lower() for name in files}
         keep = []
         for folder in sorted(folders):
             path = here / folder
-            if folder.startswith(".") or path.resolve() in exclude:
+            if folder.startswith(".") or path.resolve() in exclude or _holds_a_pages_files(folder, names):
                 continue
             if path.is_symlink():
                 skip(
@@ -390,6 +401,18 @@ def _article_files(
             path = here / name
             found.append((path, tuple(_valid_text(part) for part in path.relative_to(root).parts)))
     return found
+
+
+def _holds_a_pages_files(folder: str, names: set[str]) -> bool:
+    """Whether ``folder`` is the folder of a page saved "complete" beside it (``names``: its folder's file names,
+    lower case): "story_files" of "story.html".
+
+    Example:
+        >>> _holds_a_pages_files("Story_files", {"story.html"}), _holds_a_pages_files("old_files", {"story.html"})
+        (True, False)
+    """
+    stem = folder.lower().removesuffix(_PAGE_FILES_FOLDER)
+    return stem != folder.lower() and any(stem + suffix in names for suffix in HTML_SUFFIXES)
 
 
 def other_files(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> list[str]:
@@ -576,16 +599,18 @@ def extract_document(suffix: str, data: bytes) -> tuple[str, dict[str, str], byt
         return _read_pdf(data)
     if suffix in DOCX_SUFFIXES:
         return _read_docx(data)
+    if suffix in SAVED_PAGE_SUFFIXES:
+        return _read_saved_page(suffix, data)
     return _read_html(data)
 
 
-def _read_html(data: bytes) -> tuple[str, dict[str, str], bytes]:
+def _read_html(data: bytes, declared: str = "") -> tuple[str, dict[str, str], bytes]:
     from index.html import HTML_EXTRACTION_VERSION, HTMLDecodeError, decode_html, extract_html
 
     if b"\0" in data[:8192] and (data.startswith(_UTF32_BOMS) or not data.startswith(_UTF16_BOMS)):
         raise ArticleFileError("binary file (contains NUL bytes), not an HTML page")
     try:
-        markup = decode_html(data)
+        markup = decode_html(data, declared)
     except HTMLDecodeError as error:
         raise ArticleFileError(str(error)) from None
     if not markup.strip():
@@ -594,6 +619,15 @@ def _read_html(data: bytes) -> tuple[str, dict[str, str], bytes]:
     if not page.text.strip():
         raise ArticleFileError("no readable article text in the page (only scripts, menus and other page furniture)")
     return page.text, page.meta, f"html-{HTML_EXTRACTION_VERSION}".encode()
+
+
+def _read_saved_page(suffix: str, data: bytes) -> tuple[str, dict[str, str], bytes]:
+    try:
+        html, declared = page_html(suffix, data)
+    except SavedPageError as error:
+        raise ArticleFileError(str(error)) from None
+    text, meta, version = _read_html(html, declared)
+    return text, meta, f"saved-{SAVED_PAGE_VERSION}-".encode() + version
 
 
 def _read_pdf(data: bytes) -> tuple[str, dict[str, str], bytes]:

@@ -57,8 +57,14 @@ class HTMLDecodeError(ValueError):
     """The page's bytes are not text in the encoding it declares (or UTF-8 when it declares none)."""
 
 
-def decode_html(data: bytes) -> str:
-    """The page's text: decoded by its byte-order mark, its declared charset, else as UTF-8.
+def decode_html(data: bytes, declared: str = "") -> str:
+    """The page's text: decoded by its byte-order mark, the charset it came with, its own declared charset,
+    else as UTF-8.
+
+    Args:
+        data: The page's bytes.
+        declared: The charset the file holding the page gives it (an MHTML part's ``Content-Type``), which
+            wins over the page's own, as a server's does for browsers.
 
     Raises:
         HTMLDecodeError: if the bytes are not valid in that encoding (or it is unknown).
@@ -71,9 +77,14 @@ def decode_html(data: bytes) -> str:
     else:
         head = data[:4096]
         match = _XML_ENCODING.match(head) or _CHARSET.search(head)
-        declared = match.group(1).decode("ascii").lower() if match else "utf-8"
-        if not match:
+        if declared:
+            how = "that is the encoding the saved file gives the page"
+        elif match:
+            declared = match.group(1).decode("ascii")
+        else:
+            declared = "utf-8"
             how = "the page declares no charset, so UTF-8 is expected; save it as UTF-8 or declare its charset"
+        declared = declared.lower()
         codec = _web_codec(declared)
         if codec is None:
             # As browsers do, a label that names no encoding a page can be in ("rot13", "utf-16" in a

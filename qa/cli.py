@@ -81,7 +81,9 @@ def _parser() -> argparse.ArgumentParser:
 
     index = commands.add_parser("index", help="build or refresh the index of a folder of articles")
     index.add_argument(
-        "folder", metavar="DIR", help="folder of .txt, .md, .html, .pdf and .docx articles (.markdown and .htm too)"
+        "folder",
+        metavar="DIR",
+        help="folder of .txt, .md, .html, .pdf and .docx articles (.markdown, .htm and saved web pages too)",
     )
     _add_collection_options(index, corpus=False)
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")

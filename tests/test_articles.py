@@ -290,7 +290,9 @@ def test_folder_without_article_files_raises_corpus_error(tmp_path):
     _write(folder / "readme.rst", "hello")
 
     with pytest.raises(
-        CorpusError, match=r"no \.txt, \.md, \.markdown, \.html, \.htm, \.pdf or \.docx files"
+        CorpusError,
+        match=r"no \.txt, \.md, \.markdown, \.html, \.htm, \.mhtml, \.mht, \.webarchive, \.pdf or "
+        r"\.docx files",
     ) as raised:
         load_corpus(folder)
 

@@ -74,7 +74,8 @@ def test_qa_list_reads_markdown_shows_dates_as_written_out_and_names_files_of_ot
     assert "Harbour bridge approved" in lines
     assert "    Coastal Herald · 14 March 2025 · bridge" in lines
     assert lines[-1] == (
-        "not read (1 file of other types; articles are .txt, .md, .markdown, .html, .htm, .pdf or .docx): story.rtf"
+        "not read (1 file of other types; articles are .txt, .md, .markdown, .html, .htm, .mhtml, .mht, .webarchive, "
+        ".pdf or .docx): story.rtf"
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index.articles import load_corpus, read_article
+from index.articles import ArticleFileError, extract_document, load_corpus, other_files, read_article
 from index.metadata import iso_day, person_authors, readable_date
 from qa.api import QA
 from qa.cli import format_answer
@@ -64,6 +64,115 @@ def test_news_page_is_its_story_and_metadata(tmp_path, page):
         story.site,
     )
     _assert_exact_offsets(article)
+
+
+# --- pages saved as one file, or "complete" with a folder of their files ----------------------------
+
+
+def _mhtml(html: bytes, *, content_type: str = "text/html", encoding: str = "quoted-printable") -> bytes:
+    """A page as a MIME message of its HTML and an image, as browsers save MHTML."""
+    import quopri
+
+    body = quopri.encodestring(html) if encoding == "quoted-printable" else html
+    return (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/related; type="text/html"; boundary="--b--"\r\n\r\n'
+        + f"----b--\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n".encode()
+        + body
+        + b"\r\n----b--\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0K\r\n"
+        + b"----b----\r\n"
+    )
+
+
+def _webarchive(html: bytes, *, mime: str = "text/html", encoding: str = "UTF-8") -> bytes:
+    """A page as Safari saves it: a binary property list of the main resource, its frames and files."""
+    import plistlib
+
+    main = {"WebResourceData": html, "WebResourceMIMEType": mime, "WebResourceURL": "https://example.com/story"}
+    if encoding:
+        main["WebResourceTextEncodingName"] = encoding
+    advert = {"WebResourceData": b"<p>An advert in a frame.</p>", "WebResourceMIMEType": "text/html"}
+    frame = {"WebMainResource": advert}
+    return plistlib.dumps({"WebMainResource": main, "WebSubframeArchives": [frame]}, fmt=plistlib.FMT_BINARY)
+
+
+def test_page_saved_as_one_file_by_chromium_is_its_story_without_its_frames():
+    tram = STORIES[1]
+
+    article = read_article(DATA / "saved-single-file.mhtml", "tram")
+
+    assert article.text == "\n\n".join(tram.paragraphs) + "\n"
+    assert "Win a holiday" not in article.text  # the advertisement's frame is another part of the file
+    assert (article.title, article.author, article.date, article.source) == (
+        tram.title,
+        "Claire Hollis, Bo Chen",
+        tram.date,
+        tram.site,
+    )
+    _assert_exact_offsets(article)
+
+
+@pytest.mark.parametrize("page", PAGES[:4], ids=[p.name for p in PAGES[:4]])
+def test_page_in_a_web_archive_or_mhtml_reads_as_the_html_page(tmp_path, page):
+    html = read_article(_write(tmp_path / "page.html", page.html), "page")
+    mhtml = read_article(_write(tmp_path / "page.mhtml", _mhtml(page.html.encode())), "page")
+    archive = read_article(_write(tmp_path / "page.webarchive", _webarchive(page.html.encode())), "page")
+
+    for saved in (mhtml, archive):
+        assert (saved.text, saved.title, saved.author, saved.date, saved.source) == (
+            html.text,
+            html.title,
+            html.author,
+            html.date,
+            html.source,
+        )
+    assert "An advert in a frame" not in archive.text
+
+
+def test_saved_page_takes_the_encoding_its_file_gives():
+    html = "<html><body><article><p>Le café de Zoë a rouvert ses portes à Montréal mardi matin.</p></article></body>"
+    data = html.encode("cp1252")
+
+    mhtml = _mhtml(data, content_type='text/html; charset="windows-1252"')
+
+    assert "café de Zoë" in extract_document(".mhtml", mhtml)[0]
+    assert "café de Zoë" in extract_document(".webarchive", _webarchive(data, encoding="windows-1252"))[0]
+    with pytest.raises(ArticleFileError, match="not valid utf-8 text"):
+        extract_document(".webarchive", _webarchive(data, encoding=""))  # no charset given, none declared
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("story.mhtml", b"Just some text, not a saved page.\n", "not an MHTML file"),
+        ("story.mht", _mhtml(b"iVBORw0K", content_type="image/png"), "no HTML page in the MHTML file"),
+        ("story.webarchive", b"bplist00 damaged", "not a Safari web archive"),
+        ("story.webarchive", _webarchive(b"%PDF-1.7", mime="application/pdf"), "holds a application/pdf file"),
+    ],
+)
+def test_damaged_or_other_saved_pages_are_skipped_with_a_reason(tmp_path, name, data, reason):
+    _write(tmp_path / name, data)
+    _write(tmp_path / "ok.txt", "A story that is fine.\n")
+
+    corpus = load_corpus(tmp_path, warn=False)
+
+    assert [a.id for a in corpus.articles] == ["ok"]
+    assert len(corpus.skipped) == 1 and reason in corpus.skipped[0].reason
+    assert "save the" in corpus.skipped[0].reason
+
+
+def test_folder_of_a_page_saved_complete_is_neither_read_nor_listed(tmp_path):
+    page = PAGES[0]
+    _write(tmp_path / "Story.html", page.html)
+    _write(tmp_path / "Story_files" / "saved_resource.html", "<p>Win a holiday for two in Spain! Enter today.</p>")
+    _write(tmp_path / "Story_files" / "analytics.js", "var tracked = 1;")
+    # A folder that only looks like one: no page of its name beside it.
+    _write(tmp_path / "archive_files" / "older.txt", "An older story kept in a folder of its own.\n")
+    _write(tmp_path / "archive_files" / "notes.rtf", "{\\rtf1 notes}")
+
+    corpus = load_corpus(tmp_path, warn=False)
+
+    assert [a.id for a in corpus.articles] == ["Story", "archive_files/older"]
+    assert other_files(tmp_path) == ["archive_files/notes.rtf"]
 
 
 def test_several_authors_stay_several():
