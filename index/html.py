@@ -26,7 +26,7 @@ from index.articles import Extracted
 from index.metadata import iso_day, person_authors
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
-HTML_EXTRACTION_VERSION = "7"
+HTML_EXTRACTION_VERSION = "8"
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""\A<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.-]+)["']""")
@@ -49,6 +49,11 @@ _PULL_QUOTES = (
     "//*[(contains(@class, 'pullquote') or contains(@class, 'pull-quote') or contains(@class, 'pull_quote'))"
     " and string-length(normalize-space()) < 300]"
 )
+# A paragraph that is one whole link reading as a sentence: at least six words, ending with a full stop, a
+# question or an exclamation mark (and closing quotes). Another story's headline ends with none.
+_LINKED_SENTENCE = re.compile(r"(?:\S+\s+){5,}\S*[.!?][\"'”’)]*")
+# Where a linked sentence is the page's, not its story's: unwrapped there, it would pass as story text.
+_AROUND_THE_STORY = frozenset({"nav", "header", "footer", "aside"})
 # trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
 _BLOCKS = {"p", "head", "item", "quote", "row", "code", "list", "table", "div"}
 
@@ -143,6 +148,7 @@ def extract_html(markup: str) -> Extracted:
             tree = lxml.html.document_fromstring(markup)
         except (lxml.etree.ParserError, ValueError):  # "Document is empty": only whitespace or comments
             return Extracted(text="", meta={})
+        _unwrap_linked_sentences(tree)
         document = trafilatura.bare_extraction(
             tree,
             with_metadata=True,
@@ -185,6 +191,45 @@ def extract_html(markup: str) -> Extracted:
         "date": iso_day(_clean(document.date)),
     }
     return Extracted(text=text, meta=meta)
+
+
+def _unwrap_linked_sentences(tree) -> None:
+    """Take the link off each paragraph of the story that is one whole link reading as a sentence.
+
+    trafilatura drops a paragraph whose one link holds nearly all its text, as it drops lists of links:
+    a story's linked sentence ("The full business case was published in February.", a linked quote)
+    would be lost. Only a paragraph (``<p>``, or one in a ``<blockquote>``) right after a paragraph of
+    prose, and not followed by links, is the story's. Left as they are: links among other text, headlines
+    of other stories (no full stop), teasers of other stories (after a heading, or beside other links), and
+    links in the page's header, footer, menus and asides.
+    """
+    story_links = []
+    for link in tree.iter("a"):
+        block = next((e for e in link.iterancestors() if e.tag in ("p", "blockquote", "li", "td", "div")), None)
+        if block is None or block.tag not in ("p", "blockquote"):
+            continue
+        text = _words(link)
+        if text != _words(block) or not _LINKED_SENTENCE.fullmatch(text):
+            continue
+        unit = block
+        while unit.getparent() is not None and unit.getparent().tag == "blockquote" and len(unit.getparent()) == 1:
+            unit = unit.getparent()
+        before, after = unit.getprevious(), unit.getnext()
+        after_prose = before is not None and before.tag == "p" and _words(before) != _link_words(before)
+        before_links = after is not None and _words(after) != "" and _words(after) == _link_words(after)
+        if after_prose and not before_links and not any(e.tag in _AROUND_THE_STORY for e in block.iterancestors()):
+            story_links.append(link)
+    for link in story_links:  # decided on the page as it was
+        link.drop_tag()
+
+
+def _words(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _link_words(element) -> str:
+    """The words of the element's links, in order (its whole text when it is links and nothing else)."""
+    return " ".join(" ".join(link.text_content().split()) for link in element.iter("a"))
 
 
 def _paragraphs(body) -> list[str]:

@@ -324,6 +324,37 @@ def test_html_pull_quotes_are_left_out_and_the_story_keeps_the_quote():
     assert said in held.text
 
 
+def test_html_story_paragraph_that_is_one_whole_link_is_kept_and_links_of_other_stories_are_not():
+    prose = [
+        "The council voted 27 to 24 on Monday night to build the flood barrier across the river mouth.",
+        "Work will start in the spring and should take three years, the council's engineers said.",
+        "Opponents said the cost would fall on households that already pay the highest rates in the region.",
+    ]
+    linked = "The full business case for the barrier was published by the council in February."
+    quote = "“We will not let the river decide for us,” the mayor said after the vote."
+    teasers = [
+        "Residents in the north of the city say they were never consulted about the barrier.",
+        "The mayor will face a vote of confidence next month, her party has confirmed.",
+    ]
+    page = extract_html(
+        "<html><head><title>Barrier approved</title></head><body>"
+        f"<header><p><a href='/about'>The Courier is part of the Example Media group of newspapers.</a></p></header>"
+        f"<article><h1>Barrier approved</h1><p>{prose[0]}</p><p><a href='/report'>{linked}</a></p>"
+        f"<p>{prose[1]}</p><blockquote><p><a href='/video'>{quote}</a></p></blockquote><p>{prose[2]}</p>"
+        "<p><a href='/tram'>Council approves new tram line</a></p>"
+        f"<h3>More from the Courier</h3><p><a href='/a'>{teasers[0]}</a></p><p><a href='/b'>{teasers[1]}</a></p>"
+        "</article></body></html>"
+    )
+
+    assert page.text == "\n\n".join([prose[0], linked, prose[1], quote, prose[2]]) + "\n"
+    # Two linked sentences in a row are a list of links, wherever they are.
+    listed = extract_html(
+        f"<article><p>{prose[0]}</p><p><a href='/a'>{teasers[0]}</a></p><p><a href='/b'>"
+        f"{teasers[1]}</a></p><p>{prose[1]}</p></article>"
+    )
+    assert teasers[0] not in listed.text and teasers[1] not in listed.text
+
+
 def test_html_table_rows_become_paragraphs():
     page = extract_html(
         "<p>Intro.</p><table><tr><th>City</th><th>Staff</th></tr><tr><td>Lyon</td><td>40</td></tr></table>"
