@@ -24,7 +24,7 @@ DOCX_EXTRACTION_VERSION = "1"
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Word's placeholder authors, left by a template or an unconfigured installation.
-_PLACEHOLDER_AUTHORS = {"python-docx", "user", "author", "administrator", "admin", "unknown"}
+PLACEHOLDER_AUTHORS = {"python-docx", "user", "author", "administrator", "admin", "unknown"}
 
 
 class DocxReadError(ValueError):
@@ -73,7 +73,7 @@ def _extract(document) -> Extracted:
     author = _clean(properties.author or "")
     meta = {
         "title": " ".join((properties.title or "").split()) or heading.replace("\n", " "),
-        "author": "" if author.lower() in _PLACEHOLDER_AUTHORS else person_authors(author),
+        "author": "" if author.lower() in PLACEHOLDER_AUTHORS else person_authors(author),
     }
     text = "\n\n".join(paragraphs)
     return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})

@@ -29,7 +29,7 @@ DEFAULT_BUDGET = 30.0
 #: Seconds the worker may take to start (an interpreter and the module), before any file is sent.
 STARTUP_SECONDS = 60.0
 # The libraries ``extract_document`` imports for each kind of file.
-_PARSERS = ("lxml.html", "trafilatura", "pypdf", "docx")
+_PARSERS = ("lxml.html", "trafilatura", "pypdf", "docx", "striprtf.striprtf")
 
 
 class IsolatedExtractor:

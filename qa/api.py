@@ -170,7 +170,7 @@ class QA:
         return self._skipped[1]
 
     def other_files(self) -> list[str]:
-        """The folder's files not read because of their type (``story.rtf``), as paths relative to it."""
+        """The folder's files not read because of their type (``story.odt``), as paths relative to it."""
         return other_files(self.folder, exclude=[self.index_dir or index_dir_for(self.folder)])
 
     def close(self) -> None:

@@ -180,7 +180,7 @@ def _run_index(args: argparse.Namespace) -> int:
 
 
 def _other_files_line(bot: QA) -> str:
-    """One line naming the folder's files of types that are not read (``story.rtf``), or "" when there are none."""
+    """One line naming the folder's files of types that are not read (``story.odt``), or "" when there are none."""
     others = bot.other_files()
     if not others:
         return ""

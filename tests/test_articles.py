@@ -291,8 +291,8 @@ def test_folder_without_article_files_raises_corpus_error(tmp_path):
 
     with pytest.raises(
         CorpusError,
-        match=r"no \.txt, \.md, \.markdown, \.html, \.htm, \.mhtml, \.mht, \.webarchive, \.pdf or "
-        r"\.docx files",
+        match=r"no \.txt, \.md, \.markdown, \.html, \.htm, \.mhtml, \.mht, \.webarchive, \.pdf, "
+        r"\.docx or \.rtf files",
     ) as raised:
         load_corpus(folder)
 

@@ -167,12 +167,12 @@ def test_folder_of_a_page_saved_complete_is_neither_read_nor_listed(tmp_path):
     _write(tmp_path / "Story_files" / "analytics.js", "var tracked = 1;")
     # A folder that only looks like one: no page of its name beside it.
     _write(tmp_path / "archive_files" / "older.txt", "An older story kept in a folder of its own.\n")
-    _write(tmp_path / "archive_files" / "notes.rtf", "{\\rtf1 notes}")
+    _write(tmp_path / "archive_files" / "chart.png", b"\x89PNG")
 
     corpus = load_corpus(tmp_path, warn=False)
 
     assert [a.id for a in corpus.articles] == ["Story", "archive_files/older"]
-    assert other_files(tmp_path) == ["archive_files/notes.rtf"]
+    assert other_files(tmp_path) == ["archive_files/chart.png"]
 
 
 def test_several_authors_stay_several():
@@ -395,6 +395,78 @@ def test_damaged_docx_is_skipped_with_a_reason(tmp_path):
     assert corpus.skipped[0].reason.endswith("; open it in a word processor and save it again as .docx")  # what to do
 
 
+# --- Rich Text Format ---------------------------------------------------------------------------
+
+
+def _word_rtf(paragraphs: list[str], *, title: str = "", author: str = "") -> bytes:
+    r"""An .rtf as Word and WordPad write it: information, a page header, paragraphs ended by \par, a table."""
+    info = "{\\info{\\title " + title + "}{\\author " + author + "}{\\creatim\\yr2024\\mo3\\dy1}}"
+    body = "".join("\\pard\\plain " + p + "\\par\n" for p in paragraphs)
+    return (
+        "{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\froman Times New Roman;}}\n"
+        "{\\*\\generator Microsoft Word 16.0;}"
+        + info
+        + "\n{\\header \\pard\\plain Harbour Times page 1\\par}\n"
+        + body
+        + "{\\pict\\pngblip\\picw100\\pich100 89504e470d0a1a0a}\n"
+        "\\trowd\\cellx2000\\cellx4000 Rent\\cell 4,500 euros\\cell\\row\n}"
+    ).encode("ascii")
+
+
+def test_textedit_rtf_is_its_paragraphs_with_accents_and_quotes():
+    # As TextEdit (macOS) saves a story: paragraphs ended by a backslash at the line's end, a line break
+    # inside one as \u8232.
+    article = read_article(DATA / "textedit.rtf", "cafe")
+
+    assert article.text == (
+        "Café owners fight rent rise\n\nOwners of the cafés on the harbour front said on Monday that a 40 percent "
+        "rent rise would force them to close. “We cannot pay this,” said Zoë Martin, who runs the Blue Door.\n\n"
+        "The council said the rise reflects market rates. It will meet the owners next week.\n"
+        "A line in the same paragraph.\n"
+    )
+    assert article.title == "Café owners fight rent rise"
+    _assert_exact_offsets(article)
+
+
+def test_word_rtf_takes_its_information_and_leaves_out_header_and_pictures(tmp_path):
+    link = '{\\field{\\*\\fldinst HYPERLINK "https://example.com"}{\\fldrslt 40 percent rise}}'
+    paragraphs = [
+        "By Jane Doe",
+        f"Owners said a {link} would close them.",
+        "\\u8220?We cannot pay,\\u8221? said Zo\\'eb.",
+    ]
+
+    article = read_article(
+        _write(tmp_path / "rent.rtf", _word_rtf(paragraphs, title="Rent rise", author="Jane Doe")), "r"
+    )
+
+    assert article.text == (
+        "By Jane Doe\n\nOwners said a 40 percent rise would close them.\n\n“We cannot pay,” said Zoë.\n\n"
+        "Rent 4,500 euros\n"
+    )
+    assert (article.title, article.author, article.date) == ("Rent rise", "Jane Doe", "")
+    assert read_article(_write(tmp_path / "n.rtf", _word_rtf(["Text."], author="Administrator")), "n").author == ""
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"Just text saved with the wrong name.", "not an RTF document (no {\\rtf header)"),
+        # 8-bit bytes (not RTF's 7-bit text) that are no text in its code page (cp1252)
+        (b"{\\rtf1\\ansi Caf\xff\xfe\x81.\\par}", "not a readable RTF document (UnicodeDecodeError"),
+        (b"{\\rtf1\\ansi {\\*\\generator Word;}}", "no text in the RTF document"),
+    ],
+)
+def test_damaged_rtf_is_skipped_with_a_reason(tmp_path, data, reason):
+    _write(tmp_path / "good.txt", "Good\n\nA good article.\n")
+    _write(tmp_path / "broken.rtf", data)
+
+    corpus = load_corpus(tmp_path, warn=False)
+
+    assert [a.id for a in corpus.articles] == ["good"]
+    assert corpus.skipped[0].reason.startswith(reason)
+
+
 # --- legacy encodings ---------------------------------------------------------------------------
 
 CP1252_STORY = (
@@ -440,13 +512,16 @@ def test_cli_index_names_the_encoding_it_read(tmp_path, capsys, monkeypatch):
 def test_every_format_answers_with_exact_citations(tmp_path, fake_embedder):
     folder = tmp_path / "corpus"
     # One page for each story (of the same story, the second page would be skipped as a duplicate).
-    for name, story in (("form-wrapped", STORIES[0]), ("comments-as-articles", STORIES[1]), ("paywall", STORIES[2])):
+    # The tram story as a page saved as one file (.mhtml), below.
+    for name, story in (("form-wrapped", STORIES[0]), ("paywall", STORIES[2])):
         page = next(p for p in PAGES if p.name == name and p.story == story)
         _write(folder / "web" / f"{page.name}.html", page.html)
     _write(folder / "pdf" / "printed.pdf", (DATA / "printed-from-browser.pdf").read_bytes())
     _write(folder / "pdf" / "columns.pdf", (DATA / "two-columns.pdf").read_bytes())
     _write(folder / "word" / "bakery.docx", _docx([("Title", "Zed buys a bakery"), ("", BAKERY)]))
     _write(folder / "cafe.txt", CP1252_STORY.encode("cp1252"))
+    _write(folder / "word" / "rent.rtf", (DATA / "textedit.rtf").read_bytes())
+    _write(folder / "web" / "tram.mhtml", (DATA / "saved-single-file.mhtml").read_bytes())
     bot = QA(folder, index_dir=tmp_path / "index", embedder=fake_embedder, progress=False)
 
     questions = [
@@ -455,6 +530,7 @@ def test_every_format_answers_with_exact_citations(tmp_path, fake_embedder):
         "When do forecasters expect the heat to break?",
         "How many engineers will the Lyon laboratory employ?",
         "How many cars will the tram line take off the road?",
+        "Who runs the Blue Door?",
     ]
     for question in questions:
         answer = bot.ask(question)

@@ -1,0 +1,89 @@
+"""Text and metadata from a Rich Text Format document (.rtf: TextEdit's, WordPad's and Word's; striprtf).
+
+striprtf turns the markup into text: its escapes (``\\'e9``, ``\\u8220``) decoded in the document's
+code page, fields (links) kept as the text they show, headers, footers, footnotes, pictures and the
+document's information left out. Each paragraph is then one paragraph of the article, its
+whitespace collapsed, separated by a blank line; a table row's cells are one paragraph. That text
+is what the article's ``text`` is, and every offset points into it.
+
+Metadata: the title and the author from the document's information (``{\\info{\\title ...}}``), the
+author when it names a person. Its dates say when the file was made, not when the article was
+published, and are not read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.articles import Extracted
+from index.docx import PLACEHOLDER_AUTHORS
+from index.metadata import person_authors
+
+# Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
+RTF_EXTRACTION_VERSION = "1"
+RTF_MAGIC = b"{\\rtf"
+_CODE_PAGE = re.compile(rb"\\ansicpg(\d+)")
+_INFO = {key: re.compile(rf"{{\\{key}\s?((?:[^{{}}\\]|\\.)*)}}", re.DOTALL) for key in ("title", "author")}
+_SPACES = re.compile(r"[^\S\n]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# striprtf ends each table cell with "|".
+_CELL_END = "|"
+
+
+class RTFReadError(ValueError):
+    """A file that cannot be read as an RTF document."""
+
+
+def extract_rtf(data: bytes) -> Extracted:
+    """The text and metadata of an .rtf file.
+
+    Example:
+        >>> rtf = rb"{\\rtf1\\ansi\\ansicpg1252{\\info{\\title Caf\\'e9 news}}Caf\\'e9s close.\\par Rents rose.\\par}"
+        >>> document = extract_rtf(rtf)
+        >>> document.text, document.meta
+        ('Cafés close.\\n\\nRents rose.\\n', {'title': 'Café news'})
+
+    Raises:
+        RTFReadError: if it is not an RTF document, or one that cannot be decoded.
+    """
+    from striprtf.striprtf import rtf_to_text
+
+    if not data.lstrip().startswith(RTF_MAGIC):
+        raise RTFReadError("not an RTF document (no {\\rtf header); open it in a word processor and save it again")
+    page = _CODE_PAGE.search(data[:4096])
+    encoding = f"cp{int(page.group(1))}" if page else "cp1252"
+    try:
+        # RTF is 7-bit text with escapes; a writer that put 8-bit bytes in it wrote them in its code page.
+        markup = data.decode("ascii") if data.isascii() else data.decode(encoding)
+        text = rtf_to_text(markup, encoding=encoding, errors="strict")
+        meta = {key: _clean(rtf_to_text(match.group(1), encoding=encoding)) for key, match in _info(markup).items()}
+    except (LookupError, UnicodeError, ValueError, IndexError) as error:
+        raise RTFReadError(
+            f"not a readable RTF document ({type(error).__name__}: {error}); "
+            "open it in a word processor and save it again"
+        ) from None
+    paragraphs = [_paragraph(line) for line in text.split("\n")]
+    body = "\n\n".join(p for p in paragraphs if p)
+    author = meta.get("author", "")
+    meta["author"] = "" if author.lower() in PLACEHOLDER_AUTHORS else person_authors(author)
+    return Extracted(text=body + "\n" if body else "", meta={k: v for k, v in meta.items() if v})
+
+
+def _info(markup: str) -> dict[str, re.Match]:
+    found = {}
+    for key, pattern in _INFO.items():
+        match = pattern.search(markup)
+        if match:
+            found[key] = match
+    return found
+
+
+def _paragraph(line: str) -> str:
+    if line.endswith(_CELL_END):  # a table row: its cells, merged ones once
+        line = " ".join(dict.fromkeys(c for c in (_clean(cell) for cell in line.split(_CELL_END)) if c))
+    return _clean(line.replace("\u2028", "\n"))
+
+
+def _clean(text: str) -> str:
+    lines = (_SPACES.sub(" ", _CONTROL.sub("", line)).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
