@@ -21,7 +21,7 @@ Files that cannot be articles are skipped with a reason, never read beyond
 ``MAX_ARTICLE_BYTES``, and nothing outside the folder is ever read: symbolic links
 that lead out of it are refused, links to folders are not followed, and hidden
 files and folders (``.git``, ``.cache``) are ignored. One file never stops a folder:
-any failure reading it is a skip naming it, HTML, PDF and Word files are extracted
+any failure reading it is a skip naming it, HTML, PDF, Word and RTF files are extracted
 in a worker process within a time budget (:mod:`index.isolation`), and texts longer
 than ``MAX_ARTICLE_CHARS`` or ``MAX_ARTICLE_SENTENCES`` are refused.
 """
@@ -516,14 +516,14 @@ def _read_bytes(path: Path) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise ArticleFileError("not a regular file (a device, pipe or socket); not read")
         if info.st_size > MAX_ARTICLE_BYTES:
-            raise ArticleFileError(_too_large(info.st_size))
+            raise ArticleFileError(_too_large(info.st_size, path))
         with path.open("rb") as file:
             # read(n) allocates n bytes up front: ask for what stat() promised, then for any growth since.
             data = file.read(info.st_size + 1)
             if len(data) > info.st_size:
                 data += file.read(MAX_ARTICLE_BYTES + 1 - len(data))
             if len(data) > MAX_ARTICLE_BYTES:
-                raise ArticleFileError(_too_large(os.fstat(file.fileno()).st_size))
+                raise ArticleFileError(_too_large(os.fstat(file.fileno()).st_size, path))
     except OSError as error:
         raise ArticleFileError(_os_reason(error)) from None
     if not data:
@@ -531,8 +531,11 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _too_large(size: int) -> str:
-    return f"file is {size:,} bytes; articles larger than {MAX_ARTICLE_BYTES:,} bytes are not indexed"
+def _too_large(size: int, path: Path) -> str:
+    reason = f"file is {size:,} bytes; articles larger than {MAX_ARTICLE_BYTES:,} bytes are not indexed"
+    if path.suffix.lower() in SAVED_PAGE_SUFFIXES:  # the page's images are in the file
+        reason += ' (save the page as "Webpage, HTML Only" instead)'
+    return reason
 
 
 def _os_reason(error: OSError) -> str:

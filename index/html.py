@@ -21,9 +21,13 @@ from __future__ import annotations
 import codecs
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from index.articles import Extracted
 from index.metadata import iso_day, person_authors
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
 HTML_EXTRACTION_VERSION = "8"
@@ -54,6 +58,10 @@ _PULL_QUOTES = (
 _LINKED_SENTENCE = re.compile(r"(?:\S+\s+){5,}\S*[.!?][\"'”’)]*")
 # Where a linked sentence is the page's, not its story's: unwrapped there, it would pass as story text.
 _AROUND_THE_STORY = frozenset({"nav", "header", "footer", "aside"})
+# A label before the link's sentence ("READ MORE: ...", "Related: ..."): a pointer to another story.
+_LABELLED = re.compile(r"(?:\S+\s+){0,2}\S+:\s")
+# Emphasis around a whole link: a call to sign up, subscribe or read on, set apart from the story.
+_EMPHASIS = frozenset({"strong", "b"})
 # trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
 _BLOCKS = {"p", "head", "item", "quote", "row", "code", "list", "table", "div"}
 
@@ -193,15 +201,16 @@ def extract_html(markup: str) -> Extracted:
     return Extracted(text=text, meta=meta)
 
 
-def _unwrap_linked_sentences(tree) -> None:
+def _unwrap_linked_sentences(tree: HtmlElement) -> None:
     """Take the link off each paragraph of the story that is one whole link reading as a sentence.
 
     trafilatura drops a paragraph whose one link holds nearly all its text, as it drops lists of links:
     a story's linked sentence ("The full business case was published in February.", a linked quote)
-    would be lost. Only a paragraph (``<p>``, or one in a ``<blockquote>``) right after a paragraph of
-    prose, and not followed by links, is the story's. Left as they are: links among other text, headlines
-    of other stories (no full stop), teasers of other stories (after a heading, or beside other links), and
-    links in the page's header, footer, menus and asides.
+    would be lost. Only a paragraph (``<p>``, alone or in a ``<blockquote>`` or ``<div>`` of its own) right
+    after a paragraph of prose, and not followed by links, is the story's. Left as they are: links among
+    other text, headlines of other stories (no full stop), teasers of other stories (after a heading,
+    beside other links, or after a label: "READ MORE: ..."), links set in bold, and links in the page's
+    header, footer, menus and asides.
     """
     story_links = []
     for link in tree.iter("a"):
@@ -209,25 +218,42 @@ def _unwrap_linked_sentences(tree) -> None:
         if block is None or block.tag not in ("p", "blockquote"):
             continue
         text = _words(link)
-        if text != _words(block) or not _LINKED_SENTENCE.fullmatch(text):
+        if text != _words(block) or not _LINKED_SENTENCE.fullmatch(text) or _LABELLED.match(text):
+            continue
+        if any(_words(e) == text for e in block.iter(*_EMPHASIS)):
             continue
         unit = block
-        while unit.getparent() is not None and unit.getparent().tag == "blockquote" and len(unit.getparent()) == 1:
+        while unit.getparent() is not None and unit.getparent().tag in ("blockquote", "div"):
+            if len([e for e in unit.getparent() if _has_words(e)]) != 1:
+                break
             unit = unit.getparent()
-        before, after = unit.getprevious(), unit.getnext()
+        before, after = _sibling(unit, -1), _sibling(unit, 1)
         after_prose = before is not None and before.tag == "p" and _words(before) != _link_words(before)
-        before_links = after is not None and _words(after) != "" and _words(after) == _link_words(after)
+        before_links = after is not None and _words(after) == _link_words(after)
         if after_prose and not before_links and not any(e.tag in _AROUND_THE_STORY for e in block.iterancestors()):
             story_links.append(link)
     for link in story_links:  # decided on the page as it was
         link.drop_tag()
 
 
-def _words(element) -> str:
+def _has_words(element: HtmlElement) -> bool:
+    return isinstance(element.tag, str) and bool(_words(element))
+
+
+def _sibling(element: HtmlElement, step: int) -> HtmlElement | None:
+    """The nearest element before (``step`` -1) or after (1) ``element`` that has words: comments, scripts and empty
+    boxes (an advertisement's slot) are passed over."""
+    sibling = element.getprevious() if step < 0 else element.getnext()
+    while sibling is not None and (not _has_words(sibling) or sibling.tag in ("script", "style")):
+        sibling = sibling.getprevious() if step < 0 else sibling.getnext()
+    return sibling
+
+
+def _words(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _link_words(element) -> str:
+def _link_words(element: HtmlElement) -> str:
     """The words of the element's links, in order (its whole text when it is links and nothing else)."""
     return " ".join(" ".join(link.text_content().split()) for link in element.iter("a"))
 

@@ -26,8 +26,13 @@ _CODE_PAGE = re.compile(rb"\\ansicpg(\d+)")
 _INFO = {key: re.compile(rf"{{\\{key}\s?((?:[^{{}}\\]|\\.)*)}}", re.DOTALL) for key in ("title", "author")}
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# striprtf ends each table cell with "|".
-_CELL_END = "|"
+# A table cell's end and a line break inside a paragraph, as characters no text holds: striprtf would make
+# them "|" (a pipe of the text looks the same) and a paragraph break.
+_CELL_END = "\ue000"
+_LINE_BREAK = "\u2028"
+_CELL_WORD = re.compile(r"\\cell(?![a-z])")
+_LINE_WORD = re.compile(r"\\line(?![a-z]) ?")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class RTFReadError(ValueError):
@@ -48,6 +53,7 @@ def extract_rtf(data: bytes) -> Extracted:
     """
     from striprtf.striprtf import rtf_to_text
 
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark some writers put first
     if not data.lstrip().startswith(RTF_MAGIC):
         raise RTFReadError("not an RTF document (no {\\rtf header); open it in a word processor and save it again")
     page = _CODE_PAGE.search(data[:4096])
@@ -55,14 +61,16 @@ def extract_rtf(data: bytes) -> Extracted:
     try:
         # RTF is 7-bit text with escapes; a writer that put 8-bit bytes in it wrote them in its code page.
         markup = data.decode("ascii") if data.isascii() else data.decode(encoding)
-        text = rtf_to_text(markup, encoding=encoding, errors="strict")
+        text = rtf_to_text(
+            _LINE_WORD.sub(_LINE_BREAK, _CELL_WORD.sub(_CELL_END, markup)), encoding=encoding, errors="strict"
+        )
         meta = {key: _clean(rtf_to_text(match.group(1), encoding=encoding)) for key, match in _info(markup).items()}
     except (LookupError, UnicodeError, ValueError, IndexError) as error:
         raise RTFReadError(
             f"not a readable RTF document ({type(error).__name__}: {error}); "
             "open it in a word processor and save it again"
         ) from None
-    paragraphs = [_paragraph(line) for line in text.split("\n")]
+    paragraphs = [_paragraph(line) for line in _characters(text).split("\n")]
     body = "\n\n".join(p for p in paragraphs if p)
     author = meta.get("author", "")
     meta["author"] = "" if author.lower() in PLACEHOLDER_AUTHORS else person_authors(author)
@@ -78,10 +86,19 @@ def _info(markup: str) -> dict[str, re.Match]:
     return found
 
 
+def _characters(text: str) -> str:
+    """The text with each character outside the Basic Multilingual Plane whole: RTF writes one ("😀") as two
+    ``\\u`` escapes, its UTF-16 surrogates, which striprtf leaves as two characters no UTF-8 store accepts.
+    A surrogate without its pair becomes U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
+
+
 def _paragraph(line: str) -> str:
-    if line.endswith(_CELL_END):  # a table row: its cells, merged ones once
-        line = " ".join(dict.fromkeys(c for c in (_clean(cell) for cell in line.split(_CELL_END)) if c))
-    return _clean(line.replace("\u2028", "\n"))
+    if _CELL_END in line:  # a table row: its cells that are not empty (merged cells are)
+        line = " ".join(c for c in (_clean(cell) for cell in line.split(_CELL_END)) if c)
+    return _clean(line.replace(_LINE_BREAK, "\n"))
 
 
 def _clean(text: str) -> str:

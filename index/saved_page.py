@@ -2,7 +2,8 @@
 
 Browsers save a page with its images, styles and frames in one file: Chrome and Edge as MHTML
 ("Webpage, Single File", ``.mhtml``; ``.mht`` from older browsers and Word), a MIME message whose
-first HTML part is the page (RFC 2557), its frames later parts; Safari as a web archive
+page is the part its ``start`` parameter names, else its first HTML part (browsers save the page
+first, as RFC 2557 has it), its frames and files later parts; Safari as a web archive
 (``.webarchive``), a property list whose main resource is the page. Only the page is read: a frame
 (an advertisement, an embedded post) is not the story. The standard library parses both formats;
 the page is then read as a saved ``.html`` file is (``index.html``).
@@ -52,7 +53,7 @@ def _mhtml_page(data: bytes) -> tuple[bytes, str]:
     # The page is the part the message names as its start, else the first HTML part (RFC 2557).
     start = message.get_param("start")
     if isinstance(start, str):
-        named = [part for part in parts if part.get("Content-ID", "").strip() == start.strip()]
+        named = [part for part in parts if _content_id(part) == _content_id_of(start)]
         parts = named + parts
     page = next((part for part in parts if part.get_content_type() in _HTML_TYPES), None)
     if page is None:
@@ -61,6 +62,16 @@ def _mhtml_page(data: bytes) -> tuple[bytes, str]:
     if not isinstance(html, bytes):
         raise SavedPageError("the MHTML file's page cannot be decoded; save the page again")
     return html, page.get_content_charset() or ""
+
+
+def _content_id(part) -> str:
+    # str(): a header with non-ASCII bytes comes back as a Header object.
+    return _content_id_of(str(part.get("Content-ID", "")))
+
+
+def _content_id_of(value: str) -> str:
+    """A Content-ID without its angle brackets (the parser strips them off an unquoted ``start``)."""
+    return value.strip().removeprefix("<").removesuffix(">").strip()
 
 
 def _webarchive_page(data: bytes) -> tuple[bytes, str]:
@@ -74,6 +85,8 @@ def _webarchive_page(data: bytes) -> tuple[bytes, str]:
         raise SavedPageError("the web archive holds no page; save the page again")
     kind = main.get("WebResourceMIMEType")
     if isinstance(kind, str) and kind.split(";")[0].strip().lower() not in _HTML_TYPES:
-        raise SavedPageError(f"the web archive holds a {kind} file, not a web page; save the file itself instead")
+        raise SavedPageError(
+            f"the web archive holds a file of type {kind}, not a web page; save the file itself instead"
+        )
     encoding = main.get("WebResourceTextEncodingName")
     return html, encoding.lower() if isinstance(encoding, str) else ""

@@ -355,6 +355,32 @@ def test_html_story_paragraph_that_is_one_whole_link_is_kept_and_links_of_other_
     assert teasers[0] not in listed.text and teasers[1] not in listed.text
 
 
+@pytest.mark.parametrize(
+    ("between", "paragraph", "kept"),
+    [
+        ("<!-- advert -->", "<p><a href='/r'>{linked}</a></p>", True),  # a comment beside it is passed over
+        ("<?php ad(); ?><div class='ad-slot'></div>", "<p><a href='/r'>{linked}</a></p>", True),
+        ("", "<div><p><a href='/r'>{linked}</a></p></div>", True),  # a box of its own
+        ("", "<p><strong><a href='/n'>Sign up to our free morning briefing newsletter here.</a></strong></p>", False),
+        ("", "<p><a href='/m'>READ MORE: Police say three men were arrested after the robbery.</a></p>", False),
+    ],
+)
+def test_html_linked_sentence_after_prose_is_told_from_calls_and_pointers_to_other_stories(between, paragraph, kept):
+    prose = "The council voted 27 to 24 on Monday night to build the flood barrier across the river mouth."
+    linked = "The full business case for the barrier was published by the council in February."
+    promo = (
+        "<header><p><a href='/s'>Subscribe today and get your first month of news free.</a></p><!-- /promo --></header>"
+    )
+    page = extract_html(
+        f"<html><body>{promo}<article><h1>Barrier</h1><p>{prose}</p>{between}{paragraph.format(linked=linked)}"
+        "<p>Work will start in the spring and should take three years, the engineers said.</p></article></body></html>"
+    )
+
+    paragraphs = page.text.split("\n\n")
+    assert (len(paragraphs) == 3) is kept and prose == paragraphs[0]
+    assert "Subscribe" not in page.text
+
+
 def test_html_table_rows_become_paragraphs():
     page = extract_html(
         "<p>Intro.</p><table><tr><th>City</th><th>Staff</th></tr><tr><td>Lyon</td><td>40</td></tr></table>"

@@ -128,6 +128,25 @@ def test_page_in_a_web_archive_or_mhtml_reads_as_the_html_page(tmp_path, page):
     assert "An advert in a frame" not in archive.text
 
 
+def test_mhtml_page_is_the_part_its_start_names_however_written():
+    advert, story = b"<p>Win a holiday for two in Spain! Enter our competition today.</p>", PAGES[0].html.encode()
+
+    def saved(start: str) -> bytes:
+        return (
+            f"MIME-Version: 1.0\r\nContent-Type: multipart/related; start={start}; boundary=b\r\n\r\n".encode()
+            # A Content-ID with a byte that is not ASCII (the parser gives it as a Header object)
+            + b"--b\r\nContent-Type: text/html\r\nContent-ID: <caf\xe9@x>\r\n\r\n"
+            + advert
+            + b"\r\n--b\r\nContent-Type: text/html\r\nContent-ID: <main@x>\r\n\r\n"
+            + story
+            + b"\r\n--b--\r\n"
+        )
+
+    for start in ('"<main@x>"', "<main@x>"):  # unquoted, the parser strips the angle brackets
+        text = extract_document(".mhtml", saved(start))[0]
+        assert text.startswith(PAGES[0].story.paragraphs[0]) and "Win a holiday" not in text
+
+
 def test_saved_page_takes_the_encoding_its_file_gives():
     html = "<html><body><article><p>Le café de Zoë a rouvert ses portes à Montréal mardi matin.</p></article></body>"
     data = html.encode("cp1252")
@@ -146,7 +165,7 @@ def test_saved_page_takes_the_encoding_its_file_gives():
         ("story.mhtml", b"Just some text, not a saved page.\n", "not an MHTML file"),
         ("story.mht", _mhtml(b"iVBORw0K", content_type="image/png"), "no HTML page in the MHTML file"),
         ("story.webarchive", b"bplist00 damaged", "not a Safari web archive"),
-        ("story.webarchive", _webarchive(b"%PDF-1.7", mime="application/pdf"), "holds a application/pdf file"),
+        ("story.webarchive", _webarchive(b"%PDF-1.7", mime="application/pdf"), "holds a file of type application/pdf"),
     ],
 )
 def test_damaged_or_other_saved_pages_are_skipped_with_a_reason(tmp_path, name, data, reason):
@@ -446,6 +465,22 @@ def test_word_rtf_takes_its_information_and_leaves_out_header_and_pictures(tmp_p
     )
     assert (article.title, article.author, article.date) == ("Rent rise", "Jane Doe", "")
     assert read_article(_write(tmp_path / "n.rtf", _word_rtf(["Text."], author="Administrator")), "n").author == ""
+
+
+def test_rtf_keeps_emoji_pipes_line_breaks_and_repeated_cells():
+    data = (
+        b"\xef\xbb\xbf{\\rtf1\\ansi\\uc1 The mayor posted \\u-10179?\\u-8704? on Monday.\\par "
+        b"Options: left | right.\\par Line one\\line line two.\\par "
+        b"\\trowd\\cellx1\\cellx2\\cellx3 Yes\\cell Yes\\cell No\\cell\\row}"
+    )
+
+    text = extract_document(".rtf", data)[0]
+
+    assert (
+        text
+        == "The mayor posted \U0001f600 on Monday.\n\nOptions: left | right.\n\nLine one\nline two.\n\nYes Yes No\n"
+    )
+    assert extract_document(".rtf", b"{\\rtf1\\ansi half \\u-10179? a pair.\\par}")[0] == "half \ufffd a pair.\n"
 
 
 @pytest.mark.parametrize(
