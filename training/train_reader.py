@@ -420,7 +420,8 @@ def collate(encoded, rows: list[int]) -> tuple[torch.Tensor, torch.Tensor, torch
         tokens = encoded[i][0]
         ids[r, : len(tokens)] = torch.tensor(tokens)
         mask[r, : len(tokens)] = 1
-        sep = tokens.index(SEP_ID) + 1
+        # Segment B (the passage) after the first [SEP]; an encoder without segments (MPNet) ignores them.
+        sep = tokens.index(SEP_ID) + 1 if SEP_ID in tokens else len(tokens)
         types[r, sep : len(tokens)] = 1
     starts = torch.tensor([encoded[i][1] for i in rows])
     ends = torch.tensor([encoded[i][2] for i in rows])
@@ -439,19 +440,19 @@ class SpanReader(torch.nn.Module):
         self.head = torch.nn.Linear(encoder.config.hidden_size, 2)
 
     def forward(self, input_ids, attention_mask, token_type_ids):
-        hidden = self.encoder(
-            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-        ).last_hidden_state
+        segments = {"token_type_ids": token_type_ids} if getattr(self.encoder.config, "type_vocab_size", 0) > 1 else {}
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **segments).last_hidden_state
         logits = self.head(hidden)
         # Padding can never be a start or an end.
         logits = logits.masked_fill(attention_mask.unsqueeze(-1) == 0, -1e4)
         return logits[..., 0], logits[..., 1]
 
 
-def load_reader(base: Path) -> SpanReader:
+def load_reader(base: Path, layers: int = 0) -> SpanReader:
+    """The encoder of the model in ``base`` (its first ``layers`` layers when given) with a new head."""
     from transformers import AutoModel
 
-    return SpanReader(AutoModel.from_pretrained(str(base)))
+    return SpanReader(AutoModel.from_pretrained(str(base), **({"num_hidden_layers": layers} if layers else {})))
 
 
 def heldout_accuracy(model: SpanReader, encoded, limit: int) -> dict[str, float]:
@@ -530,6 +531,12 @@ def main(argv: list[str] | None = None) -> int:
         help="read each question with this many passages of its article at once, its answer's start and end "
         "also scored against every token of all of them (shared normalisation); --batch-size counts passages",
     )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="a sentence-transformers model folder to start from (default: all-MiniLM-L6-v2 of its package)",
+    )
+    parser.add_argument("--layers", type=int, default=0, help="keep only the base's first LAYERS layers")
     parser.add_argument("--max-tokens", type=int, default=192, help="question + passage, in tokens")
     parser.add_argument("--checkpoint-every", type=int, default=200)
     parser.add_argument("--bf16", action="store_true", help="autocast matrix products to bfloat16")
@@ -540,7 +547,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    base = Path(get_model_path())
+    base = args.base or Path(get_model_path())
     random.seed(args.seed)
     np.random.seed(args.seed)
     torch.manual_seed(args.seed)
@@ -592,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
 
-    model = load_reader(base)
+    model = load_reader(base, args.layers)
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location="cpu"))
         print(f"starting from the weights of {args.init}", flush=True)
