@@ -675,7 +675,7 @@ def _read_rtf(data: bytes) -> tuple[str, dict[str, str], bytes]:
 
 
 def suffix_list() -> str:
-    """The article types read, for messages: ".txt, .md, ... or .docx"."""
+    """The article types read, for messages: ".txt, .md, ... or .rtf"."""
     return ", ".join(ARTICLE_SUFFIXES[:-1]) + " or " + ARTICLE_SUFFIXES[-1]
 
 
