@@ -1,5 +1,5 @@
-"""Read a folder of articles: .txt, .md/.markdown, .html/.htm, saved web pages, .pdf, .docx and .rtf files, with
-optional metadata.
+"""Read a folder of articles: .txt, .md/.markdown, .html/.htm, saved web pages, .pdf, .docx, .odt and .rtf files,
+with optional metadata.
 
 An article's ``text`` is what every offset the system reports points into:
 
@@ -11,7 +11,7 @@ An article's ``text`` is what every offset the system reports points into:
 - .mhtml/.mht and .webarchive (a web page saved as one file): the same of the page they hold (see
   :mod:`index.saved_page`);
 - .pdf: the text of its pages, lines joined into paragraphs (see :mod:`index.pdf`);
-- .docx: its paragraphs (see :mod:`index.docx`); .rtf the same (see :mod:`index.rtf`).
+- .docx: its paragraphs (see :mod:`index.docx`); .odt and .rtf the same (see :mod:`index.odt`, :mod:`index.rtf`).
 
 Metadata comes from, in order: a sidecar ``<stem>.meta.json`` next to the file;
 ``---`` front matter at the top of a .md/.markdown file, or the page's metadata (HTML) or
@@ -21,7 +21,7 @@ Files that cannot be articles are skipped with a reason, never read beyond
 ``MAX_ARTICLE_BYTES``, and nothing outside the folder is ever read: symbolic links
 that lead out of it are refused, links to folders are not followed, and hidden
 files and folders (``.git``, ``.cache``) are ignored. One file never stops a folder:
-any failure reading it is a skip naming it, HTML, PDF, Word and RTF files are extracted
+any failure reading it is a skip naming it, HTML, PDF, Word, OpenDocument and RTF files are extracted
 in a worker process within a time budget (:mod:`index.isolation`), and texts longer
 than ``MAX_ARTICLE_CHARS`` or ``MAX_ARTICLE_SENTENCES`` are refused.
 """
@@ -54,9 +54,10 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
+ODT_SUFFIXES = (".odt",)
 RTF_SUFFIXES = (".rtf",)
 # Files whose text is extracted (``extract_document``), not decoded.
-DOCUMENT_SUFFIXES = HTML_SUFFIXES + SAVED_PAGE_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES + RTF_SUFFIXES
+DOCUMENT_SUFFIXES = HTML_SUFFIXES + SAVED_PAGE_SUFFIXES + PDF_SUFFIXES + DOCX_SUFFIXES + ODT_SUFFIXES + RTF_SUFFIXES
 ARTICLE_SUFFIXES = TEXT_SUFFIXES + DOCUMENT_SUFFIXES
 # A page saved "complete" keeps its images, styles, scripts and frames in a folder beside it, named after
 # it: "story_files" of "story.html" (Chrome, Edge, Firefox). They are the page's, never articles.
@@ -417,7 +418,7 @@ def _holds_a_pages_files(folder: str, names: set[str]) -> bool:
 
 
 def other_files(folder: str | Path, *, exclude: Iterable[str | Path] = ()) -> list[str]:
-    """The files under ``folder`` not read because of their type (``story.odt``, ``chart.png``), as paths relative
+    """The files under ``folder`` not read because of their type (``story.pages``, ``chart.png``), as paths relative
     to it, sorted; hidden files and folders, the folders in ``exclude`` and metadata sidecars are not counted."""
     root = Path(folder).expanduser().resolve()
     others: list[str] = []
@@ -605,6 +606,8 @@ def extract_document(suffix: str, data: bytes) -> tuple[str, dict[str, str], byt
         return _read_docx(data)
     if suffix in SAVED_PAGE_SUFFIXES:
         return _read_saved_page(suffix, data)
+    if suffix in ODT_SUFFIXES:
+        return _read_odt(data)
     if suffix in RTF_SUFFIXES:
         return _read_rtf(data)
     return _read_html(data)
@@ -660,6 +663,18 @@ def _read_docx(data: bytes) -> tuple[str, dict[str, str], bytes]:
     if not document.text.strip():
         raise ArticleFileError("no text in the Word document")
     return document.text, document.meta, f"docx-{DOCX_EXTRACTION_VERSION}".encode()
+
+
+def _read_odt(data: bytes) -> tuple[str, dict[str, str], bytes]:
+    from index.odt import ODT_EXTRACTION_VERSION, OdtReadError, extract_odt
+
+    try:
+        document = extract_odt(data)
+    except OdtReadError as error:
+        raise ArticleFileError(str(error)) from None
+    if not document.text.strip():
+        raise ArticleFileError("no text in the OpenDocument text")
+    return document.text, document.meta, f"odt-{ODT_EXTRACTION_VERSION}".encode()
 
 
 def _read_rtf(data: bytes) -> tuple[str, dict[str, str], bytes]:

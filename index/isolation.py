@@ -1,4 +1,4 @@
-"""Turn HTML, PDF, Word and RTF files into text in a worker process, each file within a time budget.
+"""Turn HTML, PDF, Word, OpenDocument and RTF files into text in a worker process, each file within a time budget.
 
 A parser can take minutes on a pathological file (a PDF whose pages share one huge content
 stream, a page of 100,000 nested tags) or crash the process it runs in. Run in a worker, such a

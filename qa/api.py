@@ -55,8 +55,8 @@ class QA:
     up before the next answer; :meth:`sync` looks at the folder again.
 
     Args:
-        folder: Folder of .txt, .md, .html, .pdf, .docx and .rtf articles (.markdown, .htm and web pages saved as
-            one file too); the built-in Huawei articles when None.
+        folder: Folder of .txt, .md, .html, .pdf, .docx, .odt and .rtf articles (.markdown, .htm and web pages
+            saved as one file too); the built-in Huawei articles when None.
         index_dir: Where to keep the index; by default a folder under the user's cache.
         embedder: The embedding model; all-MiniLM-L6-v2 by default, shared by every QA.
         reader: The span reader; the trained one shipped in the package by default, shared by every QA.
@@ -170,7 +170,7 @@ class QA:
         return self._skipped[1]
 
     def other_files(self) -> list[str]:
-        """The folder's files not read because of their type (``story.odt``), as paths relative to it."""
+        """The folder's files not read because of their type (``story.pages``), as paths relative to it."""
         return other_files(self.folder, exclude=[self.index_dir or index_dir_for(self.folder)])
 
     def close(self) -> None:

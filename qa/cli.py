@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument(
         "folder",
         metavar="DIR",
-        help="folder of .txt, .md, .html, .pdf, .docx and .rtf articles (.markdown, .htm and saved web pages too)",
+        help="folder of .txt, .md, .html, .pdf, .docx, .odt and .rtf articles (.markdown, .htm, saved web pages too)",
     )
     _add_collection_options(index, corpus=False)
     index.add_argument("--rebuild", action="store_true", help="rebuild even if the index is current")
@@ -127,7 +127,7 @@ def _add_collection_options(
     command: argparse.ArgumentParser,
     *,
     corpus: bool = True,
-    corpus_help: str = "folder of .txt, .md, .html, .pdf, .docx and .rtf articles (default: the built-in articles)",
+    corpus_help: str = "folder of .txt, .md, .html, .pdf, .docx, .odt and .rtf articles (default: the built-in ones)",
 ) -> None:
     """--corpus (unless ``corpus`` is False), --index-dir and --store, which every command that opens an index takes."""
     if corpus:
@@ -180,7 +180,7 @@ def _run_index(args: argparse.Namespace) -> int:
 
 
 def _other_files_line(bot: QA) -> str:
-    """One line naming the folder's files of types that are not read (``story.odt``), or "" when there are none."""
+    """One line naming the folder's files of types that are not read (``story.pages``), or "" when there are none."""
     others = bot.other_files()
     if not others:
         return ""

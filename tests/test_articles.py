@@ -292,7 +292,7 @@ def test_folder_without_article_files_raises_corpus_error(tmp_path):
     with pytest.raises(
         CorpusError,
         match=r"no \.txt, \.md, \.markdown, \.html, \.htm, \.mhtml, \.mht, \.webarchive, \.pdf, "
-        r"\.docx or \.rtf files",
+        r"\.docx, \.odt or \.rtf files",
     ) as raised:
         load_corpus(folder)
 

@@ -527,7 +527,7 @@ def test_a_page_over_a_folder_without_articles_says_so_in_one_log_line(tmp_path,
 
     assert loader.status() == (
         f"Could not open the articles: no readable article in {str(folder)!r}: "
-        "no .txt, .md, .markdown, .html, .htm, .mhtml, .mht, .webarchive, .pdf, .docx or .rtf files"
+        "no .txt, .md, .markdown, .html, .htm, .mhtml, .mht, .webarchive, .pdf, .docx, .odt or .rtf files"
     )
     problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert [r.getMessage() for r in problems] == [f"could not open the articles: {loader.error}"]

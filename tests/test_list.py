@@ -65,7 +65,7 @@ def test_qa_list_reads_markdown_shows_dates_as_written_out_and_names_files_of_ot
         "The council approved a lifting bridge on Tuesday.\n",
         "utf-8",
     )
-    (folder / "story.odt").write_bytes(b"PK\x03\x04 an OpenDocument text")
+    (folder / "story.pages").write_bytes(b"PK\x03\x04 an Apple Pages document")
     (folder / "bridge.meta.json").write_text("{}", "utf-8")  # a sidecar is read with its article: not "other"
 
     assert main(["list", str(folder), "--index-dir", str(tmp_path / "index")]) == 0
@@ -75,7 +75,7 @@ def test_qa_list_reads_markdown_shows_dates_as_written_out_and_names_files_of_ot
     assert "    Coastal Herald · 14 March 2025 · bridge" in lines
     assert lines[-1] == (
         "not read (1 file of other types; articles are .txt, .md, .markdown, .html, .htm, .mhtml, .mht, .webarchive, "
-        ".pdf, .docx or .rtf): story.odt"
+        ".pdf, .docx, .odt or .rtf): story.pages"
     )
 
 
@@ -94,14 +94,14 @@ def test_qa_index_counts_one_in_the_singular_and_names_the_files_it_does_not_rea
     folder = tmp_path / "one"
     folder.mkdir()
     (folder / "lab.txt").write_text("Acme opens a lab\n\nAcme opened a lab in Lyon on Monday.\n", "utf-8")
-    (folder / "notes.odt").write_bytes(b"PK\x03\x04 notes")
+    (folder / "notes.pages").write_bytes(b"PK\x03\x04 notes")
 
     assert main(["index", str(folder), "--index-dir", str(tmp_path / "index")]) == 0
 
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Built 1 article, 1 passage, 2 sentences (")
     assert out[-1].startswith("not read (1 file of other types; articles are .txt, ") and out[-1].endswith(
-        ": notes.odt"
+        ": notes.pages"
     )
 
 

@@ -414,6 +414,93 @@ def test_damaged_docx_is_skipped_with_a_reason(tmp_path):
     assert corpus.skipped[0].reason.endswith("; open it in a word processor and save it again as .docx")  # what to do
 
 
+# --- OpenDocument text -------------------------------------------------------------------------
+
+_ODF = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" '
+    'xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" office:version="1.3"'
+)
+
+
+def _odt(body: str, *, title: str = "", creator: str = "", kind: str = "text", doctype: str = "") -> bytes:
+    """An .odt as Writer saves one: its mimetype first and stored, a manifest, content.xml and meta.xml."""
+    import zipfile
+
+    content = f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<office:document-content {_ODF}><office:body>'
+    content += f"<office:{kind}><text:sequence-decls><text:sequence-decl text:name='Figure'/></text:sequence-decls>"
+    content += f"{body}</office:{kind}></office:body></office:document-content>"
+    meta = f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {_ODF}><office:meta>'
+    meta += f"<dc:title>{title}</dc:title>" if title else ""
+    meta += f"<meta:initial-creator>{creator}</meta:initial-creator><dc:creator>Someone Else</dc:creator>"
+    meta += "<dc:date>2026-01-02T10:00:00</dc:date></office:meta></office:document-meta>"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
+        manifest = '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"/>'
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("meta.xml", meta)
+    return buffer.getvalue()
+
+
+def test_odt_is_its_paragraphs_lists_and_table_rows_without_notes_comments_or_frames(tmp_path):
+    body = (
+        '<text:h text:outline-level="1">Harbour rent rise</text:h>'
+        '<text:p text:style-name="P1">By Jane Doe</text:p>'
+        "<text:p>Owners said a <text:a xlink:href='https://example.com'>40 percent rise</text:a> would close"
+        "<text:s/>them.<text:note text:note-class='footnote'><text:note-citation>1</text:note-citation>"
+        "<text:note-body><text:p>A footnote on the survey.</text:p></text:note-body></text:note>"
+        "<office:annotation><text:p>Check this figure</text:p></office:annotation> The mayor"
+        "<text:s text:c='3'/>disagreed.<text:line-break/>She spoke on Monday.</text:p>"
+        "<draw:frame><draw:text-box><text:p>Photo: the harbour front</text:p></draw:text-box></draw:frame>"
+        "<text:list><text:list-item><text:p>Rents rise in July.</text:p></text:list-item>"
+        "<text:list-item><text:p>Talks continue.</text:p></text:list-item></text:list>"
+        "<text:tracked-changes><text:changed-region><text:deletion><text:p>Deleted words.</text:p>"
+        "</text:deletion></text:changed-region></text:tracked-changes>"
+        "<table:table><table:table-row><table:table-cell><text:p>Rent</text:p></table:table-cell>"
+        "<table:table-cell><text:p>4,500 euros</text:p></table:table-cell></table:table-row></table:table>"
+    )
+    path = _write(tmp_path / "rent.odt", _odt(body, creator="Jane Doe"))
+
+    article = read_article(path, "rent")
+
+    assert article.text == (
+        "Harbour rent rise\n\nBy Jane Doe\n\nOwners said a 40 percent rise would close them. The mayor "
+        "disagreed.\nShe spoke on Monday.\n\nRents rise in July.\n\nTalks continue.\n\nRent 4,500 euros\n"
+    )
+    assert (article.title, article.author, article.date) == ("Harbour rent rise", "Jane Doe", "")
+    _assert_exact_offsets(article)
+    titled = read_article(_write(tmp_path / "t.odt", _odt("<text:p>Text.</text:p>", title="Real title")), "t")
+    assert (titled.title, titled.author) == ("Real title", "")
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"PK\x03\x04 not really a zip", "not a readable OpenDocument text (BadZipFile"),
+        (_odt("<text:p>A sum.</text:p>", kind="spreadsheet"), "not an OpenDocument text (no text body: a spreadsheet"),
+        (_odt("<text:p/>"), "no text in the OpenDocument text"),
+        # An entity that would read a file of the machine is not resolved: the file is refused, nothing read.
+        (
+            _odt("<text:p>&host;</text:p>", doctype="<!DOCTYPE x [<!ENTITY host SYSTEM 'file:///etc/hostname'>]>"),
+            "no text in the OpenDocument text",
+        ),
+    ],
+)
+def test_damaged_or_other_odt_is_skipped_with_a_reason(tmp_path, data, reason):
+    _write(tmp_path / "good.txt", "Good\n\nA good article.\n")
+    _write(tmp_path / "broken.odt", data)
+
+    corpus = load_corpus(tmp_path, warn=False)
+
+    assert [a.id for a in corpus.articles] == ["good"]
+    assert corpus.skipped[0].reason.startswith(reason)
+
+
 # --- Rich Text Format ---------------------------------------------------------------------------
 
 

@@ -309,7 +309,7 @@ def test_an_upload_is_copied_never_over_an_existing_file(tmp_path):
             "chart.png",
             b"\x89PNG",
             "not an article file; upload .txt, .md, .markdown, .html, .htm, .mhtml, .mht, .webarchive, .pdf, "
-            ".docx, .rtf files",
+            ".docx, .odt, .rtf files",
         ),
         ("book.txt", b"word " * 500_000, "articles longer than 2,000,000 characters are not indexed"),
         ("broken.docx", b"PK\x03\x04 not a zip", "not saved, "),
