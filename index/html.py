@@ -58,8 +58,9 @@ _PULL_QUOTES = (
 _LINKED_SENTENCE = re.compile(r"(?:\S+\s+){5,}\S*[.!?][\"'”’)]*")
 # Where a linked sentence is the page's, not its story's: unwrapped there, it would pass as story text.
 _AROUND_THE_STORY = frozenset({"nav", "header", "footer", "aside"})
-# A label before the link's sentence ("READ MORE: ...", "Related: ..."): a pointer to another story.
-_LABELLED = re.compile(r"(?:\S+\s+){0,2}\S+:\s")
+# A label of one or two words before the link's sentence ("READ MORE: ...", "Related: ..."): a pointer to
+# another story.
+_LABELLED = re.compile(r"(?:\S+\s+)?\S+:\s")
 # Emphasis around a whole link: a call to sign up, subscribe or read on, set apart from the story.
 _EMPHASIS = frozenset({"strong", "b"})
 # trafilatura's output elements that are one paragraph each; <lb/> is a line break inside one.
@@ -212,50 +213,60 @@ def _unwrap_linked_sentences(tree: HtmlElement) -> None:
     beside other links, or after a label: "READ MORE: ..."), links set in bold, and links in the page's
     header, footer, menus and asides.
     """
+    words = _Words()
     story_links = []
     for link in tree.iter("a"):
+        text = words(link)
+        if not _LINKED_SENTENCE.fullmatch(text) or _LABELLED.match(text):
+            continue
         block = next((e for e in link.iterancestors() if e.tag in ("p", "blockquote", "li", "td", "div")), None)
-        if block is None or block.tag not in ("p", "blockquote"):
+        if block is None or block.tag not in ("p", "blockquote") or words(block) != text:
             continue
-        text = _words(link)
-        if text != _words(block) or not _LINKED_SENTENCE.fullmatch(text) or _LABELLED.match(text):
-            continue
-        if any(_words(e) == text for e in block.iter(*_EMPHASIS)):
+        if any(words(e) == text for e in block.iter(*_EMPHASIS)):
             continue
         unit = block
         while unit.getparent() is not None and unit.getparent().tag in ("blockquote", "div"):
-            if len([e for e in unit.getparent() if _has_words(e)]) != 1:
+            if sum(1 for _ in zip(range(2), filter(words.has_any, unit.getparent()))) != 1:
                 break
             unit = unit.getparent()
-        before, after = _sibling(unit, -1), _sibling(unit, 1)
-        after_prose = before is not None and before.tag == "p" and _words(before) != _link_words(before)
-        before_links = after is not None and _words(after) == _link_words(after)
+        before, after = _sibling(unit, -1, words), _sibling(unit, 1, words)
+        after_prose = before is not None and before.tag == "p" and not words.all_links(before)
+        before_links = after is not None and words.all_links(after)
         if after_prose and not before_links and not any(e.tag in _AROUND_THE_STORY for e in block.iterancestors()):
             story_links.append(link)
     for link in story_links:  # decided on the page as it was
         link.drop_tag()
 
 
-def _has_words(element: HtmlElement) -> bool:
-    return isinstance(element.tag, str) and bool(_words(element))
+class _Words:
+    """Each element's words (its text, whitespace collapsed), worked out once: a page of many links in one
+    paragraph or box would otherwise take time that grows with the square of their number."""
+
+    def __init__(self) -> None:
+        self._seen: dict[HtmlElement, str] = {}
+
+    def __call__(self, element: HtmlElement) -> str:
+        if element not in self._seen:
+            self._seen[element] = " ".join(element.text_content().split())
+        return self._seen[element]
+
+    def has_any(self, element: HtmlElement) -> bool:
+        """Whether it is an element with words that show (a script's or style's do not)."""
+        return isinstance(element.tag, str) and element.tag not in ("script", "style") and bool(self(element))
+
+    def all_links(self, element: HtmlElement) -> bool:
+        """Whether its words are its links' and nothing else (links written without a space between them too)."""
+        links = "".join(self(link) for link in element.iter("a"))
+        return "".join(self(element).split()) == "".join(links.split())
 
 
-def _sibling(element: HtmlElement, step: int) -> HtmlElement | None:
-    """The nearest element before (``step`` -1) or after (1) ``element`` that has words: comments, scripts and empty
-    boxes (an advertisement's slot) are passed over."""
+def _sibling(element: HtmlElement, step: int, words: _Words) -> HtmlElement | None:
+    """The nearest element before (``step`` -1) or after (1) ``element`` with words that show: comments, scripts
+    and empty boxes (an advertisement's slot) are passed over."""
     sibling = element.getprevious() if step < 0 else element.getnext()
-    while sibling is not None and (not _has_words(sibling) or sibling.tag in ("script", "style")):
+    while sibling is not None and not words.has_any(sibling):
         sibling = sibling.getprevious() if step < 0 else sibling.getnext()
     return sibling
-
-
-def _words(element: HtmlElement) -> str:
-    return " ".join(element.text_content().split())
-
-
-def _link_words(element: HtmlElement) -> str:
-    """The words of the element's links, in order (its whole text when it is links and nothing else)."""
-    return " ".join(" ".join(link.text_content().split()) for link in element.iter("a"))
 
 
 def _paragraphs(body) -> list[str]:

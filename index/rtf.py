@@ -26,12 +26,14 @@ _CODE_PAGE = re.compile(rb"\\ansicpg(\d+)")
 _INFO = {key: re.compile(rf"{{\\{key}\s?((?:[^{{}}\\]|\\.)*)}}", re.DOTALL) for key in ("title", "author")}
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# A table cell's end and a line break inside a paragraph, as characters no text holds: striprtf would make
-# them "|" (a pipe of the text looks the same) and a paragraph break.
-_CELL_END = "\ue000"
-_LINE_BREAK = "\u2028"
-_CELL_WORD = re.compile(r"\\cell(?![a-z])")
-_LINE_WORD = re.compile(r"\\line(?![a-z]) ?")
+# A table cell's end and a line break inside a paragraph, marked as control characters (an article's text keeps
+# none: ``_clean`` drops them) before striprtf, which would make them "|" (a pipe of the text looks the same)
+# and a paragraph break. Only control words are marked: ``\\line``, a backslash escaped, is the text "\line".
+_CELL_END = "\x1f"
+_LINE_BREAK = "\x1e"
+_CONTROL_WORD = r"(?<!\\)((?:\\\\)*)\\"
+_CELL_WORD = re.compile(_CONTROL_WORD + r"(?:nest)?cell(?![a-z])")
+_LINE_WORD = re.compile(_CONTROL_WORD + r"line(?![a-z]) ?")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -61,10 +63,12 @@ def extract_rtf(data: bytes) -> Extracted:
     try:
         # RTF is 7-bit text with escapes; a writer that put 8-bit bytes in it wrote them in its code page.
         markup = data.decode("ascii") if data.isascii() else data.decode(encoding)
-        text = rtf_to_text(
-            _LINE_WORD.sub(_LINE_BREAK, _CELL_WORD.sub(_CELL_END, markup)), encoding=encoding, errors="strict"
-        )
-        meta = {key: _clean(rtf_to_text(match.group(1), encoding=encoding)) for key, match in _info(markup).items()}
+        marked = _LINE_WORD.sub(rf"\1{_LINE_BREAK}", _CELL_WORD.sub(rf"\1{_CELL_END}", markup))
+        text = rtf_to_text(marked, encoding=encoding, errors="strict")
+        meta = {
+            key: _clean(_characters(rtf_to_text(match.group(1), encoding=encoding)))
+            for key, match in _info(markup).items()
+        }
     except (LookupError, UnicodeError, ValueError, IndexError) as error:
         raise RTFReadError(
             f"not a readable RTF document ({type(error).__name__}: {error}); "
@@ -98,7 +102,8 @@ def _characters(text: str) -> str:
 def _paragraph(line: str) -> str:
     if _CELL_END in line:  # a table row: its cells that are not empty (merged cells are)
         line = " ".join(c for c in (_clean(cell) for cell in line.split(_CELL_END)) if c)
-    return _clean(line.replace(_LINE_BREAK, "\n"))
+    # TextEdit writes a line break as U+2028, the line separator.
+    return _clean(line.replace(_LINE_BREAK, "\n").replace("\u2028", "\n"))
 
 
 def _clean(text: str) -> str:

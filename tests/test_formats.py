@@ -361,8 +361,11 @@ def test_html_story_paragraph_that_is_one_whole_link_is_kept_and_links_of_other_
         ("<!-- advert -->", "<p><a href='/r'>{linked}</a></p>", True),  # a comment beside it is passed over
         ("<?php ad(); ?><div class='ad-slot'></div>", "<p><a href='/r'>{linked}</a></p>", True),
         ("", "<div><p><a href='/r'>{linked}</a></p></div>", True),  # a box of its own
+        ("", "<div><p><a href='/r'>{linked}</a></p><script>ads.push({{}})</script></div>", True),
         ("", "<p><strong><a href='/n'>Sign up to our free morning briefing newsletter here.</a></strong></p>", False),
         ("", "<p><a href='/m'>READ MORE: Police say three men were arrested after the robbery.</a></p>", False),
+        # Before links written without a space between them: a teaser
+        ("", "<p><a href='/r'>{linked}</a></p><p><a href='/a'>Other story</a><a href='/b'>Another</a></p>", False),
     ],
 )
 def test_html_linked_sentence_after_prose_is_told_from_calls_and_pointers_to_other_stories(between, paragraph, kept):

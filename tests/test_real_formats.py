@@ -568,6 +568,11 @@ def test_rtf_keeps_emoji_pipes_line_breaks_and_repeated_cells():
         == "The mayor posted \U0001f600 on Monday.\n\nOptions: left | right.\n\nLine one\nline two.\n\nYes Yes No\n"
     )
     assert extract_document(".rtf", b"{\\rtf1\\ansi half \\u-10179? a pair.\\par}")[0] == "half \ufffd a pair.\n"
+    # An escaped backslash before "line" or "cell" is text; a nested table's cells are cells; an emoji in the title
+    escaped = b"{\\rtf1\\ansi Type \\\\line here.\\par \\trowd A\\cell X\\nestcell Y\\nestcell\\cell\\row}"
+    assert extract_document(".rtf", escaped)[0] == "Type \\line here.\n\nA X Y\n"
+    titled = b"{\\rtf1\\ansi{\\info{\\title Smile \\u-10179?\\u-8704? news}}Body.\\par}"
+    assert extract_document(".rtf", titled)[1] == {"title": "Smile \U0001f600 news"}
 
 
 @pytest.mark.parametrize(
