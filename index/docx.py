@@ -24,7 +24,7 @@ DOCX_EXTRACTION_VERSION = "1"
 _SPACES = re.compile(r"[^\S\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Word's placeholder authors, left by a template or an unconfigured installation.
-PLACEHOLDER_AUTHORS = {"python-docx", "user", "author", "administrator", "admin", "unknown"}
+_PLACEHOLDER_AUTHORS = {"python-docx", "user", "author", "administrator", "admin", "unknown"}
 
 
 class DocxReadError(ValueError):
@@ -59,10 +59,10 @@ def _extract(document) -> Extracted:
     for block in document.iter_inner_content():
         if isinstance(block, Table):
             for row in block.rows:
-                cells = dict.fromkeys(_clean(cell.text) for cell in row.cells)  # merged cells repeat
+                cells = dict.fromkeys(clean_paragraph(cell.text) for cell in row.cells)  # merged cells repeat
                 _add(paragraphs, " ".join(c for c in cells if c))
             continue
-        text = _clean(block.text)
+        text = clean_paragraph(block.text)
         properties = block._p.pPr
         style_id = properties.pStyle.val if properties is not None and properties.pStyle is not None else None
         style = style_names.get(style_id, "") if style_id else ""
@@ -70,10 +70,9 @@ def _extract(document) -> Extracted:
             heading = text
         _add(paragraphs, text)
     properties = document.core_properties
-    author = _clean(properties.author or "")
     meta = {
         "title": " ".join((properties.title or "").split()) or heading.replace("\n", " "),
-        "author": "" if author.lower() in PLACEHOLDER_AUTHORS else person_authors(author),
+        "author": document_author(properties.author or ""),
     }
     text = "\n\n".join(paragraphs)
     return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in meta.items() if v})
@@ -84,6 +83,15 @@ def _add(paragraphs: list[str], text: str) -> None:
         paragraphs.append(text)
 
 
-def _clean(text: str) -> str:
+def document_author(value: str) -> str:
+    """The author a word processor's document properties give, when that names a person: none for a placeholder
+    ("Administrator") or a publisher. Used for .docx, .odt and .rtf alike."""
+    author = clean_paragraph(value)
+    return "" if author.lower() in _PLACEHOLDER_AUTHORS else person_authors(author)
+
+
+def clean_paragraph(text: str) -> str:
+    """A paragraph's lines, each with its whitespace collapsed and control characters dropped; empty lines left
+    out. Used for .docx, .odt and .rtf alike."""
     lines = (_SPACES.sub(" ", _CONTROL.sub("", line)).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)

@@ -15,13 +15,11 @@ published, and are not read.
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from typing import TYPE_CHECKING
 
 from index.articles import Extracted
-from index.docx import PLACEHOLDER_AUTHORS
-from index.metadata import person_authors
+from index.docx import clean_paragraph, document_author
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -57,8 +55,6 @@ _LEFT_OUT = {
     f"{{{_OFFICE}}}forms",
 }
 _SPACE, _TAB, _BREAK = f"{{{_TEXT}}}s", f"{{{_TEXT}}}tab", f"{{{_TEXT}}}line-break"
-_SPACES = re.compile(r"[^\S\n]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class OdtReadError(ValueError):
@@ -96,7 +92,7 @@ def extract_odt(data: bytes) -> Extracted:
     author = _meta_value(meta, f"{{{_META}}}initial-creator")
     found = {
         "title": title or (headings[0].replace("\n", " ") if headings else ""),
-        "author": "" if author.lower() in PLACEHOLDER_AUTHORS else person_authors(author),
+        "author": document_author(author),
     }
     text = "\n\n".join(paragraphs)
     return Extracted(text=text + "\n" if text else "", meta={k: v for k, v in found.items() if v})
@@ -115,7 +111,7 @@ def _blocks(element: _Element, paragraphs: list[str], headings: list[str]) -> No
         if not isinstance(child.tag, str) or _left_out(child):
             continue
         if child.tag in _PARAGRAPHS:
-            text = _clean(_inline(child))
+            text = clean_paragraph(_inline(child))
             if text:
                 paragraphs.append(text)
                 if child.tag == _HEADING:
@@ -162,9 +158,4 @@ def _meta_value(meta: _Element | None, tag: str) -> str:
     if meta is None:
         return ""
     found = meta.find(f".//{tag}")
-    return _clean(found.text or "").replace("\n", " ") if found is not None else ""
-
-
-def _clean(text: str) -> str:
-    lines = (_SPACES.sub(" ", _CONTROL.sub("", line)).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return clean_paragraph(found.text or "").replace("\n", " ") if found is not None else ""

@@ -16,19 +16,17 @@ from __future__ import annotations
 import re
 
 from index.articles import Extracted
-from index.docx import PLACEHOLDER_AUTHORS
-from index.metadata import person_authors
+from index.docx import clean_paragraph, document_author
 
 # Bump whenever the text or metadata this module extracts changes, so saved indexes are rebuilt.
 RTF_EXTRACTION_VERSION = "1"
 RTF_MAGIC = b"{\\rtf"
 _CODE_PAGE = re.compile(rb"\\ansicpg(\d+)")
 _INFO = {key: re.compile(rf"{{\\{key}\s?((?:[^{{}}\\]|\\.)*)}}", re.DOTALL) for key in ("title", "author")}
-_SPACES = re.compile(r"[^\S\n]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# A table cell's end and a line break inside a paragraph, marked as control characters (an article's text keeps
-# none: ``_clean`` drops them) before striprtf, which would make them "|" (a pipe of the text looks the same)
-# and a paragraph break. Only control words are marked: ``\\line``, a backslash escaped, is the text "\line".
+# A table cell's end and a line break inside a paragraph, marked as control characters (an article's text
+# keeps none: ``clean_paragraph`` drops them) before striprtf, which would make them "|" (a pipe of the text
+# looks the same) and a paragraph break. Only control words are marked: ``\\line``, a backslash escaped, is
+# the text "\line".
 _CELL_END = "\x1f"
 _LINE_BREAK = "\x1e"
 _CONTROL_WORD = r"(?<!\\)((?:\\\\)*)\\"
@@ -66,7 +64,7 @@ def extract_rtf(data: bytes) -> Extracted:
         marked = _LINE_WORD.sub(rf"\1{_LINE_BREAK}", _CELL_WORD.sub(rf"\1{_CELL_END}", markup))
         text = rtf_to_text(marked, encoding=encoding, errors="strict")
         meta = {
-            key: _clean(_characters(rtf_to_text(match.group(1), encoding=encoding)))
+            key: clean_paragraph(_characters(rtf_to_text(match.group(1), encoding=encoding)))
             for key, match in _info(markup).items()
         }
     except (LookupError, UnicodeError, ValueError, IndexError) as error:
@@ -76,8 +74,7 @@ def extract_rtf(data: bytes) -> Extracted:
         ) from None
     paragraphs = [_paragraph(line) for line in _characters(text).split("\n")]
     body = "\n\n".join(p for p in paragraphs if p)
-    author = meta.get("author", "")
-    meta["author"] = "" if author.lower() in PLACEHOLDER_AUTHORS else person_authors(author)
+    meta["author"] = document_author(meta.get("author", ""))
     return Extracted(text=body + "\n" if body else "", meta={k: v for k, v in meta.items() if v})
 
 
@@ -101,11 +98,6 @@ def _characters(text: str) -> str:
 
 def _paragraph(line: str) -> str:
     if _CELL_END in line:  # a table row: its cells that are not empty (merged cells are)
-        line = " ".join(c for c in (_clean(cell) for cell in line.split(_CELL_END)) if c)
+        line = " ".join(c for c in (clean_paragraph(cell) for cell in line.split(_CELL_END)) if c)
     # TextEdit writes a line break as U+2028, the line separator.
-    return _clean(line.replace(_LINE_BREAK, "\n").replace("\u2028", "\n"))
-
-
-def _clean(text: str) -> str:
-    lines = (_SPACES.sub(" ", _CONTROL.sub("", line)).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return clean_paragraph(line.replace(_LINE_BREAK, "\n").replace("\u2028", "\n"))
