@@ -38,7 +38,7 @@ import os
 import re
 import stat
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -644,49 +644,44 @@ def _read_pdf(data: bytes) -> tuple[str, dict[str, str], bytes]:
 
     if PDF_MAGIC not in data[:1024]:
         raise ArticleFileError("not a PDF file (no %PDF- header)")
-    try:
-        document = extract_pdf(data)
-    except PDFReadError as error:
-        raise ArticleFileError(str(error)) from None
-    if not document.text.strip():
-        raise ArticleFileError("no text in the PDF (a scan? text in images is not recognised)")
-    return document.text, document.meta, f"pdf-{PDF_EXTRACTION_VERSION}".encode()
+    no_text = "no text in the PDF (a scan? text in images is not recognised)"
+    return _read_with(extract_pdf, PDFReadError, data, no_text, f"pdf-{PDF_EXTRACTION_VERSION}")
 
 
 def _read_docx(data: bytes) -> tuple[str, dict[str, str], bytes]:
     from index.docx import DOCX_EXTRACTION_VERSION, DocxReadError, extract_docx
 
-    try:
-        document = extract_docx(data)
-    except DocxReadError as error:
-        raise ArticleFileError(str(error)) from None
-    if not document.text.strip():
-        raise ArticleFileError("no text in the Word document")
-    return document.text, document.meta, f"docx-{DOCX_EXTRACTION_VERSION}".encode()
+    return _read_with(
+        extract_docx, DocxReadError, data, "no text in the Word document", f"docx-{DOCX_EXTRACTION_VERSION}"
+    )
 
 
 def _read_odt(data: bytes) -> tuple[str, dict[str, str], bytes]:
     from index.odt import ODT_EXTRACTION_VERSION, OdtReadError, extract_odt
 
-    try:
-        document = extract_odt(data)
-    except OdtReadError as error:
-        raise ArticleFileError(str(error)) from None
-    if not document.text.strip():
-        raise ArticleFileError("no text in the OpenDocument text")
-    return document.text, document.meta, f"odt-{ODT_EXTRACTION_VERSION}".encode()
+    return _read_with(
+        extract_odt, OdtReadError, data, "no text in the OpenDocument text", f"odt-{ODT_EXTRACTION_VERSION}"
+    )
 
 
 def _read_rtf(data: bytes) -> tuple[str, dict[str, str], bytes]:
     from index.rtf import RTF_EXTRACTION_VERSION, RTFReadError, extract_rtf
 
+    return _read_with(extract_rtf, RTFReadError, data, "no text in the RTF document", f"rtf-{RTF_EXTRACTION_VERSION}")
+
+
+def _read_with(
+    extract: Callable[[bytes], Extracted], failure: type[ValueError], data: bytes, no_text: str, version: str
+) -> tuple[str, dict[str, str], bytes]:
+    """What ``extract`` makes of ``data`` (a PDF, Word, OpenDocument or RTF reader) as ``extract_document`` returns it:
+    its ``failure``, or no text, refused as an ``ArticleFileError`` saying so."""
     try:
-        document = extract_rtf(data)
-    except RTFReadError as error:
+        document = extract(data)
+    except failure as error:
         raise ArticleFileError(str(error)) from None
     if not document.text.strip():
-        raise ArticleFileError("no text in the RTF document")
-    return document.text, document.meta, f"rtf-{RTF_EXTRACTION_VERSION}".encode()
+        raise ArticleFileError(no_text)
+    return document.text, document.meta, version.encode()
 
 
 def suffix_list() -> str:
