@@ -478,29 +478,6 @@ def test_odt_is_its_paragraphs_lists_and_table_rows_without_notes_comments_or_fr
     assert (titled.title, titled.author) == ("Real title", "")
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
-    [
-        (b"PK\x03\x04 not really a zip", "not a readable OpenDocument text (BadZipFile"),
-        (_odt("<text:p>A sum.</text:p>", kind="spreadsheet"), "not an OpenDocument text (no text body: a spreadsheet"),
-        (_odt("<text:p/>"), "no text in the OpenDocument text"),
-        # An entity that would read a file of the machine is not resolved: the file is refused, nothing read.
-        (
-            _odt("<text:p>&host;</text:p>", doctype="<!DOCTYPE x [<!ENTITY host SYSTEM 'file:///etc/hostname'>]>"),
-            "no text in the OpenDocument text",
-        ),
-    ],
-)
-def test_damaged_or_other_odt_is_skipped_with_a_reason(tmp_path, data, reason):
-    _write(tmp_path / "good.txt", "Good\n\nA good article.\n")
-    _write(tmp_path / "broken.odt", data)
-
-    corpus = load_corpus(tmp_path, warn=False)
-
-    assert [a.id for a in corpus.articles] == ["good"]
-    assert corpus.skipped[0].reason.startswith(reason)
-
-
 # --- Rich Text Format ---------------------------------------------------------------------------
 
 
@@ -576,17 +553,30 @@ def test_rtf_keeps_emoji_pipes_line_breaks_and_repeated_cells():
 
 
 @pytest.mark.parametrize(
-    ("data", "reason"),
+    ("name", "data", "reason"),
     [
-        (b"Just text saved with the wrong name.", "not an RTF document (no {\\rtf header)"),
+        ("broken.odt", b"PK\x03\x04 not really a zip", "not a readable OpenDocument text (BadZipFile"),
+        (
+            "broken.odt",
+            _odt("<text:p>A sum.</text:p>", kind="spreadsheet"),
+            "not an OpenDocument text (no text body: a spreadsheet",
+        ),
+        ("broken.odt", _odt("<text:p/>"), "no text in the OpenDocument text"),
+        # An entity that would read a file of the machine is not resolved: the file is refused, nothing read.
+        (
+            "broken.odt",
+            _odt("<text:p>&host;</text:p>", doctype="<!DOCTYPE x [<!ENTITY host SYSTEM 'file:///etc/hostname'>]>"),
+            "no text in the OpenDocument text",
+        ),
+        ("broken.rtf", b"Just text saved with the wrong name.", "not an RTF document (no {\\rtf header)"),
         # 8-bit bytes (not RTF's 7-bit text) that are no text in its code page (cp1252)
-        (b"{\\rtf1\\ansi Caf\xff\xfe\x81.\\par}", "not a readable RTF document (UnicodeDecodeError"),
-        (b"{\\rtf1\\ansi {\\*\\generator Word;}}", "no text in the RTF document"),
+        ("broken.rtf", b"{\\rtf1\\ansi Caf\xff\xfe\x81.\\par}", "not a readable RTF document (UnicodeDecodeError"),
+        ("broken.rtf", b"{\\rtf1\\ansi {\\*\\generator Word;}}", "no text in the RTF document"),
     ],
 )
-def test_damaged_rtf_is_skipped_with_a_reason(tmp_path, data, reason):
+def test_damaged_or_other_odt_and_rtf_are_skipped_with_a_reason(tmp_path, name, data, reason):
     _write(tmp_path / "good.txt", "Good\n\nA good article.\n")
-    _write(tmp_path / "broken.rtf", data)
+    _write(tmp_path / name, data)
 
     corpus = load_corpus(tmp_path, warn=False)
 
