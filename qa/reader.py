@@ -139,7 +139,7 @@ class Reader:
         if len(asked.ids) > MAX_QUESTION_TOKENS:
             question = question[: asked.offsets[MAX_QUESTION_TOKENS - 1][1]]
         encodings = model.tokenizer.encode_batch([(question, p) for p in passages])
-        logits = _read_each(model.session, encodings)
+        logits = _read_each(model, encodings)
         found = []
         for row, (encoding, (starts, ends)) in enumerate(zip(encodings, logits, strict=True)):
             positions = np.array([n for n, s in enumerate(encoding.sequence_ids) if s == 1], dtype=np.int64)
@@ -214,7 +214,7 @@ class Reader:
         return spans
 
 
-def _read_each(session, encodings: list) -> list[tuple[np.ndarray, np.ndarray]]:
+def _read_each(model: _Model, encodings: list) -> list[tuple[np.ndarray, np.ndarray]]:
     """The logits of each question + passage, read alone, the passages side by side on the cores.
 
     One small input keeps two cores only partly busy; reading the passages on threads of their own
@@ -222,8 +222,8 @@ def _read_each(session, encodings: list) -> list[tuple[np.ndarray, np.ndarray]]:
     one after another, with the same results.
     """
     if len(encodings) < 2:
-        return [_logits(session, encoding) for encoding in encodings]
-    return list(_pool().map(lambda encoding: _logits(session, encoding), encodings))
+        return [_logits(model, encoding) for encoding in encodings]
+    return list(_pool().map(lambda encoding: _logits(model, encoding), encodings))
 
 
 _threads: ThreadPoolExecutor | None = None
@@ -248,7 +248,7 @@ if hasattr(os, "register_at_fork"):  # not on Windows, which does not fork
     os.register_at_fork(after_in_child=_forget_pool)
 
 
-def _logits(session, encoding) -> tuple[np.ndarray, np.ndarray]:
+def _logits(model: _Model, encoding) -> tuple[np.ndarray, np.ndarray]:
     """The start and end logits of one question + passage, read alone.
 
     One passage at a time, not a padded batch: the int8 model quantises each input's activations
@@ -259,10 +259,10 @@ def _logits(session, encoding) -> tuple[np.ndarray, np.ndarray]:
     feed = {
         "input_ids": np.array([encoding.ids], dtype=np.int64),
         "attention_mask": np.array([encoding.attention_mask], dtype=np.int64),
-        "token_type_ids": np.array([encoding.type_ids], dtype=np.int64),
     }
-    wanted = {i.name for i in session.get_inputs()}  # a model without segments (MPNet) takes no token types
-    starts, ends = session.run(None, {k: v for k, v in feed.items() if k in wanted})
+    if model.segments:
+        feed["token_type_ids"] = np.array([encoding.type_ids], dtype=np.int64)
+    starts, ends = model.session.run(None, feed)
     return starts[0], ends[0]
 
 
@@ -271,6 +271,7 @@ class _Model:
     session: object
     tokenizer: object
     question_tokenizer: object
+    segments: bool  # whether the model takes token types (MPNet, for one, has no segments)
 
 
 _models: dict[Path, _Model] = {}
@@ -311,7 +312,8 @@ def _load(model_file: Path) -> _Model:
     # Idle threads must not spin: between questions they would steal the cores FAISS and numpy need.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
-    return _Model(session, tokenizer, question_tokenizer)
+    segments = "token_type_ids" in {i.name for i in session.get_inputs()}
+    return _Model(session, tokenizer, question_tokenizer, segments)
 
 
 def check_model_file(model_file: Path) -> None:
