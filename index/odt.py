@@ -39,8 +39,8 @@ _ROW = f"{{{_TABLE}}}table-row"
 _CELL = f"{{{_TABLE}}}table-cell"
 # Never the article's text: notes, comments, deleted text, frames and drawings, generated indexes.
 _LEFT_OUT_NAMESPACES = (
-    "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
-    "urn:oasis:names:tc:opendocument:xmlns:form:1.0",
+    "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}",
+    "{urn:oasis:names:tc:opendocument:xmlns:form:1.0}",
 )
 _LEFT_OUT = {
     f"{{{_TEXT}}}note",
@@ -147,7 +147,7 @@ def _inline(element: _Element) -> str:
 
 
 def _left_out(element: _Element) -> bool:
-    return element.tag in _LEFT_OUT or element.tag.startswith(tuple(f"{{{ns}}}" for ns in _LEFT_OUT_NAMESPACES))
+    return element.tag in _LEFT_OUT or element.tag.startswith(_LEFT_OUT_NAMESPACES)
 
 
 def _count(value: str | None) -> int:
